@@ -1,0 +1,27 @@
+// narrowgt — the library entry. No Node built-ins are reachable from here (a test checks the bundle).
+
+// runtime: loading, backends, memory
+export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
+export type { Backend, InitSource, InitOptions } from './runtime/init.js';
+export { Storage, scope, wasmMemoryPages } from './runtime/storage.js';
+export type { DType } from './runtime/storage.js';
+export {
+  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError,
+} from './runtime/errors.js';
+
+// dense linear algebra
+export { DenseMatrix } from './linalg/dense.js';
+export type { FloatDType } from './linalg/dense.js';
+export { matmul } from './linalg/matmul.js';
+export type { MatmulOptions } from './linalg/matmul.js';
+
+// graphs and attention patterns
+export { CsrGraph, csrFromEdges } from './graph/csr.js';
+export type { CsrFromEdgesOptions } from './graph/csr.js';
+export { fullPattern, expanderPattern, unionPattern, graphWithExpander } from './graph/patterns.js';
+export { sparseAttention } from './attention/sparse-attention.js';
+export type { SparseAttentionOptions, SparseAttentionResult } from './attention/sparse-attention.js';
+
+// randomness
+export { rng } from './random/rng.js';
+export type { Rng } from './random/rng.js';

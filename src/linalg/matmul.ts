@@ -1,0 +1,61 @@
+// C = op(A)·op(B) on the active backend (WASM SIMD kernel or its TS twin).
+import { ShapeError, InputError } from '../runtime/errors.js';
+import { wasmKernels } from '../runtime/init.js';
+import { withPointers, type Storage, type DType } from '../runtime/storage.js';
+import * as twin from '../twin/gemm.js';
+import { assertFiniteStorage } from '../runtime/validate.js';
+import { DenseMatrix, type FloatDType } from './dense.js';
+
+export interface MatmulOptions<T extends FloatDType> {
+  /** Use Aᵀ in place of A (default false). */
+  transA?: boolean;
+  /** Use Bᵀ in place of B (default false). */
+  transB?: boolean;
+  /** Write into this matrix (right shape and dtype, not aliasing A or B) instead of allocating. */
+  out?: DenseMatrix<T>;
+  /** Check A and B for NaN/Inf first (default true; an O(size) scan). */
+  checkFinite?: boolean;
+}
+
+/**
+ * Matrix product C = op(A)·op(B), with op = identity or transpose. A and B must share a dtype;
+ * f32 runs the f32x4 kernel, f64 the f64x2 kernel (cache-blocked, see assembly/gemm.ts).
+ * Cost 2·m·n·k flops. Throws ShapeError on mismatched shapes or a wrong `out`, InputError on
+ * mixed dtypes or non-finite entries — all before any work.
+ */
+export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>, options: MatmulOptions<T> = {}): DenseMatrix<T> {
+  if (!(a instanceof DenseMatrix)) throw new InputError('matmul: a must be a DenseMatrix');
+  if (!(b instanceof DenseMatrix)) throw new InputError('matmul: b must be a DenseMatrix');
+  if (a.dtype !== b.dtype) throw new InputError(`matmul: a is ${a.dtype} but b is ${b.dtype}; convert one with clone(dtype)`);
+  const tA = options.transA ?? false, tB = options.transB ?? false;
+  const m = tA ? a.cols : a.rows, k = tA ? a.rows : a.cols;
+  const kb = tB ? b.cols : b.rows, n = tB ? b.rows : b.cols;
+  if (k !== kb) {
+    throw new ShapeError(`matmul: inner dimensions differ: op(a) is ${m}×${k}, op(b) is ${kb}×${n}`);
+  }
+  const out = options.out;
+  if (out) {
+    if (!(out instanceof DenseMatrix)) throw new InputError('matmul: options.out must be a DenseMatrix');
+    if (out.rows !== m || out.cols !== n) throw new ShapeError(`matmul: options.out is ${out.rows}×${out.cols}, expected ${m}×${n}`);
+    if (out.dtype !== a.dtype) throw new InputError(`matmul: options.out is ${out.dtype}, expected ${a.dtype}`);
+    if (out.storage === a.storage || out.storage === b.storage) throw new InputError('matmul: options.out must not alias a or b');
+  }
+  if (options.checkFinite ?? true) {
+    assertFiniteStorage('matmul', 'a', a.storage as Storage<DType>);
+    assertFiniteStorage('matmul', 'b', b.storage as Storage<DType>);
+  }
+  const c = out ?? DenseMatrix.zeros(m, n, a.dtype);
+  if (m === 0 || n === 0) return c;
+  if (k === 0) { c.data.fill(0); return c; }
+  const k32 = wasmKernels();
+  if (k32) {
+    const kernel = a.dtype === 'f32' ? k32.gemm_f32 : k32.gemm_f64;
+    const arrays = [c.storage, a.storage, b.storage] as Storage<DType>[];
+    withPointers(k32, arrays, ([pc, pa, pb]) => kernel(pc, pa, pb, m, n, k, +tA, +tB), [c.storage as Storage<DType>]);
+  } else if (a.dtype === 'f32') {
+    twin.gemm_f32(c.data as Float32Array, a.data as Float32Array, b.data as Float32Array, m, n, k, +tA, +tB);
+  } else {
+    twin.gemm_f64(c.data as Float64Array, a.data as Float64Array, b.data as Float64Array, m, n, k, +tA, +tB);
+  }
+  return c;
+}

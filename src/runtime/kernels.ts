@@ -1,0 +1,16 @@
+// The typed surface of the compiled AssemblyScript module (assembly/index.ts).
+// Pointers are byte offsets into `memory`; every kernel trusts its arguments (the TS wrappers
+// validate first), never throws and never allocates JS objects.
+
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  memoryPages(): number;
+  first_nonfinite_f32(ptr: number, len: number): number;
+  first_nonfinite_f64(ptr: number, len: number): number;
+  gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
+    nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
+}

@@ -1,0 +1,17 @@
+// One reusable WASM scratch block per loaded module, grown on demand and never shrunk, so kernels that
+// need temporary space (per-row attention scores) allocate nothing per call.
+import type { KernelExports } from './kernels.js';
+
+let owner: KernelExports | null = null;
+let ptr = 0;
+let bytes = 0;
+
+/** A pointer to at least `need` bytes of scratch (contents undefined; valid until the next call). */
+export function scratch(k: KernelExports, need: number): number {
+  if (owner !== k) { owner = k; ptr = 0; bytes = 0; }
+  if (need <= bytes) return ptr;
+  if (ptr) k.free(ptr);
+  bytes = Math.max(need, 2 * bytes, 1024);
+  ptr = k.alloc(bytes);
+  return ptr;
+}

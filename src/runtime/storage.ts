@@ -1,0 +1,209 @@
+// The memory model (docs/architecture.md): large arrays live in WASM linear memory so that kernels
+// run on them in place, with no copy per call. A Storage owns one block; its typed-array view is
+// re-created whenever memory.grow has replaced the ArrayBuffer. Blocks are freed explicitly
+// (free()), by scope() when the block was allocated inside it, or, as a last resort, when the
+// owning object is garbage-collected (FinalizationRegistry).
+import { InputError, BackendError } from './errors.js';
+import { loadedKernels, wasmKernels } from './init.js';
+import type { KernelExports } from './kernels.js';
+
+export type DType = 'f32' | 'f64' | 'i32';
+export type TypedArrayOf<T extends DType> = T extends 'f32' ? Float32Array : T extends 'f64' ? Float64Array : Int32Array;
+export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
+
+const BYTES: Record<DType, number> = { f32: 4, f64: 8, i32: 4 };
+const CTOR = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
+
+/** Bytes per element of a dtype. */
+export function bytesPer(dtype: DType): number {
+  return BYTES[dtype];
+}
+
+const reclaim = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ k: KernelExports; ptr: number }>(({ k, ptr }) => k.free(ptr))
+  : null;
+
+// Open scopes, innermost last: every Storage allocated while a scope is open is recorded in it.
+const scopes: Set<Storage<DType>>[] = [];
+
+/** A typed array that lives in WASM memory (when the WASM backend is loaded) or in the JS heap. */
+export class Storage<T extends DType = DType> {
+  readonly dtype: T;
+  readonly length: number;
+  /** Byte offset in WASM memory; 0 for a JS-heap array. */
+  private pointer: number;
+  private owner: KernelExports | null;
+  private view: TypedArrayOf<T> | null;
+  private freed = false;
+
+  private constructor(dtype: T, length: number, resident: boolean) {
+    this.dtype = dtype;
+    this.length = length;
+    const k = resident ? loadedKernels() : null;
+    if (k) {
+      const bytes = Math.max(length * BYTES[dtype], 16);
+      const ptr = k.alloc(bytes);
+      if (ptr === 0) throw new BackendError(`Storage: could not allocate ${bytes} bytes in WASM memory`);
+      this.pointer = ptr;
+      this.owner = k;
+      this.view = null;
+      reclaim?.register(this, { k, ptr }, this);
+    } else {
+      this.pointer = 0;
+      this.owner = null;
+      this.view = new CTOR[dtype](length) as TypedArrayOf<T>;
+    }
+    scopes[scopes.length - 1]?.add(this as Storage<DType>);
+  }
+
+  /**
+   * Allocates `length` elements, zero-filled. Resident in WASM memory when the WASM backend is
+   * active (or `where: 'wasm'` and it is loaded); otherwise a plain typed array.
+   */
+  static alloc<T extends DType>(dtype: T, length: number, where: 'auto' | 'wasm' | 'js' = 'auto'): Storage<T> {
+    if (!Number.isInteger(length) || length < 0) throw new InputError(`Storage.alloc: length must be a non-negative integer, got ${length}`);
+    if (!(dtype in BYTES)) throw new InputError(`Storage.alloc: unknown dtype ${String(dtype)}`);
+    const resident = where === 'wasm' ? loadedKernels() !== null : where === 'auto' ? wasmKernels() !== null : false;
+    const s = new Storage(dtype, length, resident);
+    if (s.owner) s.array.fill(0);
+    return s;
+  }
+
+  /** A Storage holding a copy of `values`. */
+  static from<T extends DType>(dtype: T, values: ArrayLike<number>, where: 'auto' | 'wasm' | 'js' = 'auto'): Storage<T> {
+    const s = Storage.alloc(dtype, values.length, where);
+    s.array.set(values);
+    return s;
+  }
+
+  /** True while the block lives in WASM memory. */
+  get resident(): boolean {
+    return this.owner !== null;
+  }
+
+  get isFreed(): boolean {
+    return this.freed;
+  }
+
+  /** The WASM byte offset. Throws when the array is not resident or was freed. */
+  get ptr(): number {
+    if (this.freed) throw new BackendError('Storage.ptr: the array was freed');
+    if (!this.owner) throw new BackendError('Storage.ptr: the array lives in the JS heap, not in WASM memory');
+    return this.pointer;
+  }
+
+  /** A typed-array view of the elements; re-created after memory.grow. Valid while not freed. */
+  get array(): TypedArrayOf<T> {
+    if (this.freed) throw new BackendError('Storage.array: the array was freed');
+    const v = this.view;
+    if (!this.owner) return v as TypedArrayOf<T>;
+    const buf = this.owner.memory.buffer;
+    if (v && v.buffer === buf) return v;
+    const fresh = new CTOR[this.dtype](buf, this.pointer, this.length) as TypedArrayOf<T>;
+    this.view = fresh;
+    return fresh;
+  }
+
+  /** Releases the WASM block (idempotent). The object must not be used afterwards. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    if (this.owner) {
+      reclaim?.unregister(this);
+      this.owner.free(this.pointer);
+    }
+    this.owner = null;
+    this.view = null;
+    this.pointer = 0;
+    for (const s of scopes) s.delete(this as Storage<DType>);
+  }
+
+  /** Removes this array from every open scope, so scope() will not free it. */
+  escape(): this {
+    for (const s of scopes) s.delete(this as Storage<DType>);
+    return this;
+  }
+}
+
+/** Anything that owns Storage blocks (DenseMatrix, CsrGraph …). */
+export interface Owner {
+  storages(): Storage<DType>[];
+}
+
+function isOwner(x: unknown): x is Owner {
+  return typeof x === 'object' && x !== null && typeof (x as Owner).storages === 'function';
+}
+
+function collectKept(value: unknown, kept: Set<Storage<DType>>, depth = 0): void {
+  if (depth > 3 || value === null || typeof value !== 'object') return;
+  if (value instanceof Storage) { kept.add(value as Storage<DType>); return; }
+  if (isOwner(value)) { for (const s of value.storages()) kept.add(s); return; }
+  const items = Array.isArray(value) ? value : Object.values(value as object);
+  for (const v of items) collectKept(v, kept, depth + 1);
+}
+
+/**
+ * Runs fn and frees every WASM block allocated inside it, except those reachable from its return
+ * value (a matrix, graph or Storage, or arrays / plain objects of them up to three levels deep).
+ * Kept blocks move to the enclosing scope, if any. Works with async functions too.
+ */
+export function scope<R>(fn: () => R): R {
+  const frame = new Set<Storage<DType>>();
+  scopes.push(frame);
+  const close = (result: unknown): void => {
+    const idx = scopes.lastIndexOf(frame);
+    if (idx >= 0) scopes.splice(idx, 1);
+    const kept = new Set<Storage<DType>>();
+    collectKept(result, kept);
+    const parent = scopes[scopes.length - 1];
+    for (const s of frame) {
+      if (kept.has(s)) parent?.add(s);
+      else s.free();
+    }
+  };
+  let result: R;
+  try {
+    result = fn();
+  } catch (e) {
+    close(undefined);
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.then((r) => { close(r); return r; }, (e) => { close(undefined); throw e; }) as R;
+  }
+  close(result);
+  return result;
+}
+
+/** Pages (64 KiB) of WASM memory, or 0 when the WASM backend was never loaded. */
+export function wasmMemoryPages(): number {
+  const k = loadedKernels();
+  return k ? k.memoryPages() : 0;
+}
+
+/**
+ * Calls fn with a WASM pointer for each array: resident arrays pass as they are, JS-heap arrays are
+ * copied into a temporary block (and copied back when listed in `writeBack`), freed afterwards.
+ */
+export function withPointers<R>(k: KernelExports, arrays: (Storage<DType> | null)[], fn: (ptrs: number[]) => R,
+  writeBack: (Storage<DType> | null)[] = []): R {
+  const temps: { ptr: number; s: Storage<DType> }[] = [];
+  try {
+    const ptrs = arrays.map((s) => {
+      if (s === null) return 0;
+      if (s.resident) return s.ptr;
+      const bytes = Math.max(s.length * BYTES[s.dtype], 16);
+      const ptr = k.alloc(bytes);
+      temps.push({ ptr, s });
+      new (CTOR[s.dtype])(k.memory.buffer, ptr, s.length).set(s.array);
+      return ptr;
+    });
+    const r = fn(ptrs);
+    for (const { ptr, s } of temps) {
+      if (writeBack.includes(s)) s.array.set(new (CTOR[s.dtype])(k.memory.buffer, ptr, s.length));
+    }
+    return r;
+  } finally {
+    for (const { ptr } of temps) k.free(ptr);
+  }
+}
