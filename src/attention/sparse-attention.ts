@@ -4,46 +4,48 @@ import { wasmKernels } from '../runtime/init.js';
 import { scratch } from '../runtime/scratch.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage } from '../runtime/validate.js';
-import { DenseMatrix } from '../linalg/dense.js';
+import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import * as twin from '../twin/attention_csr.js';
 
-export interface SparseAttentionOptions {
+export interface SparseAttentionOptions<T extends FloatDType = FloatDType> {
   /** Multiplies every logit q_i·k_j (default 1; the practical variant uses 1/√d). */
   scale?: number;
   /** Also return the attention weight a_ij of every pattern entry, in CSR order (default false). */
   returnWeights?: boolean;
   /** Write the output here (nDst×dV, f32) instead of allocating. */
-  out?: DenseMatrix<'f32'>;
-  /** Write the weights here (numEdges f32) instead of allocating; implies returnWeights. */
-  weightsOut?: Storage<'f32'>;
+  out?: DenseMatrix<T>;
+  /** Write the weights here (numEdges entries, same dtype) instead of allocating; implies returnWeights. */
+  weightsOut?: Storage<T>;
   /** Scan q, k and v for NaN/Inf first (default true; a SIMD scan, ~1 % of the attention's cost). */
   checkFinite?: boolean;
 }
 
-export interface SparseAttentionResult {
+export interface SparseAttentionResult<T extends FloatDType = FloatDType> {
   /** h_i = Σ_j a_ij v_j, one row per destination node (a zero row where the node has no neighbours). */
-  output: DenseMatrix<'f32'>;
+  output: DenseMatrix<T>;
   /** a_ij for every pattern entry in CSR order (rows sum to 1), when asked for. */
-  weights?: Storage<'f32'>;
+  weights?: Storage<T>;
 }
 
-function checkF32(fn: string, name: string, m: unknown): asserts m is DenseMatrix<'f32'> {
+function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): asserts m is DenseMatrix {
   if (!(m instanceof DenseMatrix)) throw new InputError(`${fn}: ${name} must be a DenseMatrix`);
-  if (m.dtype !== 'f32') throw new InputError(`${fn}: ${name} must be f32 (the inference kernels are f32), got ${m.dtype}`);
+  if (m.dtype !== dtype) throw new InputError(`${fn}: ${name} is ${m.dtype} but q is ${dtype}; all operands share one dtype`);
 }
 
 /**
- * Fused sparse softmax attention, f32: for each row i of `pattern`, s_ij = scale·q_i·k_j over its
+ * Fused sparse softmax attention (f32 for inference, f64 for certificates): for each row i of `pattern`, s_ij = scale·q_i·k_j over its
  * columns j, a_ij = softmax_j(s_ij) (max-subtracted), h_i = Σ_j a_ij v_j — one pass per row, no n×n
  * matrix. q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
  * Q/K). Cost O(m·(dQK + dV)). A row with no pattern entries yields a zero output row (and no weights).
  * Throws InputError / ShapeError naming the argument before any work.
  */
-export function sparseAttention(q: DenseMatrix<'f32'>, k: DenseMatrix<'f32'>, v: DenseMatrix<'f32'>, pattern: CsrGraph,
-  options: SparseAttentionOptions = {}): SparseAttentionResult {
+export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
+  options: SparseAttentionOptions<T> = {}): SparseAttentionResult<T> {
   const fn = 'sparseAttention';
-  checkF32(fn, 'q', q); checkF32(fn, 'k', k); checkF32(fn, 'v', v);
+  if (!(q instanceof DenseMatrix)) throw new InputError(`${fn}: q must be a DenseMatrix`);
+  const dtype = q.dtype;
+  checkMatrix(fn, 'k', k, dtype); checkMatrix(fn, 'v', v, dtype);
   if (!(pattern instanceof CsrGraph)) throw new InputError(`${fn}: pattern must be a CsrGraph (see csrFromEdges)`);
   const nDst = pattern.numRows, nSrc = pattern.numCols, m = pattern.numEdges;
   if (q.rows !== nDst) throw new ShapeError(`${fn}: q has ${q.rows} rows but pattern has ${nDst} rows`);
@@ -55,34 +57,37 @@ export function sparseAttention(q: DenseMatrix<'f32'>, k: DenseMatrix<'f32'>, v:
   const dQK = q.cols, dV = v.cols;
   const out = options.out;
   if (out) {
-    checkF32(fn, 'options.out', out);
+    checkMatrix(fn, 'options.out', out, dtype);
     if (out.rows !== nDst || out.cols !== dV) throw new ShapeError(`${fn}: options.out is ${out.rows}×${out.cols}, expected ${nDst}×${dV}`);
     if ([q, k, v].some((x) => x.storage === out.storage)) throw new InputError(`${fn}: options.out must not alias q, k or v`);
   }
   const wOut = options.weightsOut;
-  if (wOut && (!(wOut instanceof Storage) || wOut.dtype !== 'f32' || wOut.length !== m)) {
-    throw new ShapeError(`${fn}: options.weightsOut must be an f32 Storage of length numEdges = ${m}`);
+  if (wOut && (!(wOut instanceof Storage) || wOut.dtype !== dtype || wOut.length !== m)) {
+    throw new ShapeError(`${fn}: options.weightsOut must be a ${dtype} Storage of length numEdges = ${m}`);
   }
   if (options.checkFinite ?? true) {
     assertFiniteStorage(fn, 'q', q.storage as Storage<DType>);
     assertFiniteStorage(fn, 'k', k.storage as Storage<DType>);
     assertFiniteStorage(fn, 'v', v.storage as Storage<DType>);
   }
-  const output = out ?? DenseMatrix.zeros(nDst, dV, 'f32');
+  const output = out ?? DenseMatrix.zeros(nDst, dV, dtype);
   const wantWeights = options.returnWeights || wOut !== undefined;
-  const weights = wantWeights ? (wOut ?? Storage.alloc('f32', m)) : undefined;
+  const weights = wantWeights ? (wOut ?? Storage.alloc(dtype, m)) : undefined;
+  const bytes = dtype === 'f32' ? 4 : 8;
   const kern = wasmKernels();
   if (kern) {
     const arrays = [output.storage, q.storage, k.storage, v.storage, pattern.rowPtr, pattern.colIdx, weights ?? null] as Storage<DType>[];
     const writeBack = [output.storage, weights ?? null] as Storage<DType>[];
     withPointers(kern, arrays, ([po, pq, pk, pv, prp, pci, pw]) => {
-      const scores = weights ? pw : scratch(kern, 4 * Math.max(pattern.maxDegree, 1));
-      kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
+      const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
+      const kernel = dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
+      kernel(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
     }, writeBack);
   } else {
-    const scores = weights ? weights.array : new Float32Array(Math.max(pattern.maxDegree, 1));
-    twin.attention_csr_f32(output.data, q.data, k.data, v.data, pattern.rowPtr.array, pattern.colIdx.array,
-      nDst, dQK, dV, scale, scores, weights ? 1 : 0);
+    const scores = weights ? weights.array : new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
+    const kernel = (dtype === 'f32' ? twin.attention_csr_f32 : twin.attention_csr_f64) as typeof twin.attention_csr_f64;
+    kernel(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array, pattern.rowPtr.array, pattern.colIdx.array,
+      nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
   }
-  return weights ? { output, weights } : { output };
+  return (weights ? { output, weights } : { output }) as SparseAttentionResult<T>;
 }

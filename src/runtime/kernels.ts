@@ -13,4 +13,6 @@ export interface KernelExports {
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
+  attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
+    nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
 }
