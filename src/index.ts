@@ -1,5 +1,8 @@
 // narrowgt — the library entry. No Node built-ins are reachable from here (a test checks the bundle).
 
+// weights in and out
+export { readSafetensors, writeSafetensors } from './io/safetensors.js';
+export type { SafeTensor, SafetensorsDType } from './io/safetensors.js';
 // runtime: loading, backends, memory
 export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
