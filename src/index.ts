@@ -17,6 +17,7 @@ export { DenseMatrix } from './linalg/dense.js';
 export type { FloatDType } from './linalg/dense.js';
 export { matmul } from './linalg/matmul.js';
 export type { MatmulOptions } from './linalg/matmul.js';
+export { qr, HouseholderQr } from './linalg/qr.js';
 
 // graphs and attention patterns
 export { CsrGraph, csrFromEdges } from './graph/csr.js';

@@ -15,4 +15,6 @@ export interface KernelExports {
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
+  householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
+  householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
 }
