@@ -19,6 +19,10 @@ export { matmul } from './linalg/matmul.js';
 export type { MatmulOptions } from './linalg/matmul.js';
 export { qr, HouseholderQr } from './linalg/qr.js';
 
+// norms, random sketches, leverage scores, clustering
+export { rowNorms, columnNorms, operatorNorm } from './linalg/norms.js';
+export type { NormOptions, OperatorNormOptions } from './linalg/norms.js';
+
 // graphs and attention patterns
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
 export type { CsrFromEdgesOptions } from './graph/csr.js';

@@ -17,4 +17,7 @@ export interface KernelExports {
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
+  row_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
+  col_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
+  fwht_f64(a: number, count: number, n: number, width: number): void;
 }
