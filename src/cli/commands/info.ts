@@ -1,0 +1,28 @@
+// `narrowgt info`: what this installation is and what it runs on.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { init, backend, embeddedWasmBytes } from '../../index.js';
+import { bundledGraphPath } from '../../node/index.js';
+import type { Command } from './types.js';
+
+export const info: Command = {
+  name: 'info',
+  summary: 'print the version, backend, kernel size and the bundled graph',
+  usage: 'narrowgt info [--json]',
+  options: { json: { type: 'boolean', description: 'machine-readable output' } },
+  async run(values) {
+    await init();
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const report = {
+      version: pkg.version,
+      backend: backend(),
+      wasmBytes: embeddedWasmBytes().length,
+      node: process.version,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      bundledGraph: bundledGraphPath(),
+    };
+    if (values.json) console.log(JSON.stringify(report));
+    else for (const [k, v] of Object.entries(report)) console.log(`${k.padEnd(13)} ${v}`);
+  },
+};

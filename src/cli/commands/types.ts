@@ -1,0 +1,15 @@
+// The shape every CLI command has: parsed by node:util parseArgs, run with its option values and positionals.
+
+export interface OptionSpec {
+  type: 'boolean' | 'string';
+  description: string;
+  default?: string | boolean;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<void>;
+}
