@@ -22,6 +22,8 @@ export { qr, HouseholderQr } from './linalg/qr.js';
 // norms, random sketches, leverage scores, clustering
 export { rowNorms, columnNorms, operatorNorm } from './linalg/norms.js';
 export type { NormOptions, OperatorNormOptions } from './linalg/norms.js';
+export { jlMatrix, jlTransform, jlMinDim } from './linalg/jl.js';
+export type { JlKind, JlOptions, JlTransformOptions, JlCount, JlMinDimOptions } from './linalg/jl.js';
 
 // graphs and attention patterns
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
