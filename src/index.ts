@@ -35,3 +35,13 @@ export type { SparseAttentionOptions, SparseAttentionResult } from './attention/
 // randomness
 export { rng } from './random/rng.js';
 export type { Rng } from './random/rng.js';
+
+// real graphs: .npy / .npz decoding and the two published graph layouts
+export { readNpy } from './data/npy.js';
+export type { NpyArray, NpyData, NpyDType, ReadNpyOptions } from './data/npy.js';
+export { readNpz } from './data/npz.js';
+export type { ReadNpzOptions } from './data/npz.js';
+export { loadGraph } from './data/load-graph.js';
+export type { LoadGraphOptions, LoadedGraph, GraphLayout, GraphMetric } from './data/load-graph.js';
+export { randomSplit } from './data/random-split.js';
+export type { GraphSplit, RandomSplitOptions } from './data/random-split.js';
