@@ -24,6 +24,8 @@ export { rowNorms, columnNorms, operatorNorm } from './linalg/norms.js';
 export type { NormOptions, OperatorNormOptions } from './linalg/norms.js';
 export { jlMatrix, jlTransform, jlMinDim } from './linalg/jl.js';
 export type { JlKind, JlOptions, JlTransformOptions, JlCount, JlMinDimOptions } from './linalg/jl.js';
+export { kmeans } from './linalg/kmeans.js';
+export type { KmeansOptions, KmeansResult } from './linalg/kmeans.js';
 
 // graphs and attention patterns
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
