@@ -1,0 +1,8 @@
+// Deno 2: `deno run main.ts` — no permission flags: the kernels are embedded, nothing is read or fetched.
+import { init, backend, csrFromEdges, DenseMatrix, sparseAttention } from 'npm:narrowgt';
+
+await init();
+const ring = csrFromEdges([0, 1, 2, 3], [1, 2, 3, 0], { symmetrize: true, selfLoops: true });
+const x = DenseMatrix.from(new Float32Array([1, 0, 0, 1, 1, 1, -1, 0]), 4, 2);
+const { output } = sparseAttention(x, x, x, ring, { scale: 1 / Math.sqrt(2) });
+console.log(backend(), JSON.stringify(output.toRows()));

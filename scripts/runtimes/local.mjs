@@ -1,0 +1,58 @@
+// Node 20, Deno and Bun: each runs the node:test file dist/test/runtimes/suite.js as it is, and its own
+// example from examples/. The kernels come from the embedded bytes; Deno gets no permission at all.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bin, parseOutcomes, root, sandboxEnv, workDir } from './env.mjs';
+
+const SUITE = 'dist/test/runtimes/suite.js';
+const TIMEOUT_MS = 180_000;
+
+function run(command, args, env) {
+  const r = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 16 << 20 });
+  const log = `$ ${[command, ...args].join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
+  return { exitCode: r.status, log, stdout: r.stdout ?? '' };
+}
+
+/** The example's one line of output (its last non-empty stdout line). */
+const lastLine = (text) => text.trim().split('\n').at(-1) ?? '';
+
+function commands(runtime) {
+  switch (runtime) {
+    case 'node':
+      return {
+        suite: [process.execPath, ['--test', '--test-reporter=spec', SUITE]],
+        example: ['examples/node/main.mjs', [process.execPath, ['examples/node/main.mjs']]],
+      };
+    case 'deno': {
+      // The example imports 'npm:narrowgt' as a user's would; this import map points it at this build.
+      const map = join(workDir('deno'), 'import_map.json');
+      mkdirSync(workDir('deno'), { recursive: true });
+      writeFileSync(map, JSON.stringify({ imports: { 'npm:narrowgt': pathToFileURL(join(root, 'dist/src/index.js')).href } }));
+      return {
+        suite: [bin('deno'), ['test', '--no-prompt', '--no-lock', SUITE]],
+        example: ['examples/deno/main.ts', [bin('deno'), ['run', '--no-prompt', '--no-lock', `--import-map=${map}`, 'examples/deno/main.ts']]],
+      };
+    }
+    case 'bun':
+      return {
+        suite: [bin('bun'), ['test', `./${SUITE}`]], // `bun test` treats a bare name as a filter; ./ names the file
+        example: ['examples/bun/main.ts', [bin('bun'), ['examples/bun/main.ts']]],
+      };
+    default:
+      throw new Error(`local.mjs: unknown runtime ${runtime}`);
+  }
+}
+
+/** Runs the suite and the example in `runtime` ('node' | 'deno' | 'bun'). */
+export function runLocal(runtime) {
+  const env = sandboxEnv(runtime);
+  const { suite, example } = commands(runtime);
+  const s = run(suite[0], suite[1], env);
+  const e = run(example[1][0], example[1][1], env);
+  return {
+    suites: [{ target: runtime, exitCode: s.exitCode, outcomes: parseOutcomes(s.stdout), log: s.log }],
+    examples: [{ target: `${runtime} ${example[0]}`, exitCode: e.exitCode, text: lastLine(e.stdout), log: e.log }],
+  };
+}

@@ -1,0 +1,41 @@
+// The library entry as a browser or edge bundler sees it: a platform-neutral esbuild build of
+// dist/src/index.js (the options of scripts/runtimes/bundle.mjs, which ships dist/browser/narrowgt.js).
+// Reports the sizes; fails if a Node built-in is reachable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions } from 'esbuild';
+import { KERNELS_WASM_BASE64 } from '../../src/runtime/kernels-wasm.generated.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const { libraryBundleOptions } = (await import(new URL('scripts/runtimes/bundle.mjs', `file://${root}`).href)) as { libraryBundleOptions: BuildOptions };
+
+const bundled = await build({ ...libraryBundleOptions, write: false, outfile: 'narrowgt.js' });
+const code = bundled.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
+
+test('no Node built-in is reachable from the library entry (platform-neutral esbuild metafile)', () => {
+  const builtins = new Set(builtinModules);
+  const reached = Object.entries(bundled.metafile!.inputs).flatMap(([file, input]) => input.imports
+    .filter((i) => i.path.startsWith('node:') || builtins.has(i.path.split('/')[0]))
+    .map((i) => `${file} imports ${i.path}`));
+  assert.deepEqual(reached, []);
+  // A neutral build refuses to resolve built-ins, so any that crept in would have thrown above instead;
+  // this guards the options themselves.
+  assert.equal(libraryBundleOptions.platform, 'neutral');
+});
+
+test('dist/browser/narrowgt.js is this bundle (npm run build ran scripts/runtimes/bundle.mjs)', () => {
+  const shipped = readFileSync(new URL('dist/browser/narrowgt.js', `file://${root}`), 'utf8');
+  assert.equal(shipped.replace(/\/\/# sourceMappingURL=\S+\n$/, ''), code);
+});
+
+test('sizes: kernels.wasm, and the library entry minified and gzipped (reported)', (t) => {
+  const wasm = readFileSync(new URL('dist/kernels.wasm', `file://${root}`)).length;
+  const gzipped = gzipSync(code, { level: 9 }).length;
+  assert.ok(code.includes(KERNELS_WASM_BASE64), 'the bundle embeds the kernels');
+  t.diagnostic(`kernels.wasm: ${wasm} B (${gzipSync(readFileSync(new URL('dist/kernels.wasm', `file://${root}`)), { level: 9 }).length} B gzipped)`);
+  t.diagnostic(`library entry, bundled + minified: ${code.length} B; gzipped: ${gzipped} B; of which embedded kernels (base64): ${KERNELS_WASM_BASE64.length} B`);
+});

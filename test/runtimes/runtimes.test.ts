@@ -1,0 +1,35 @@
+// The cross-runtime suite in `npm test`: for each runtime, scripts/runtimes/run.mjs runs the checks of
+// checks.ts and the runtime's README example in a child process; a runtime that fails to start, skips
+// a check or a target, or disagrees with Node fails its test here. No runtime is optional.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+// Every target each runtime must report as passed, in order (run.mjs prints `narrowgt-runtime PASS <target>:`).
+const RUNTIMES: { runtime: string; title: string; targets: string[] }[] = [
+  { runtime: 'node', title: 'Node 20 (embedded bytes)', targets: ['node', 'node examples/node/main.mjs'] },
+  { runtime: 'deno', title: 'Deno 2 (embedded bytes, no permissions)', targets: ['deno', 'deno examples/deno/main.ts'] },
+  { runtime: 'bun', title: 'Bun 1 (embedded bytes)', targets: ['bun', 'bun examples/bun/main.ts'] },
+  { runtime: 'workerd', title: 'Cloudflare workerd (CompiledWasm module binding)', targets: ['workerd', 'workerd examples/cloudflare-worker'] },
+  {
+    runtime: 'chromium',
+    title: 'Chromium page and module Web Worker (embedded bytes and compileStreaming)',
+    targets: ['chromium page (embedded)', 'chromium page (streaming)', 'chromium worker (embedded)', 'chromium worker (streaming)',
+      'chromium examples/browser/index.html', 'chromium examples/browser/worker.html'],
+  },
+];
+
+for (const { runtime, title, targets } of RUNTIMES) {
+  test(`${title}: every cross-runtime check passes and matches Node, and the README example runs`, (t) => {
+    const r = spawnSync(process.execPath, ['scripts/runtimes/run.mjs', runtime], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
+    const lines = output.split('\n').filter((l) => l.startsWith('narrowgt-runtime '));
+    for (const line of lines) t.diagnostic(line.slice('narrowgt-runtime '.length));
+    assert.equal(r.status, 0, `scripts/runtimes/run.mjs ${runtime} exited with ${r.status}:\n${output}`);
+    const passed = lines.filter((l) => l.startsWith('narrowgt-runtime PASS ')).map((l) => l.slice('narrowgt-runtime PASS '.length).split(':')[0]);
+    assert.deepEqual(passed, targets, output);
+  });
+}
