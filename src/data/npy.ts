@@ -65,7 +65,7 @@ export function readNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyArr
 
 /** readNpy without the argument checks; `where` starts every error message (used by readNpz). */
 export function parseNpy(where: string, bytes: Uint8Array): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new FormatError(`${where}: not a .npy array (the first bytes are not the magic "\\x93NUMPY")`);
   }
   const major = bytes[6], minor = bytes[7];

@@ -134,6 +134,7 @@ const MALFORMED: [string, Uint8Array, RegExp][] = [
   ['version 1.1', Uint8Array.from([...good.subarray(0, 6), 1, 1, ...good.subarray(8)]), /version 1\.1/],
   ['header length past the end', Uint8Array.from([...good.subarray(0, 8), 0xff, 0xff, ...good.subarray(10)]), /header length 65535 runs past the end/],
   ['v2 length field cut', Uint8Array.from([...good.subarray(0, 6), 2, 0, 0x10, 0]), /ends inside the header length/],
+  ['magic and version only', good.subarray(0, 8), /ends inside the header length/],
   ['not a dict', withHeader("['descr', '<f4']"), /header is not a dict/],
   ['unclosed dict', withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,)"), /not a valid dict literal.*expected ',' or '}'/],
   ['garbage', withHeader("{'descr': <f4}"), /not a valid dict literal.*unexpected "<"/],
