@@ -84,6 +84,13 @@ export function decodeGraph(fn: string, bytes: Uint8Array, options: LoadGraphOpt
     throw new InputError(`${fn}: options.metric must be 'roc_auc' or 'accuracy', got ${String(options.metric)}`);
   }
   if (options.name !== undefined && typeof options.name !== 'string') throw new InputError(`${fn}: options.name must be a string`);
+  if (options.randomSplit !== undefined) {
+    try {
+      randomSplit(0, options.randomSplit); // checks the fractions and the seed now, before any decoding
+    } catch (e) {
+      throw new InputError(`${fn}: options.randomSplit: ${(e as Error).message.replace(/^randomSplit: options\./, '')}`);
+    }
+  }
   const npz: Archive = { arrays: decodeNpz(fn, bytes, WANTED), names: npzMemberNames(fn, bytes) };
   const has = (name: string) => npz.arrays.has(name);
   const parts = has('edges') ? readHeterophilous(fn, npz) : has('adj_indptr') ? readShchur(fn, npz, options.randomSplit) : null;

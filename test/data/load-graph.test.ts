@@ -107,6 +107,7 @@ test('loadGraph checks its options before reading', () => {
   rejects(() => loadGraph(archive(), { selfLoops: 1 as never }), InputError, /options\.selfLoops must be a boolean/);
   rejects(() => loadGraph(archive(), { metric: 'f1' as never }), InputError, /options\.metric must be 'roc_auc' or 'accuracy'/);
   rejects(() => loadGraph([1, 2] as never), InputError, /bytes must be a Uint8Array/);
+  rejects(() => loadGraph(archive(), { randomSplit: { train: 2 } }), InputError, /^loadGraph: options\.randomSplit: train must be a fraction in \[0, 1\], got 2$/);
 });
 
 // Shchur layout: a 4-node graph stored as scipy CSR parts, one directed entry with data 0 (dropped),
