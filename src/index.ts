@@ -47,3 +47,29 @@ export { loadGraph } from './data/load-graph.js';
 export type { LoadGraphOptions, LoadedGraph, GraphLayout, GraphMetric } from './data/load-graph.js';
 export { randomSplit } from './data/random-split.js';
 export type { GraphSplit, RandomSplitOptions } from './data/random-split.js';
+
+// the graph transformer (Sec. 2), its diagnostics and JSON
+export { GraphTransformer, createModel, forward } from './model/graph-transformer.js';
+export type { ModelSpec, ModelVariant, ForwardOptions, ForwardResult } from './model/graph-transformer.js';
+export { foldBatchNorm } from './model/layer.js';
+export type { LayerWeights, AffineMap, SkipMap, Activation, LayerShape, BatchNormParameters } from './model/layer.js';
+export type { ForwardTrace, LayerTrace } from './model/forward.js';
+export { modelNorms } from './model/norms.js';
+export type { ModelNorms, LayerNorms } from './model/norms.js';
+export {
+  serialize, deserialize, modelToJson, modelFromJson, compressedToJson, compressedFromJson,
+  certificateToJson, certificateFromJson, encodeMatrix, decodeMatrix,
+} from './model/serialize.js';
+export type { EncodedArray } from './model/serialize.js';
+
+// compression with certificates (Theorem 3.3, Proposition 4.1; the framework the others build on)
+export { certify, certifyWith, forwardCompressed, makeCheck, measureAlpha, measureBeta } from './compress/certificate.js';
+export type { CertifyOptions, CheckSpec, CompressedForwardOptions } from './compress/certificate.js';
+export type {
+  CompressedModel, Certificate, Check, CheckKind, LayerCertificate, PredictedBound, Decoder, LayerDecoders,
+  ConstructionVerifier, CertifyContext, CertifyTolerances, VerifierResult, ConstructionName, JsonValue,
+} from './compress/types.js';
+export { compressWithJl, jlAttentionWidth, logitDistortion } from './compress/jl.js';
+export type { CompressWithJlOptions } from './compress/jl.js';
+export { compressExactLowRank } from './compress/exact-low-rank.js';
+export type { CompressExactLowRankOptions } from './compress/exact-low-rank.js';

@@ -1,0 +1,151 @@
+// Proposition 4.1 of Shirzad et al. (2024) — exact low rank (THEORY §4): when rank(X) ≤ d and every
+// rank(H^(ℓ+3/4)) ≤ d, a width-d network with T(X) = U_out T̂(X) and â_ij = a_ij exactly. Orthonormal
+// bases (orth) carry H^(ℓ), V and H^(ℓ+1); CPQR row selection (L7) carries the FFN hidden layer through σ.
+import { InputError } from '../runtime/errors.js';
+import { scope } from '../runtime/storage.js';
+import { DenseMatrix } from '../linalg/dense.js';
+import type { CsrGraph } from '../graph/csr.js';
+import { GraphTransformer } from '../model/graph-transformer.js';
+import type { LayerWeights } from '../model/layer.js';
+import { identity, mul, orth, rankFromSingularValues, rowNormStats, selectFeatures, singularValues, takeRows } from './basis.js';
+import { certifyWith, checkCompressArguments, makeCheck, type CertifyOptions } from './certificate.js';
+import type { Check, CompressedModel, ConstructionVerifier, LayerDecoders, VerifierResult } from './types.js';
+
+export interface CompressExactLowRankOptions extends CertifyOptions {
+  /** The target width d (integer ≥ 1). */
+  d: number;
+  /** Numerical-rank threshold: singular values (or CPQR |R_kk|) above tol·s₁ count (default 1e-10). */
+  tol?: number;
+  /** Fold A^(0) into layer 0 so T̂ reads X itself (default true); false keeps it as compressed.inputAdapter. */
+  foldInput?: boolean;
+  /** Relative tolerance of the certificate's exactness checks (default 1e-9). */
+  identityTol?: number;
+}
+
+function atLeastOne(b: DenseMatrix<'f64'>, rtol: number, d: number): DenseMatrix<'f64'> {
+  const o = orth(b, { rtol, maxRank: d });
+  if (o.rank > 0) return o.basis;
+  o.basis.free();
+  // A zero map: any unit vector spans its (empty) range; keeps every width ≥ 1.
+  const e = DenseMatrix.zeros(b.rows, 1, 'f64');
+  e.data[0] = 1;
+  return e;
+}
+
+/**
+ * Proposition 4.1 (Shirzad et al. 2024; THEORY §4(b)), theory-variant models: input adapter
+ * U^(0) = orth(X) (identity when d_in ≤ d); per layer Ŵ_Q = I, Ŵ_K = Uᵀ W_Qᵀ W_K U, Ŵ_V = P_Vᵀ W_V U with
+ * P_V = orth(W_V U); CPQR selection S of the reference H^(ℓ+3/4) with Ŵ_1 = W_1[S, :] P_V (b̂_1 = b_1[S]),
+ * U_σ = Y(Y_S)⁺; Ŵ_2 = P_2ᵀ W_2 U_σ with P_2 = orth(W_2 U_σ) = U^(ℓ+1); U_out = U^(L). Widths are the
+ * numerical ranks (≤ d, at least 1; no zero padding).
+ * Cost: one traced reference forward, SVDs of X (n×d_in) and of D×d products, CPQR O(n·D·d) per layer.
+ * Accuracy: exact in exact arithmetic; the certificate checks U_out T̂(X) = T(X) and every stage to
+ * identityTol (1e-9) relative, and â = a. When a rank hypothesis fails the bases are truncated to d and
+ * the certificate fails, naming the rank.
+ * Throws InputError (practical-variant model, bad options) or ShapeError before any work.
+ */
+export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressExactLowRankOptions): CompressedModel {
+  const fn = 'compressExactLowRank';
+  checkCompressArguments(fn, model, x, pattern);
+  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be { d, tol?, … }`);
+  const { d } = options;
+  if (!Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${String(d)}`);
+  const tol = options.tol ?? 1e-10;
+  if (!(tol > 0 && tol < 1)) throw new RangeError(`${fn}: options.tol must lie in (0, 1), got ${tol}`);
+  const identityTol = options.identityTol ?? 1e-9;
+  if (!(identityTol > 0)) throw new RangeError(`${fn}: options.identityTol must be positive, got ${identityTol}`);
+  if (model.variant !== 'theory') {
+    throw new InputError(`${fn}: model is a practical-variant network; Prop. 4.1 is implemented for the theory model of THEORY §1.1 (see docs/theory.md on restating it for skips and norms)`);
+  }
+  const foldInput = options.foldInput ?? true;
+  const built = scope(() => {
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
+    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const dIn = model.inputDim;
+    // U^(0): identity when d_in ≤ d, else orth(X) in THEORY's columns = orth(x_rowᵀ).
+    let u: DenseMatrix<'f64'> = dIn <= d ? identity(dIn) : atLeastOne(x64.transpose(), tol, d);
+    const u0 = dIn <= d ? null : u;
+    const layers: LayerWeights[] = [];
+    const decoders: LayerDecoders[] = [];
+    const selected: number[][] = [];
+    model.layers.forEach((layer, l) => {
+      const wqu = mul(layer.wQ, u), wku = mul(layer.wK, u), wvu = mul(layer.wV, u);
+      let wQ = identity(u.cols);
+      let wK = mul(wqu, wku, true, false);
+      const pV = atLeastOne(wvu, tol, d);
+      let wV = mul(pV, wvu, true, false);
+      const sel = selectFeatures(ref.layers[l].threeQuarter, { rtol: tol, maxRank: d });
+      const indices = sel.rank > 0 ? sel.indices : [0];
+      const decoder = sel.rank > 0 ? sel.decoder : DenseMatrix.zeros(layer.w1.rows, 1, 'f64');
+      selected.push(indices);
+      const w1 = mul(takeRows(layer.w1, indices), pV);
+      const b1 = layer.b1 ? Float64Array.from(indices, (i) => layer.b1![i]) : null;
+      const w2u = mul(layer.w2, decoder);
+      const p2 = atLeastOne(w2u, tol, d);
+      const w2 = mul(p2, w2u, true, false);
+      let inputDecoder: LayerDecoders['input'] = l === 0 ? (u0 && !foldInput ? u0 : 'identity') : u;
+      if (l === 0 && u0 && foldInput) {
+        // Right-multiply the three maps that read H^(0) by A^(0) = U^(0)ᵀ: T̂ then reads X itself.
+        wQ = mul(wQ, u0, false, true); wK = mul(wK, u0, false, true); wV = mul(wV, u0, false, true);
+        inputDecoder = 'identity';
+      }
+      layers.push({ wQ, wK, wV, w1, w2, b1, logitScale: layer.logitScale ?? 1 });
+      decoders.push({ input: inputDecoder, half: pV, threeQuarter: decoder });
+      u = p2;
+    });
+    const narrow = new GraphTransformer({ layers, activation: model.activation });
+    const inputAdapter = u0 && !foldInput ? u0.transpose() : null;
+    return { narrow, inputAdapter, uOut: u, decoders, selected };
+  });
+  const compressed: Omit<CompressedModel, 'certificate'> = {
+    construction: 'exact-low-rank', narrow: built.narrow, inputAdapter: built.inputAdapter, uOut: built.uOut,
+    decoders: built.decoders,
+    details: { d, tol, identityTol, foldInput, selectedFeatures: built.selected },
+  };
+  return { ...compressed, certificate: certifyWith(exactLowRankVerifier, model, compressed, x, pattern, options) };
+}
+
+/** Verifier of Proposition 4.1: rank hypotheses, exactness of every stage and of T(X), widths ≤ d (THEORY §4(c), (d)). */
+export const exactLowRankVerifier: ConstructionVerifier = {
+  construction: 'exact-low-rank',
+  theorem: 'Proposition 4.1 (Shirzad et al. 2024): exact low rank — THEORY.md §4',
+  verify(ctx): VerifierResult {
+    const { compressed, tolerances: t, referenceTrace: rt } = ctx;
+    const det = compressed.details;
+    const d = Number(det.d);
+    const rtol = typeof det.tol === 'number' ? det.tol : 1e-10;
+    const idTol = typeof det.identityTol === 'number' ? det.identityTol : 1e-9;
+    const checks: Check[] = [];
+    const rankX = rankFromSingularValues(singularValues(ctx.x), rtol);
+    checks.push(makeCheck(t, { name: 'rank(X) ≤ d', kind: 'hypothesis', layer: null, measured: rankX, bound: d, detail: `numerical rank (s_k > ${rtol}·s₁) ${rankX}, d = ${d}` }));
+    const extras: { [k: string]: number }[] = [];
+    ctx.layers.forEach((lc, l) => {
+      const lt = rt.layers[l];
+      const rank34 = rankFromSingularValues(singularValues(lt.threeQuarter), rtol);
+      extras.push({ rankThreeQuarter: rank34 });
+      checks.push(makeCheck(t, { name: 'rank(H^(ℓ+3/4)) ≤ d', kind: 'hypothesis', layer: l, measured: rank34, bound: d, detail: `numerical rank ${rank34}, d = ${d}` }));
+      const stages: [string, number | null, number][] = [
+        ['U^(ℓ)Ĥ^(ℓ) = H^(ℓ)', lc.inputError, rowNormStats(lt.input).max],
+        ['U_V Ĥ^(ℓ+1/2) = H^(ℓ+1/2)', lc.halfError, rowNormStats(lt.half).max],
+        ['U_σ Ĥ^(ℓ+3/4) = H^(ℓ+3/4)', lc.threeQuarterError, rowNormStats(lt.threeQuarter).max],
+      ];
+      for (const [name, err, scale] of stages) {
+        checks.push(makeCheck(t, { name, kind: 'identity', layer: l, measured: err ?? Infinity, bound: idTol * scale, detail: `max_i error relative to max_i ‖h_i‖ = ${scale}` }));
+      }
+      checks.push(makeCheck(t, { name: 'â = a (max |log â − log a|)', kind: 'identity', layer: l, measured: lc.maxLogRatio, bound: idTol, detail: 'log-weights agree to identityTol' }));
+      const ln = compressed.narrow.layers[l];
+      const dims = [ln.wQ.rows, ln.wK.rows, ln.wV.rows, ln.w1.rows, ln.w2.rows, ln.w1.cols, ln.w2.cols, l === 0 ? 0 : ln.wQ.cols];
+      checks.push(makeCheck(t, { name: 'every compressed weight dimension ≤ d', kind: 'shape', layer: l, measured: Math.max(...dims), bound: d, detail: `layer 0 may read d_in columns; dims ${dims.join(', ')}` }));
+    });
+    checks.push(makeCheck(t, {
+      name: 'T(X) = U_out T̂(X)', kind: 'identity', layer: null, measured: ctx.outputError, bound: idTol * ctx.outputScale,
+      detail: `max_i ‖T(X)_i − U_out T̂(X)_i‖ relative to max_i ‖T(X)_i‖ = ${ctx.outputScale}`,
+    }));
+    return {
+      checks,
+      predicted: { outputError: 0, formula: 'T(X) = U_out T̂(X) (exact; checked to identityTol·max‖T(X)_i‖)', constants: { identityTol: idTol }, conditionsHold: true, note: 'no error propagation: every stage is reproduced exactly' },
+      layerExtras: extras,
+      parameters: { d, tol: rtol, identityTol: idTol, rankX },
+    };
+  },
+};

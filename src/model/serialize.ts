@@ -1,0 +1,270 @@
+// JSON for models, compressed models and certificates, loading back bit-exact: float arrays are stored
+// as base64 of their little-endian bytes with dtype and shape; plain numbers use JSON's round-trip
+// decimal form, except −0, ±Infinity and NaN, which are tagged ({ "$number": "-0" } …).
+import { FormatError, InputError } from '../runtime/errors.js';
+import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
+import type { Certificate, CompressedModel, Decoder, JsonValue, LayerDecoders } from '../compress/types.js';
+import { GraphTransformer, layerMatrices } from './graph-transformer.js';
+import type { AffineMap, LayerWeights, SkipMap } from './layer.js';
+
+/** A float array in JSON: dtype, shape and base64 of the little-endian bytes. */
+export interface EncodedArray {
+  dtype: FloatDType;
+  shape: number[];
+  base64: string;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(s);
+}
+
+function fromBase64(fn: string, b64: string): Uint8Array {
+  let bin: string;
+  try {
+    bin = atob(b64);
+  } catch {
+    throw new FormatError(`${fn}: invalid base64 payload`);
+  }
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function encodeValues(values: ArrayLike<number>, dtype: FloatDType, shape: number[]): EncodedArray {
+  const size = dtype === 'f64' ? 8 : 4;
+  const bytes = new Uint8Array(values.length * size);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) {
+    if (dtype === 'f64') view.setFloat64(i * size, values[i], true);
+    else view.setFloat32(i * size, values[i], true);
+  }
+  return { dtype, shape, base64: toBase64(bytes) };
+}
+
+function decodeValues(fn: string, enc: unknown): { values: Float64Array | Float32Array; dtype: FloatDType; shape: number[] } {
+  const e = enc as EncodedArray;
+  if (typeof e !== 'object' || e === null || (e.dtype !== 'f64' && e.dtype !== 'f32') || !Array.isArray(e.shape) || typeof e.base64 !== 'string') {
+    throw new FormatError(`${fn}: expected an encoded array { dtype, shape, base64 }`);
+  }
+  const bytes = fromBase64(fn, e.base64);
+  const size = e.dtype === 'f64' ? 8 : 4;
+  const count = e.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== count * size) throw new FormatError(`${fn}: payload has ${bytes.length} bytes, shape [${e.shape.join(', ')}] of ${e.dtype} needs ${count * size}`);
+  const view = new DataView(bytes.buffer);
+  const values = e.dtype === 'f64' ? new Float64Array(count) : new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = e.dtype === 'f64' ? view.getFloat64(i * size, true) : view.getFloat32(i * size, true);
+  return { values, dtype: e.dtype, shape: e.shape };
+}
+
+/** A DenseMatrix as JSON (bit-exact). */
+export function encodeMatrix(m: DenseMatrix): EncodedArray {
+  if (!(m instanceof DenseMatrix)) throw new InputError('encodeMatrix: m must be a DenseMatrix');
+  return encodeValues(m.data, m.dtype, [m.rows, m.cols]);
+}
+
+/** The DenseMatrix encoded by encodeMatrix. Throws FormatError on a malformed record. */
+export function decodeMatrix(enc: unknown): DenseMatrix {
+  const { values, dtype, shape } = decodeValues('decodeMatrix', enc);
+  if (shape.length !== 2) throw new FormatError(`decodeMatrix: shape must have 2 entries, got ${shape.length}`);
+  return DenseMatrix.from(values, shape[0], shape[1], dtype);
+}
+
+function decodeMatrix64(fn: string, enc: unknown): DenseMatrix<'f64'> {
+  const m = decodeMatrix(enc);
+  if (m.dtype !== 'f64') throw new FormatError(`${fn}: weights must be f64, got ${m.dtype}`);
+  return m as DenseMatrix<'f64'>;
+}
+
+function encodeVector(v: Float64Array | null | undefined): EncodedArray | null {
+  return v ? encodeValues(v, 'f64', [v.length]) : null;
+}
+
+function decodeVector(fn: string, enc: unknown): Float64Array | null {
+  if (enc === null || enc === undefined) return null;
+  const { values, dtype } = decodeValues(fn, enc);
+  if (dtype !== 'f64') throw new FormatError(`${fn}: bias vectors must be f64`);
+  return values as Float64Array;
+}
+
+/** Numbers JSON cannot carry (−0, ±Infinity, NaN) as tagged objects; everything else unchanged. */
+export function encodeJsonValue(v: unknown): JsonValue {
+  if (typeof v === 'number') {
+    if (Object.is(v, -0)) return { $number: '-0' };
+    if (!Number.isFinite(v)) return { $number: String(v) };
+    return v;
+  }
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(encodeJsonValue);
+  if (typeof v === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    for (const [k, x] of Object.entries(v as object)) if (x !== undefined) out[k] = encodeJsonValue(x);
+    return out;
+  }
+  throw new InputError(`encodeJsonValue: cannot encode a ${typeof v}`);
+}
+
+/** Inverse of encodeJsonValue. */
+export function decodeJsonValue(v: unknown): JsonValue {
+  if (Array.isArray(v)) return v.map(decodeJsonValue);
+  if (v !== null && typeof v === 'object') {
+    const o = v as { [k: string]: unknown };
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === '$number' && typeof o.$number === 'string') {
+      const s = o.$number;
+      if (s === '-0') return -0;
+      if (s === 'Infinity' || s === '-Infinity' || s === 'NaN') return Number(s);
+      throw new FormatError(`decodeJsonValue: unknown tagged number ${s}`);
+    }
+    const out: { [k: string]: JsonValue } = {};
+    for (const [k, x] of Object.entries(o)) out[k] = decodeJsonValue(x);
+    return out;
+  }
+  return v as JsonValue;
+}
+
+function encodeAffine(a: AffineMap | null | undefined): JsonValue {
+  return a ? { weight: encodeMatrix(a.weight) as unknown as JsonValue, bias: encodeVector(a.bias) as unknown as JsonValue } : null;
+}
+
+function decodeAffine(fn: string, a: unknown): AffineMap | null {
+  if (a === null || a === undefined) return null;
+  const o = a as { weight: unknown; bias: unknown };
+  return { weight: decodeMatrix64(fn, o.weight), bias: decodeVector(fn, o.bias) };
+}
+
+function encodeSkip(s: SkipMap | null | undefined): JsonValue {
+  if (!s) return null;
+  return s === 'identity' ? 'identity' : (encodeMatrix(s) as unknown as JsonValue);
+}
+
+function decodeSkip(fn: string, s: unknown): SkipMap | null {
+  if (s === null || s === undefined) return null;
+  return s === 'identity' ? 'identity' : decodeMatrix64(fn, s);
+}
+
+/** A GraphTransformer as a JSON object (weights bit-exact). */
+export function modelToJson(model: GraphTransformer): { [k: string]: JsonValue } {
+  if (!(model instanceof GraphTransformer)) throw new InputError('modelToJson: model must be a GraphTransformer');
+  const enc = (m: DenseMatrix) => encodeMatrix(m) as unknown as JsonValue;
+  return {
+    format: 'narrowgt-model', version: 1, variant: model.variant, activation: model.activation,
+    encoder: encodeAffine(model.encoder), head: encodeAffine(model.head),
+    layers: model.layers.map((l) => ({
+      wQ: enc(l.wQ), wK: enc(l.wK), wV: enc(l.wV), w1: enc(l.w1), w2: enc(l.w2),
+      b1: encodeVector(l.b1) as unknown as JsonValue, b2: encodeVector(l.b2) as unknown as JsonValue,
+      logitScale: encodeJsonValue(l.logitScale ?? 1),
+      attentionSkip: encodeSkip(l.attentionSkip), attentionNorm: encodeAffine(l.attentionNorm),
+      ffnSkip: encodeSkip(l.ffnSkip), ffnNorm: encodeAffine(l.ffnNorm),
+    })),
+  };
+}
+
+/** The GraphTransformer of modelToJson. Throws FormatError on a malformed record (and the constructor's errors). */
+export function modelFromJson(json: unknown): GraphTransformer {
+  const fn = 'modelFromJson';
+  const o = json as { format?: unknown; version?: unknown; layers?: unknown[]; [k: string]: unknown };
+  if (typeof o !== 'object' || o === null || o.format !== 'narrowgt-model') throw new FormatError(`${fn}: not a narrowgt-model record`);
+  if (o.version !== 1) throw new FormatError(`${fn}: unsupported version ${String(o.version)}`);
+  if (!Array.isArray(o.layers)) throw new FormatError(`${fn}: layers must be an array`);
+  const layers: LayerWeights[] = o.layers.map((raw) => {
+    const l = raw as { [k: string]: unknown };
+    return {
+      wQ: decodeMatrix64(fn, l.wQ), wK: decodeMatrix64(fn, l.wK), wV: decodeMatrix64(fn, l.wV),
+      w1: decodeMatrix64(fn, l.w1), w2: decodeMatrix64(fn, l.w2),
+      b1: decodeVector(fn, l.b1), b2: decodeVector(fn, l.b2),
+      logitScale: decodeJsonValue(l.logitScale) as number,
+      attentionSkip: decodeSkip(fn, l.attentionSkip), attentionNorm: decodeAffine(fn, l.attentionNorm),
+      ffnSkip: decodeSkip(fn, l.ffnSkip), ffnNorm: decodeAffine(fn, l.ffnNorm),
+    };
+  });
+  const encoder = decodeAffine(fn, o.encoder), head = decodeAffine(fn, o.head);
+  const decoded = [...layers.flatMap(layerMatrices), ...[encoder, head].flatMap((a) => (a ? [a.weight] : []))];
+  try {
+    return new GraphTransformer({ layers, activation: o.activation as 'relu', variant: o.variant as 'theory', encoder, head });
+  } finally {
+    // The constructor copied them.
+    for (const m of decoded) m.free();
+  }
+}
+
+function encodeDecoder(d: Decoder): JsonValue {
+  return d === 'identity' || d === 'none' ? d : (encodeMatrix(d) as unknown as JsonValue);
+}
+
+function decodeDecoder(fn: string, d: unknown): Decoder {
+  return d === 'identity' || d === 'none' ? d : decodeMatrix64(fn, d);
+}
+
+/** A compressed model (narrow net, adapter, U_out, decoders, details, certificate) as a JSON object. */
+export function compressedToJson(c: CompressedModel): { [k: string]: JsonValue } {
+  if (typeof c !== 'object' || c === null || !(c.narrow instanceof GraphTransformer)) throw new InputError('compressedToJson: c must be a compressed model');
+  return {
+    format: 'narrowgt-compressed', version: 1, construction: c.construction,
+    narrow: modelToJson(c.narrow),
+    inputAdapter: c.inputAdapter ? (encodeMatrix(c.inputAdapter) as unknown as JsonValue) : null,
+    uOut: c.uOut ? (encodeMatrix(c.uOut) as unknown as JsonValue) : null,
+    decoders: c.decoders.map((d) => ({ input: encodeDecoder(d.input), half: encodeDecoder(d.half), threeQuarter: encodeDecoder(d.threeQuarter) })),
+    details: encodeJsonValue(c.details),
+    certificate: encodeJsonValue(c.certificate),
+  };
+}
+
+/** The compressed model of compressedToJson. Throws FormatError on a malformed record. */
+export function compressedFromJson(json: unknown): CompressedModel {
+  const fn = 'compressedFromJson';
+  const o = json as { [k: string]: unknown };
+  if (typeof o !== 'object' || o === null || o.format !== 'narrowgt-compressed') throw new FormatError(`${fn}: not a narrowgt-compressed record`);
+  if (o.version !== 1) throw new FormatError(`${fn}: unsupported version ${String(o.version)}`);
+  if (!Array.isArray(o.decoders)) throw new FormatError(`${fn}: decoders must be an array`);
+  const decoders: LayerDecoders[] = o.decoders.map((raw) => {
+    const d = raw as { [k: string]: unknown };
+    return { input: decodeDecoder(fn, d.input), half: decodeDecoder(fn, d.half), threeQuarter: decodeDecoder(fn, d.threeQuarter) };
+  });
+  return {
+    construction: String(o.construction),
+    narrow: modelFromJson(o.narrow),
+    inputAdapter: o.inputAdapter ? decodeMatrix64(fn, o.inputAdapter) : null,
+    uOut: o.uOut ? decodeMatrix64(fn, o.uOut) : null,
+    decoders,
+    details: decodeJsonValue(o.details) as { [k: string]: JsonValue },
+    certificate: certificateFromJson(o.certificate),
+  };
+}
+
+/** A certificate as a JSON object (tagged non-finite numbers). */
+export function certificateToJson(c: Certificate): JsonValue {
+  return encodeJsonValue(c);
+}
+
+/** The certificate of certificateToJson. Throws FormatError on a malformed record. */
+export function certificateFromJson(json: unknown): Certificate {
+  const c = decodeJsonValue(json) as unknown as Certificate;
+  if (typeof c !== 'object' || c === null || c.format !== 'narrowgt-certificate') throw new FormatError('certificateFromJson: not a narrowgt-certificate record');
+  return c;
+}
+
+/** JSON text of a model, a compressed model or a certificate (JSON.stringify of the *ToJson record). */
+export function serialize(value: GraphTransformer | CompressedModel | Certificate): string {
+  if (value instanceof GraphTransformer) return JSON.stringify(modelToJson(value));
+  if ((value as Certificate).format === 'narrowgt-certificate') return JSON.stringify(certificateToJson(value as Certificate));
+  return JSON.stringify(compressedToJson(value as CompressedModel));
+}
+
+/** Parses JSON text written by serialize(), returning the model, compressed model or certificate. Throws FormatError. */
+export function deserialize(text: string): GraphTransformer | CompressedModel | Certificate {
+  let json: { format?: unknown };
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`deserialize: text is not JSON (${(e as Error).message})`);
+  }
+  switch (json?.format) {
+    case 'narrowgt-model': return modelFromJson(json);
+    case 'narrowgt-compressed': return compressedFromJson(json);
+    case 'narrowgt-certificate': return certificateFromJson(json);
+    default: throw new FormatError(`deserialize: unknown format ${String(json?.format)}`);
+  }
+}
