@@ -127,3 +127,13 @@ test('loadGraphFile names itself in errors: an unreadable path, a bad option, a 
   assert.equal(named.graph.numEdges, 2 * TABLE.minesweeper.rawEdges); // no self loops added, none in the file
   named.free();
 });
+
+test('a missing shared graph fails the test under CI (it must never pass by skipping there)', (t: TestContext) => {
+  const before = process.env.CI;
+  process.env.CI = 'true';
+  try {
+    assert.throws(() => requireSharedData(t, 'no-such-graph.npz'), /no-such-graph\.npz is missing: CI must run the real-graph tests/);
+  } finally {
+    if (before === undefined) delete process.env.CI; else process.env.CI = before;
+  }
+});
