@@ -6,3 +6,4 @@ export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";
 export { householder_qr_f64, householder_apply_f64 } from "./householder";
 export { row_sq_norms_f64, col_sq_norms_f64 } from "./norms";
 export { fwht_f64 } from "./hadamard";
+export { attention_csr_backward_f32, attention_csr_backward_f64 } from "./attention_backward";

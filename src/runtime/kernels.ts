@@ -15,6 +15,10 @@ export interface KernelExports {
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
+  attention_csr_backward_f32(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
+    rowPtr: number, colIdx: number, nDst: number, nSrc: number, dQK: number, dVdim: number, scale: number, scratch: number): void;
+  attention_csr_backward_f64(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
+    rowPtr: number, colIdx: number, nDst: number, nSrc: number, dQK: number, dVdim: number, scale: number, scratch: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
   row_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;

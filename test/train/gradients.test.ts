@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init, scope, DenseMatrix, Storage, sparseAttention, rng, ShapeError } from '../../src/index.js';
+import { networkBackward, networkForward } from '../../src/train/network.js';
+import { softmaxCrossEntropy } from '../../src/train/loss.js';
+import { initParameters, type NetworkConfig, type ParameterSet } from '../../src/train/parameters.js';
+import { sparseAttentionBackward } from '../../src/train/attention-backward.js';
+import { withBackend } from '../support/backends.js';
+import { tinyProblem } from './fixtures.js';
+
+await init();
+const SEED = Number(process.env.NARROWGT_TRAIN_SEED ?? 7);
+console.log(`# training-test seed ${SEED}; replay with NARROWGT_TRAIN_SEED=<seed>`);
+
+/** ‖a − b‖ / max(‖a‖, ‖b‖, tiny): the relative error of a whole gradient tensor. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; na += a[i] ** 2; nb += b[i] ** 2; }
+  return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), 1e-300);
+}
+
+/** Central differences, step h, of f at every entry of every parameter. */
+function finiteDifferences(params: ParameterSet<'f64'>, f: () => number, h: number): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const [name, m] of params) {
+    const g = new Float64Array(m.rows * m.cols);
+    for (let i = 0; i < g.length; i++) {
+      const keep = m.data[i];
+      m.data[i] = keep + h; const up = f();
+      m.data[i] = keep - h; const down = f();
+      m.data[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    out.set(name, g);
+  }
+  return out;
+}
+
+for (const which of ['wasm-simd', 'js'] as const) {
+  test(`every parameter's gradient matches f64 central differences (h = 1e-5) within 1e-6 relative, ${which}`, async () => {
+    await withBackend(which, () => scope(() => {
+      const data = tinyProblem(SEED);
+      const config: NetworkConfig = { inputDim: 3, width: 4, layers: 2, numClasses: 3 };
+      const params = initParameters(config, SEED, 'f64');
+      // Larger γ and nonzero β so that every path carries gradient.
+      for (const [name, m] of params) if (name.includes('bn')) { const d = m.data; for (let i = 0; i < d.length; i++) d[i] += 0.3 * Math.sin(i + name.length); }
+      const x = data.features as DenseMatrix<'f64'>;
+      const loss = (): number => scope(() => softmaxCrossEntropy(networkForward(params, config, x, data.graph).logits, data.labels, data.masks.train).loss);
+      const grads = scope(() => {
+        const fwd = networkForward(params, config, x, data.graph);
+        const { dLogits } = softmaxCrossEntropy(fwd.logits, data.labels, data.masks.train);
+        return [...networkBackward(params, config, fwd.cache, dLogits, data.graph)];
+      });
+      const fd = finiteDifferences(params, loss, 1e-5);
+      assert.equal(grads.length, params.size);
+      let worst = 0;
+      for (const [name, g] of grads) {
+        if (name.endsWith('.b2')) {
+          // b_2 is added right before BN₂, which subtracts the column mean: its true gradient is exactly 0.
+          for (const arr of [g.data, fd.get(name)!]) for (const v of arr) assert.ok(Math.abs(v) < 1e-9, `${name}: ${v} should be 0`);
+          continue;
+        }
+        const err = relativeError(g.data, fd.get(name)!);
+        worst = Math.max(worst, err);
+        assert.ok(err < 1e-6, `${name}: relative error ${err.toExponential(2)}`);
+      }
+      console.log(`# ${which}: worst per-tensor relative error ${worst.toExponential(2)} over ${params.size} tensors`);
+    }));
+  });
+}
+
+test('attention backward kernel equals its twin and central differences of ⟨dOut, attention⟩ (f64, 1e-7 relative)', async () => {
+  const data = tinyProblem(SEED + 1, 12);
+  const r = rng(SEED);
+  const n = 12, dQK = 3, dV = 5, scale = 0.7;
+  const mk = (cols: number): DenseMatrix<'f64'> => DenseMatrix.from(r.fillNormal(new Float64Array(n * cols)), n, cols, 'f64');
+  const q = mk(dQK), k = mk(dQK), v = mk(dV), dOut = mk(dV);
+  const objective = (): number => scope(() => {
+    const out = sparseAttention(q, k, v, data.graph, { scale }).output.data;
+    let s = 0;
+    for (let i = 0; i < out.length; i++) s += out[i] * dOut.data[i];
+    return s;
+  });
+  const run = (): Float64Array[] => scope(() => {
+    const f = sparseAttention(q, k, v, data.graph, { scale, returnWeights: true });
+    const g = sparseAttentionBackward(dOut, q, k, v, f.weights as Storage<'f64'>, data.graph, { scale });
+    return [Float64Array.from(g.dQ.data), Float64Array.from(g.dK.data), Float64Array.from(g.dV.data)];
+  });
+  const wasm = await withBackend('wasm-simd', run), js = await withBackend('js', run);
+  for (let t = 0; t < 3; t++) assert.ok(relativeError(wasm[t], js[t]) < 1e-12, `kernel vs twin, output ${t}`);
+  ['q', 'k', 'v'].forEach((name, t) => {
+    const m = [q, k, v][t];
+    const fd = new Float64Array(m.data.length);
+    for (let i = 0; i < fd.length; i++) {
+      const keep = m.data[i];
+      m.data[i] = keep + 1e-5; const up = objective();
+      m.data[i] = keep - 1e-5; const down = objective();
+      m.data[i] = keep;
+      fd[i] = (up - down) / 2e-5;
+    }
+    const err = relativeError(wasm[t], fd);
+    assert.ok(err < 1e-7, `d${name}: relative error ${err.toExponential(2)}`);
+  });
+});
+
+test('attention backward f32 kernel agrees with the f64 twin within 1e-4 relative', async () => {
+  const data = tinyProblem(SEED + 2, 40);
+  const r = rng(SEED + 2);
+  const n = 40, dQK = 8, dV = 6;
+  const raw = [dQK, dQK, dV, dV].map((c) => r.fillNormal(new Float64Array(n * c)));
+  const run = (dtype: 'f32' | 'f64'): Float64Array[] => scope(() => {
+    const [q, k, v, dOut] = raw.map((a, t) => DenseMatrix.from(a, n, [dQK, dQK, dV, dV][t], dtype));
+    const f = sparseAttention(q, k, v, data.graph, { scale: 0.5, returnWeights: true });
+    const g = sparseAttentionBackward(dOut, q, k, v, f.weights as Storage<typeof dtype>, data.graph, { scale: 0.5 });
+    return [g.dQ, g.dK, g.dV].map((m) => Float64Array.from(m.data));
+  });
+  const f32 = await withBackend('wasm-simd', () => run('f32')), f64 = await withBackend('js', () => run('f64'));
+  for (let t = 0; t < 3; t++) assert.ok(relativeError(f32[t], f64[t]) < 1e-4, `output ${t}: ${relativeError(f32[t], f64[t])}`);
+});
+
+test('sparseAttentionBackward rejects weights of the wrong length before any work', () => {
+  const data = tinyProblem(SEED, 5);
+  const m = DenseMatrix.zeros(5, 2, 'f64');
+  assert.throws(() => sparseAttentionBackward(m, m, m, m, Storage.alloc('f64', 1), data.graph), ShapeError);
+});
