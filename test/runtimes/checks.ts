@@ -94,16 +94,26 @@ function smallPattern(lib: Lib): Narrowgt.CsrGraph {
   return lib.graphWithExpander(graph, 4, { seed: 7 });
 }
 
-/** One attention layer with 1/√d scaling on the small pattern: the output rows, then every weight. */
-function attentionLayer(lib: Lib): Float32Array {
+/** One attention layer with 1/√d scaling on the small pattern: the 24×5 output and every weight. */
+function attention(lib: Lib): Narrowgt.SparseAttentionResult {
   const pattern = smallPattern(lib);
   const d = 8;
   const q = gaussianF32(lib, 11, 24, d), k = gaussianF32(lib, 12, 24, d), v = gaussianF32(lib, 13, 24, 5);
-  const { output, weights } = lib.sparseAttention(q, k, v, pattern, { scale: 1 / Math.sqrt(d), returnWeights: true });
+  return lib.sparseAttention(q, k, v, pattern, { scale: 1 / Math.sqrt(d), returnWeights: true });
+}
+
+/** The attention layer's output rows, then its weights, as one array. */
+function attentionLayer(lib: Lib): Float32Array {
+  const { output, weights } = attention(lib);
   const out = new Float32Array(output.data.length + weights!.length);
   out.set(output.data);
   out.set(weights!.array, output.data.length);
   return out;
+}
+
+/** The attention layer's 24×5 output in f64, the input of the factorisation checks. */
+function attentionOutputF64(lib: Lib): Narrowgt.DenseMatrix<'f64'> {
+  return lib.DenseMatrix.from(Float64Array.from(attention(lib).output.data), 24, 5, 'f64');
 }
 
 export const CHECKS: readonly Check[] = [
@@ -139,6 +149,8 @@ export const CHECKS: readonly Check[] = [
       ensure(Math.abs(simd[i] - twin[i]) <= bound, `entry ${i}: wasm ${simd[i]} vs twin ${twin[i]}`);
     }
   }),
+  agrees('qr of the attention output (24×5, f64): R (blocked Householder)', (lib) =>
+    lib.qr(attentionOutputF64(lib)).upperTriangularMatrix.data, F64_TOLERANCE),
   fact('bad input throws the typed error, message naming the function', async (lib) => {
     const pattern = smallPattern(lib);
     const q = gaussianF32(lib, 1, 23, 4), kv = gaussianF32(lib, 2, 24, 4);
