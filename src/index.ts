@@ -18,6 +18,10 @@ export type { FloatDType } from './linalg/dense.js';
 export { matmul } from './linalg/matmul.js';
 export type { MatmulOptions } from './linalg/matmul.js';
 export { qr, HouseholderQr } from './linalg/qr.js';
+export { pivotedQr, PivotedQr } from './linalg/pivoted-qr.js';
+export type { PivotedQrOptions } from './linalg/pivoted-qr.js';
+export { selectRows } from './linalg/select-rows.js';
+export type { SelectRowsOptions, RowSelection } from './linalg/select-rows.js';
 
 // norms, random sketches, leverage scores, clustering
 export { rowNorms, columnNorms, operatorNorm } from './linalg/norms.js';

@@ -21,6 +21,7 @@ export interface KernelExports {
     rowPtr: number, colIdx: number, nDst: number, nSrc: number, dQK: number, dVdim: number, scale: number, scratch: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
+  pivoted_qr_f64(w: number, a: number, tau: number, jpvt: number, m: number, n: number): void;
   row_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   col_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   fwht_f64(a: number, count: number, n: number, width: number): void;

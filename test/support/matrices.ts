@@ -81,21 +81,34 @@ export function illConditioned(g: Rng, m: number, n: number, cond = 1e12): Dense
 }
 
 /**
- * Kahan's matrix K = diag(1, s, …, s^{n−1})·(I − c·strictly-upper ones), s = sin θ, c = cos θ
- * (Kahan 1966; Higham, ASNA §8.3). Every column has norm 1 and stays tied under column pivoting, so
- * `perturb` multiplies column j by (1 − perturb·j) to make the greedy pivot order the identity (the
- * classical example where CPQR does not reveal the rank).
+ * Kahan's matrix as MATLAB's gallery('kahan', n, θ, pert) builds it (Kahan, Canad. Math. Bull. 9, 1966):
+ * K = diag(1, s, …, s^{n−1})·(I − c·strictly-upper ones) + pert·ε·diag(n, n−1, …, 1), s = sin θ,
+ * c = cos θ, ε = 2⁻⁵². Every column of the unperturbed K has norm 1 in every trailing block, so the
+ * pivoted QR meets ties at each step; the tiny diagonal perturbation (MATLAB's default pert = 25) breaks
+ * them in favour of the leftmost column, so column pivoting makes no interchange — the classical example
+ * where CPQR does not reveal the rank.
  */
-export function kahan(n: number, theta = 1.2, perturb = 0): DenseMatrix<'f64'> {
+export function kahan(n: number, theta = 1.2, pert = 0): DenseMatrix<'f64'> {
   const s = Math.sin(theta), c = Math.cos(theta);
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const si = s ** i;
-    a[i * n + i] = si;
+    a[i * n + i] = si + pert * 2 ** -52 * (n - i);
     for (let j = i + 1; j < n; j++) a[i * n + j] = -c * si;
   }
-  if (perturb) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] *= 1 - perturb * j;
   return DenseMatrix.from(a, n, n, 'f64');
+}
+
+/**
+ * Q₀·K for K = kahan(n, θ, pert) and Q₀ an m×n (m ≥ n) random matrix with orthonormal columns: the same
+ * R (up to row signs), but every Householder step now does real work.
+ */
+export function rotatedKahan(g: Rng, m: number, n: number, theta = 1.2, pert = 0): DenseMatrix<'f64'> {
+  const q0 = orthonormalColumns(g, m, n);
+  const k = kahan(n, theta, pert);
+  const a = DenseMatrix.from(mul(q0, k.data, m, n, n), m, n, 'f64');
+  k.free();
+  return a;
 }
 
 export type MatrixKind = 'random' | 'rank-deficient' | 'graded' | 'ill-conditioned';
@@ -171,4 +184,6 @@ export function column(a: ArrayLike<number>, m: number, n: number, j: number): F
   return c;
 }
 
+/** Machine epsilon ε = 2⁻⁵² (numpy's finfo.eps) and the unit roundoff u = ε/2 (LAPACK's dlamch('E')). */
 export const EPS = 2 ** -52;
+export const UNIT_ROUNDOFF = 2 ** -53;
