@@ -30,6 +30,8 @@ export { jlMatrix, jlTransform, jlMinDim } from './linalg/jl.js';
 export type { JlKind, JlOptions, JlTransformOptions, JlCount, JlMinDimOptions } from './linalg/jl.js';
 export { kmeans } from './linalg/kmeans.js';
 export type { KmeansOptions, KmeansResult } from './linalg/kmeans.js';
+export { leverageScores, leverageSample, applyLeverageSample } from './linalg/leverage.js';
+export type { LeverageScoreOptions, LeverageSampleOptions, LeverageSample } from './linalg/leverage.js';
 
 // graphs and attention patterns
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
