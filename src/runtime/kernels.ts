@@ -19,6 +19,15 @@ export interface KernelExports {
     rowPtr: number, colIdx: number, nDst: number, nSrc: number, dQK: number, dVdim: number, scale: number, scratch: number): void;
   attention_csr_backward_f64(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
     rowPtr: number, colIdx: number, nDst: number, nSrc: number, dQK: number, dVdim: number, scale: number, scratch: number): void;
+  add_f32(a: number, b: number, len: number): void;
+  add_row_vector_f32(y: number, b: number, rows: number, cols: number): void;
+  relu_f32(x: number, len: number): void;
+  relu_backward_f32(g: number, x: number, len: number): void;
+  column_sums_f32(out: number, y: number, rows: number, cols: number, scratch: number): void;
+  batch_norm_forward_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,
+    rows: number, cols: number, eps: number, scratch: number): void;
+  batch_norm_backward_f32(dz: number, sumDy: number, sumDyX: number, dy: number, xhat: number, gamma: number, invStd: number,
+    rows: number, cols: number, scratch: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
   pivoted_qr_f64(w: number, a: number, tau: number, jpvt: number, m: number, n: number): void;

@@ -1,6 +1,7 @@
 // Batch normalization over all nodes at once (full-batch, transductive: the training statistics are the
 // inference statistics, THEORY §1.3), forward and backward.
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
+import { batchNormBackwardInto, batchNormForwardInto } from './elementwise.js';
 
 /** PyTorch's default ε. */
 export const BATCH_NORM_EPSILON = 1e-5;
@@ -26,19 +27,9 @@ export function batchNormForward<T extends FloatDType>(z: DenseMatrix<T>, gamma:
   { output: DenseMatrix<T>; cache: BatchNormCache<T> } {
   const n = z.rows, p = z.cols;
   const normalized = DenseMatrix.zeros(n, p, z.dtype), output = DenseMatrix.zeros(n, p, z.dtype);
-  const zd = z.data, xd = normalized.data, yd = output.data, g = gamma.data, b = beta.data;
-  const mean = new Float64Array(p), variance = new Float64Array(p), invStd = new Float64Array(p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j] += zd[i * p + j];
-  for (let j = 0; j < p; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) { const c = zd[i * p + j] - mean[j]; variance[j] += c * c; }
-  for (let j = 0; j < p; j++) { variance[j] /= n; invStd[j] = 1 / Math.sqrt(variance[j] + BATCH_NORM_EPSILON); }
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) {
-      const x = (zd[i * p + j] - mean[j]) * invStd[j];
-      xd[i * p + j] = x;
-      yd[i * p + j] = g[j] * x + b[j];
-    }
-  }
+  const { mean, invStd } = batchNormForwardInto(output, normalized, z, gamma, beta, BATCH_NORM_EPSILON);
+  const variance = new Float64Array(p);
+  for (let j = 0; j < p; j++) variance[j] = 1 / (invStd[j] * invStd[j]) - BATCH_NORM_EPSILON;
   return { output, cache: { normalized, invStd, mean, variance } };
 }
 
@@ -49,20 +40,7 @@ export function batchNormForward<T extends FloatDType>(z: DenseMatrix<T>, gamma:
 export function batchNormBackward<T extends FloatDType>(dy: DenseMatrix<T>, gamma: DenseMatrix<T>, cache: BatchNormCache<T>):
   { dz: DenseMatrix<T>; dGamma: DenseMatrix<T>; dBeta: DenseMatrix<T> } {
   const n = dy.rows, p = dy.cols;
-  const dz = DenseMatrix.zeros(n, p, dy.dtype), dGamma = DenseMatrix.zeros(1, p, dy.dtype), dBeta = DenseMatrix.zeros(1, p, dy.dtype);
-  const sumDy = new Float64Array(p), sumDyX = new Float64Array(p);
-  const dyd = dy.data, xd = cache.normalized.data, g = gamma.data, dzd = dz.data;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) { const v = dyd[i * p + j]; sumDy[j] += v; sumDyX[j] += v * xd[i * p + j]; }
-  }
-  const coef = new Float64Array(p);
-  for (let j = 0; j < p; j++) coef[j] = g[j] * cache.invStd[j];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) {
-      dzd[i * p + j] = coef[j] * (dyd[i * p + j] - sumDy[j] / n - xd[i * p + j] * sumDyX[j] / n);
-    }
-  }
-  dGamma.data.set(sumDyX);
-  dBeta.data.set(sumDy);
-  return { dz, dGamma, dBeta };
+  const dz = DenseMatrix.zeros(n, p, dy.dtype);
+  const { sumDy, sumDyX } = batchNormBackwardInto(dz, dy, cache.normalized, gamma, cache.invStd);
+  return { dz, dGamma: DenseMatrix.from(sumDyX, 1, p, dy.dtype), dBeta: DenseMatrix.from(sumDy, 1, p, dy.dtype) };
 }

@@ -1,6 +1,7 @@
 // Affine maps on node rows (Y = X·Wᵀ + 𝟙bᵀ) and their gradients, through the SIMD GEMM.
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { matmul } from '../linalg/matmul.js';
+import { addInPlace, addRowVectorInPlace, columnSumsOf } from './elementwise.js';
 
 /** Y = X·Wᵀ (+ b on every row). W is out×in, b is 1×out. Cost 2·n·in·out flops. */
 export function linearForward<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix<T>, bias?: DenseMatrix<T>): DenseMatrix<T> {
@@ -11,17 +12,12 @@ export function linearForward<T extends FloatDType>(x: DenseMatrix<T>, weight: D
 
 /** y_i += b for every row i. */
 export function addRowVector<T extends FloatDType>(y: DenseMatrix<T>, b: DenseMatrix<T>): void {
-  const d = y.data, bd = b.data, c = y.cols;
-  for (let i = 0; i < y.rows; i++) for (let j = 0; j < c; j++) d[i * c + j] += bd[j];
+  addRowVectorInPlace(y, b);
 }
 
 /** The 1×p column sums of an n×p matrix (sums in f64). */
 export function columnSums<T extends FloatDType>(y: DenseMatrix<T>): DenseMatrix<T> {
-  const acc = new Float64Array(y.cols), c = y.cols, d = y.data;
-  for (let i = 0; i < y.rows; i++) for (let j = 0; j < c; j++) acc[j] += d[i * c + j];
-  const out = DenseMatrix.zeros(1, c, y.dtype);
-  out.data.set(acc);
-  return out;
+  return columnSumsOf(y);
 }
 
 /** Gradients of Y = X·Wᵀ + b: dW = dYᵀ·X, db = Σ_i dY_i, and dX = dY·W unless `needInput` is false. */
@@ -35,7 +31,5 @@ export function linearBackward<T extends FloatDType>(dy: DenseMatrix<T>, x: Dens
 
 /** a ← a + b elementwise (same shape); returns a. */
 export function addInto<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>): DenseMatrix<T> {
-  const ad = a.data, bd = b.data;
-  for (let i = 0; i < ad.length; i++) ad[i] += bd[i];
-  return a;
+  return addInPlace(a, b);
 }

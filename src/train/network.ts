@@ -14,6 +14,7 @@ import type { Rng } from '../random/rng.js';
 import { batchNormBackward, batchNormForward, type BatchNormCache } from './batch-norm.js';
 import { addInto, linearBackward, linearForward } from './linear.js';
 import { sparseAttentionBackward } from './attention-backward.js';
+import { reluBackwardInPlace, reluInPlace } from './elementwise.js';
 import type { NetworkConfig, ParameterSet } from './parameters.js';
 
 interface LayerCache<T extends FloatDType> {
@@ -71,8 +72,7 @@ export function networkForward<T extends FloatDType>(params: ParameterSet<T>, co
     att.output.free();
     const half = bn1.output;
     const hidden = linearForward(half, w('w1'), w('b1'));
-    const hd = hidden.data;
-    for (let i = 0; i < hd.length; i++) if (hd[i] < 0) hd[i] = 0;
+    reluInPlace(hidden);
     const hiddenMask = drop ? dropoutMask(hidden, p, drop) : null;
     const z2 = addInto(linearForward(hidden, w('w2'), w('b2')), half);
     const bn2 = batchNormForward(z2, w('bn2.gamma'), w('bn2.beta'));
@@ -112,8 +112,7 @@ export function networkBackward<T extends FloatDType>(params: ParameterSet<T>, c
     grads.set(pre + 'w2', ffn2.dW); grads.set(pre + 'b2', ffn2.db);
     const dHidden = ffn2.dX as DenseMatrix<T>;
     applyMask(dHidden, c.hiddenMask);
-    const dhd = dHidden.data, hd = c.hidden.data;
-    for (let i = 0; i < dhd.length; i++) if (!(hd[i] > 0)) dhd[i] = 0;
+    reluBackwardInPlace(dHidden, c.hidden);
     const ffn1 = linearBackward(dHidden, c.half, w('w1'));
     grads.set(pre + 'w1', ffn1.dW); grads.set(pre + 'b1', ffn1.db);
     const dHalf = addInto(ffn1.dX as DenseMatrix<T>, bn2.dz);

@@ -123,3 +123,26 @@ test('sparseAttentionBackward rejects weights of the wrong length before any wor
   const m = DenseMatrix.zeros(5, 2, 'f64');
   assert.throws(() => sparseAttentionBackward(m, m, m, m, Storage.alloc('f64', 1), data.graph), ShapeError);
 });
+
+test('elementwise f32 kernels (BN forward/backward, column sums, bias, ReLU) agree with their f64 twins within 1e-5 relative', async () => {
+  const { batchNormForward, batchNormBackward } = await import('../../src/train/batch-norm.js');
+  const { columnSums, addRowVector } = await import('../../src/train/linear.js');
+  const { reluInPlace, reluBackwardInPlace } = await import('../../src/train/elementwise.js');
+  const r = rng(SEED + 3);
+  const n = 203, p = 7; // odd sizes exercise the scalar tails and a partial flush block
+  const raw = [n * p, p, p, n * p].map((len) => r.fillNormal(new Float64Array(len)));
+  raw[0].forEach((v, i) => { raw[0][i] = 3 + 2 * v; });
+  const run = (dtype: 'f32' | 'f64'): Float64Array[] => scope(() => {
+    const z = DenseMatrix.from(raw[0], n, p, dtype), g = DenseMatrix.from(raw[1], 1, p, dtype), b = DenseMatrix.from(raw[2], 1, p, dtype);
+    const dy = DenseMatrix.from(raw[3], n, p, dtype);
+    const f = batchNormForward(z, g, b);
+    const bw = batchNormBackward(dy, g, f.cache);
+    const sums = columnSums(dy);
+    const biased = z.clone(); addRowVector(biased, b);
+    const relu = dy.clone(); reluInPlace(relu);
+    const masked = z.clone(); reluBackwardInPlace(masked, relu);
+    return [f.output, f.cache.normalized, bw.dz, bw.dGamma, bw.dBeta, sums, biased, relu, masked].map((m) => Float64Array.from(m.data));
+  });
+  const f32 = await withBackend('wasm-simd', () => run('f32')), f64 = await withBackend('js', () => run('f64'));
+  f32.forEach((a, t) => assert.ok(relativeError(a, f64[t]) < 1e-5, `output ${t}: ${relativeError(a, f64[t])}`));
+});

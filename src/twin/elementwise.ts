@@ -1,0 +1,54 @@
+// Plain-TS twin of assembly/elementwise.ts (same names and argument order; arrays for pointers).
+// Sums in f64 throughout (slightly more accurate than the kernels' flushed f32 accumulators).
+type F = Float32Array | Float64Array;
+
+export function add_f32(a: F, b: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < len; i++) a[i] += b[i];
+}
+
+export function add_row_vector_f32(y: F, b: ArrayLike<number>, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) y[i * cols + j] += b[j];
+}
+
+export function relu_f32(x: F, len: number): void {
+  for (let i = 0; i < len; i++) if (!(x[i] > 0)) x[i] = 0;
+}
+
+export function relu_backward_f32(g: F, x: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < len; i++) if (!(x[i] > 0)) g[i] = 0;
+}
+
+export function column_sums_f32(out: Float64Array, y: ArrayLike<number>, rows: number, cols: number, _scratch?: F): void {
+  out.fill(0, 0, cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j] += y[i * cols + j];
+}
+
+export function batch_norm_forward_f32(y: F, xhat: F, mean: Float64Array, invStd: Float64Array, z: ArrayLike<number>,
+  gamma: ArrayLike<number>, beta: ArrayLike<number>, rows: number, cols: number, eps: number, _scratch?: F): void {
+  column_sums_f32(mean, z, rows, cols);
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  invStd.fill(0, 0, cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) { const c = z[i * cols + j] - mean[j]; invStd[j] += c * c; }
+  for (let j = 0; j < cols; j++) invStd[j] = 1 / Math.sqrt(invStd[j] / rows + eps);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const x = (z[i * cols + j] - mean[j]) * invStd[j];
+      xhat[i * cols + j] = x;
+      y[i * cols + j] = gamma[j] * x + beta[j];
+    }
+  }
+}
+
+export function batch_norm_backward_f32(dz: F, sumDy: Float64Array, sumDyX: Float64Array, dy: ArrayLike<number>, xhat: ArrayLike<number>,
+  gamma: ArrayLike<number>, invStd: Float64Array, rows: number, cols: number, _scratch?: F): void {
+  sumDy.fill(0, 0, cols); sumDyX.fill(0, 0, cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) { const d = dy[i * cols + j]; sumDy[j] += d; sumDyX[j] += d * xhat[i * cols + j]; }
+  }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const k = i * cols + j;
+      dz[k] = gamma[j] * invStd[j] * (dy[k] - sumDy[j] / rows - xhat[k] * sumDyX[j] / rows);
+    }
+  }
+}
