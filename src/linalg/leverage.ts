@@ -72,14 +72,15 @@ function frobenius(x: Float64Array): number {
  * 1/(‖R‖_F·‖R⁻¹‖_F) > rtol, a lower bound on σ_min/σ_max), or from the SVD R = U·Σ·Vᵀ the r leading
  * columns of U and of V·Σ⁻¹, with r = #{σ > rtol·σ₁}.
  */
-type RangeBasis = { kind: 'inverse'; rinv: DenseMatrix<'f64'> }
+type RangeBasis = { kind: 'inverse'; rinv: DenseMatrix<'f64'>; conditionBound: number }
   | { kind: 'svd'; rank: number; u: DenseMatrix<'f64'> | null; vScaled: DenseMatrix<'f64'> | null };
 
 function rangeBasis(r: DenseMatrix<'f64'>, rtol: number): RangeBasis {
   const k = r.rows, d = r.cols;
   if (k === d) {
     const inv = upperInverse(r.data, d);
-    if (inv && 1 / (frobenius(r.data) * frobenius(inv)) > rtol) return { kind: 'inverse', rinv: DenseMatrix.from(inv, d, d, 'f64') };
+    const kappa = inv ? frobenius(r.data) * frobenius(inv) : Infinity;
+    if (1 / kappa > rtol) return { kind: 'inverse', rinv: DenseMatrix.from(inv as Float64Array, d, d, 'f64'), conditionBound: kappa };
   }
   const svd = new SingularValueDecomposition(r.toMl(), { autoTranspose: true });
   const s = svd.diagonal;
@@ -96,23 +97,42 @@ function freeBasis(b: RangeBasis): void {
   else { b.u?.free(); b.vScaled?.free(); }
 }
 
+// Below this bound on κ(A), A·R⁻¹ is as good a basis as Q for leverage scores: its columns are orthonormal
+// to within ~κ·2⁻⁵² (Higham, Accuracy and Stability, §19.4), so each score errs by ≲ 1e-11, and one n×d·d×d
+// matmul is cheaper than forming Q from its reflectors (which costs more than the QR itself).
+const FAST_BASIS_CONDITION = 1e4;
+
 function exactScores(a: DenseMatrix<'f64'>, rtol: number): Float64Array {
   const f = qr(a);
-  const q = f.orthogonalMatrix, r = f.upperTriangularMatrix;
-  f.free();
+  const r = f.upperTriangularMatrix;
+  let basis: RangeBasis;
   try {
-    const basis = rangeBasis(r, rtol);
+    basis = rangeBasis(r, rtol);
+  } catch (e) {
+    f.free();
+    throw e;
+  } finally {
+    r.free();
+  }
+  try {
+    if (basis.kind === 'inverse' && basis.conditionBound <= FAST_BASIS_CONDITION) {
+      f.free();
+      const ar = matmul(a, basis.rinv, { checkFinite: false });
+      try { return rowNorms(ar, { squared: true }); } finally { ar.free(); }
+    }
+    if (basis.kind === 'svd' && basis.rank === 0) return new Float64Array(a.rows);
+    const q = f.orthogonalMatrix;
     try {
       if (basis.kind === 'inverse') return rowNorms(q, { squared: true });
-      if (basis.rank === 0) return new Float64Array(a.rows);
       // col(A) = Q·col(R) = span of Q·U_r
       const qu = matmul(q, basis.u as DenseMatrix<'f64'>, { checkFinite: false });
       try { return rowNorms(qu, { squared: true }); } finally { qu.free(); }
     } finally {
-      freeBasis(basis);
+      q.free();
     }
   } finally {
-    q.free(); r.free();
+    f.free();
+    freeBasis(basis);
   }
 }
 
@@ -163,9 +183,10 @@ function approximateScores(a: DenseMatrix<'f64'>, rtol: number, eps: number, del
  * Leverage scores ℓ_i = a_i·(AᵀA)⁺·a_iᵀ of the n rows of A (n×d, f64): the squared row norms of an
  * orthonormal basis of col(A), so 0 ≤ ℓ_i ≤ 1 and Σℓ_i = rank(A) (paper App. C, Def. C.2 with the
  * inverse restored, THEORY.md §6(e)2).
- * - 'exact': Householder QR A = Q·R; if R is certified well-conditioned (1/(‖R‖_F‖R⁻¹‖_F) > rtol),
- *   ℓ_i = ‖Q_i‖²; otherwise the SVD of the small R gives the rank r and the basis Q·U_r. Cost
- *   ≈ 4·n·d² flops (QR and forming Q, through gemm) + O(d³); accuracy ~d·2⁻⁵² absolute.
+ * - 'exact': Householder QR A = Q·R and κ_F = ‖R‖_F·‖R⁻¹‖_F ≥ κ₂(A). If κ_F ≤ 1e4, ℓ_i = ‖(A·R⁻¹)_i‖²
+ *   (one matmul; absolute error ≲ 2·d·κ_F·2⁻⁵² < 1e-11); else if 1/κ_F > rtol, ℓ_i = ‖Q_i‖² (Q formed
+ *   from the reflectors, error ~d·2⁻⁵²); otherwise the SVD of the small R gives the rank r and the basis
+ *   Q·U_r. Cost 2·n·d² (QR) + 2·n·d² (A·R⁻¹, or ~4·n·d² to form Q) flops through gemm, + O(d³).
  * - 'approximate' (Drineas, Magdon-Ismail, Mahoney & Woodruff, JMLR 13, 2012, Algorithm 1): an SRHT
  *   sketch B = Π₁A (r₁×d, jlTransform), R from the QR of B, and ℓ̃_i = ‖a_i·R⁻¹·Π₂‖² with a Gaussian
  *   Π₂ (d×r₂). Guarantee: |ℓ̃_i − ℓ_i| ≤ ε·ℓ_i for every i at once, with probability ≥ 1 − δ, at

@@ -9,7 +9,7 @@ import { leverageSketchSizes } from '../../src/linalg/leverage.js';
 import { withBackend } from '../support/backends.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 import { binomialUpperLimit } from '../support/binomial.js';
-import { gaussian, rankDeficient } from '../support/matrices.js';
+import { gaussian, rankDeficient, illConditioned } from '../support/matrices.js';
 
 announceSeed('test/linalg/leverage.test.ts');
 await init();
@@ -67,6 +67,28 @@ test('exact leverage scores of hand-checkable matrices: [I; 0], a constant colum
   const c = coherent(1, 400, 5);
   assert.ok(Math.abs(leverageScores(c)[4] - 1) < 1e-12, 'row d−1 alone spans direction d−1');
   assert.deepEqual(leverageScores(DenseMatrix.zeros(4, 2, 'f64')), new Float64Array(4)); // rank 0
+});
+
+test('exact leverage scores on planted κ = 1e2 … 1e13: within the perturbation bound of the SVD reference, and Σℓ = d to rounding', async () => {
+  // Leverage scores are κ-conditioned: a backward error ‖E‖ ≤ η‖A‖ moves the projector onto col(A), hence
+  // every ℓ_i, by up to ≈ 2κη (Wedin's sin Θ theorem; Ipsen & Wentworth 2014). Both this code and the
+  // reference are backward stable with η ≲ 30·d·ε, so they may differ by 2κ·30·d·ε. Σℓ = ‖basis‖_F² is not
+  // κ-conditioned for an orthonormal basis: beyond the A·R⁻¹ shortcut (κ_F > 1e4) it must stay d to ~d·ε.
+  const d = 10, eps = 2 ** -52;
+  for (const cond of [1e2, 1e6, 1e10, 1e13]) {
+    const a = illConditioned(rng(31), 80, d, cond);
+    const ref = svdScores(a);
+    assert.equal(ref.rank, d);
+    for (const which of ['wasm-simd', 'js'] as const) {
+      const l = await withBackend(which, () => leverageScores(a));
+      let worst = 0, sum = 0;
+      for (let i = 0; i < 80; i++) { worst = Math.max(worst, Math.abs(l[i] - ref.scores[i])); sum += l[i]; }
+      console.log(`# ${which}, κ = ${cond}: max |ℓ − ℓ_ref| = ${worst.toExponential(2)}, |Σℓ − d| = ${Math.abs(sum - d).toExponential(2)}`);
+      assert.ok(worst <= 2 * cond * 30 * d * eps, `${which}, κ = ${cond}: max |ℓ − ℓ_ref| = ${worst}`);
+      assert.ok(Math.abs(sum - d) <= (cond <= 1e4 ? 4 * d * cond : 100 * d) * eps, `${which}, κ = ${cond}: Σℓ = ${sum}`);
+    }
+    a.free();
+  }
 });
 
 test('approximate scores at the proven sketch size (n = 2^17, d = 4, ε = 0.75, δ = 0.01) are within ε·ℓ_i, failures ≤ binomial limit', () => {
