@@ -79,3 +79,18 @@ export { compressWithJl, jlAttentionWidth, logitDistortion } from './compress/jl
 export type { CompressWithJlOptions } from './compress/jl.js';
 export { compressExactLowRank } from './compress/exact-low-rank.js';
 export type { CompressExactLowRankOptions } from './compress/exact-low-rank.js';
+
+// training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms
+export { trainNodeClassifier, predictLogits } from './train/train.js';
+export type { TrainOptions, TrainResult, EpochRecord, NodeClassificationData } from './train/train.js';
+export { initParameters, parameterShapes, freeParameters } from './train/parameters.js';
+export type { NetworkConfig, ParameterSet } from './train/parameters.js';
+export { serializeTrained, deserializeTrained } from './train/serialize.js';
+export { toGraphTransformer } from './train/to-graph-transformer.js';
+export { sparseAttentionBackward } from './train/attention-backward.js';
+export type { AttentionGradients } from './train/attention-backward.js';
+export { rocAuc, accuracy } from './train/metrics.js';
+export { AdamW, cosineLearningRate } from './train/adamw.js';
+export type { AdamWOptions } from './train/adamw.js';
+export { measureNorms } from './train/norms.js';
+export type { NetworkNorms } from './train/norms.js';
