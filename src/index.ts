@@ -22,6 +22,8 @@ export { pivotedQr, PivotedQr } from './linalg/pivoted-qr.js';
 export type { PivotedQrOptions } from './linalg/pivoted-qr.js';
 export { selectRows } from './linalg/select-rows.js';
 export type { SelectRowsOptions, RowSelection } from './linalg/select-rows.js';
+export { randomizedSvd, randomizedRangeFinder, defaultPowerIters } from './linalg/randomized-svd.js';
+export type { RandomizedSvdOptions, RandomizedSvdResult, RangeFinderOptions, PowerIterationNormalizer } from './linalg/randomized-svd.js';
 
 // norms, random sketches, leverage scores, clustering
 export { rowNorms, columnNorms, operatorNorm } from './linalg/norms.js';
