@@ -133,7 +133,7 @@ function materialize(p: Plan): DenseMatrix<'f64'> {
   } else if (p.kind === 'sparse-sign') {
     const s = p.density, v = 1 / Math.sqrt(s * d), half = s / 2;
     for (let t = 0; t < out.length; t++) {
-      const u = p.g.float();
+      const u = p.g.nextUint32() * 2 ** -32; // 32 random bits suffice to place u against s/2 and s
       out[t] = u < half ? v : u < s ? -v : 0;
     }
   } else {
