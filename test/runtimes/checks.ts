@@ -151,6 +151,10 @@ export const CHECKS: readonly Check[] = [
   }),
   agrees('qr of the attention output (24×5, f64): R (blocked Householder)', (lib) =>
     lib.qr(attentionOutputF64(lib)).upperTriangularMatrix.data, F64_TOLERANCE),
+  agrees('randomizedSvd of the attention output (k = 3, seed 5): singular values, then U', (lib) => {
+    const { s, u } = lib.randomizedSvd(attentionOutputF64(lib), 3, { seed: 5 });
+    return [...s, ...u.data];
+  }, F64_TOLERANCE),
   fact('bad input throws the typed error, message naming the function', async (lib) => {
     const pattern = smallPattern(lib);
     const q = gaussianF32(lib, 1, 23, 4), kv = gaussianF32(lib, 2, 24, 4);
