@@ -8,7 +8,7 @@ import { assertFiniteStorage } from '../runtime/validate.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import { GraphTransformer, type ForwardOptions, type ForwardResult } from '../model/graph-transformer.js';
-import type { ForwardTrace } from '../model/forward.js';
+import { copyMatrix, type ForwardTrace } from '../model/forward.js';
 import { maxRowDistance, mul, rowNormStats, spectralNorm } from './basis.js';
 import { verifierFor } from './registry.js';
 import type {
@@ -106,11 +106,11 @@ export function forwardCompressed<T extends FloatDType = 'f64'>(compressed: Omit
   if (a0 && a0.cols !== x.cols) throw new ShapeError(`${fn}: compressed.inputAdapter is ${a0.rows}×${a0.cols} but x has ${x.cols} columns`);
   const dtype = (options.dtype ?? 'f64') as T;
   const kept = scope(() => {
-    const xin = a0 ? mul(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : x.clone('f64'), a0, false, true) : x;
+    const xin = a0 ? mul(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : copyMatrix(x, 'f64'), a0, false, true) : x;
     const res = compressed.narrow.forward(xin, pattern, options);
     const u = compressed.uOut;
     if ((options.lift ?? true) && u) {
-      const w = (dtype === 'f64' ? u : u.clone('f32')) as DenseMatrix<T>;
+      const w = (dtype === 'f64' ? u : copyMatrix(u, 'f32')) as DenseMatrix<T>;
       res.output = matmulT(res.output, w);
     }
     return { output: res.output, trace: res.trace, all: traceMatrices(res.trace) };
@@ -183,7 +183,7 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
   checkArguments('certify', reference, compressed, x, pattern);
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   return scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
     const ref = reference.forward(x64, pattern, { trace: true });
     const nar = forwardCompressed(compressed, x64, pattern, { trace: true });
     const rt = ref.trace!, nt = nar.trace!;

@@ -8,7 +8,7 @@ import { rng } from '../random/rng.js';
 import { jlMatrix, jlMinDim } from '../linalg/jl.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { GraphTransformer } from '../model/graph-transformer.js';
-import { applyOptionalAffine, edgeLogits, forwardLayer } from '../model/forward.js';
+import { applyOptionalAffine, copyMatrix, edgeLogits, forwardLayer } from '../model/forward.js';
 import type { LayerWeights } from '../model/layer.js';
 import { mul, spectralNorm } from './basis.js';
 import { certifyWith, checkCompressArguments, makeCheck, type CertifyOptions } from './certificate.js';
@@ -103,7 +103,7 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
   const etas: number[] = [];
   const keptSeeds: number[] = [];
   const layers = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
     let h = applyOptionalAffine(x64, model.encoder);
     const out: LayerWeights[] = [];
     model.layers.forEach((layer, l) => {
@@ -155,8 +155,9 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
 
 function maxAbsEntryDiff(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
   if (a.rows !== b.rows || a.cols !== b.cols) return Infinity;
+  const ad = a.data, bd = b.data;
   let w = 0;
-  for (let i = 0; i < a.data.length; i++) w = Math.max(w, Math.abs(a.data[i] - b.data[i]));
+  for (let i = 0; i < ad.length; i++) w = Math.max(w, Math.abs(ad[i] - bd[i]));
   return w;
 }
 

@@ -37,9 +37,20 @@ export interface ForwardTrace<T extends FloatDType = FloatDType> {
   final: DenseMatrix<T>;
 }
 
+/**
+ * A copy of m in `dtype` (default m's). Allocates first and only then reads m.data: a read taken before
+ * the allocation may be a view that memory.grow has detached (DenseMatrix.clone reads first; see the
+ * report on src/linalg/dense.ts), so every copy in model/ and compress/ goes through here.
+ */
+export function copyMatrix<U extends FloatDType>(m: DenseMatrix, dtype?: U): DenseMatrix<U> {
+  const out = DenseMatrix.zeros(m.rows, m.cols, (dtype ?? m.dtype) as U);
+  out.data.set(m.data);
+  return out;
+}
+
 /** y = x·Wᵀ + b in the dtype of x (W converted when x is f32). */
 export function applyLinear<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix<'f64'>, bias?: Float64Array | null): DenseMatrix<T> {
-  const w = (x.dtype === 'f64' ? weight : weight.clone('f32')) as DenseMatrix<T>;
+  const w = (x.dtype === 'f64' ? weight : copyMatrix(weight, 'f32')) as DenseMatrix<T>;
   const y = matmul(x, w, { transB: true, checkFinite: false });
   if (w !== (weight as DenseMatrix<FloatDType>)) w.free();
   if (bias) {
@@ -81,16 +92,19 @@ const DENSE_LOGITS_MAX_N = 2048;
  * Cost O(m·dQK), or one n×n GEMM when the pattern is dense enough.
  */
 export function edgeLogits(q: DenseMatrix, k: DenseMatrix, pattern: CsrGraph, scale: number): Float64Array {
-  const rp = pattern.rowPtr.array, ci = pattern.colIdx.array, m = pattern.numEdges, n = pattern.numRows;
+  const m = pattern.numEdges, n = pattern.numRows;
   const out = new Float64Array(m);
   const dim = q.cols;
   if (q.dtype === 'f64' && n <= DENSE_LOGITS_MAX_N && m >= DENSE_LOGITS_FILL * n * pattern.numCols) {
     const s = matmul(q as DenseMatrix<'f64'>, k as DenseMatrix<'f64'>, { transB: true, checkFinite: false });
+    // Views are taken after the allocation: memory.grow would have detached earlier ones.
+    const rp = pattern.rowPtr.array, ci = pattern.colIdx.array;
     const sd = s.data, nc = pattern.numCols;
     for (let i = 0; i < n; i++) for (let e = rp[i]; e < rp[i + 1]; e++) out[e] = scale * sd[i * nc + ci[e]];
     s.free();
     return out;
   }
+  const rp = pattern.rowPtr.array, ci = pattern.colIdx.array;
   const qd = q.data, kd = k.data;
   for (let i = 0; i < n; i++) {
     const qo = i * dim;
@@ -143,9 +157,9 @@ export function forwardLayer<T extends FloatDType>(layer: LayerWeights, h: Dense
   if (layer.attentionSkip || layer.attentionNorm) {
     if (layer.attentionSkip) {
       const skipped = applySkip(h, layer.attentionSkip);
-      half = addInto(skipped === h ? h.clone() : skipped, att.output);
+      half = addInto(skipped === h ? copyMatrix(h) : skipped, att.output);
     } else {
-      half = att.output.clone();
+      half = copyMatrix(att.output);
     }
     if (layer.attentionNorm) {
       const normed = applyAffine(half, layer.attentionNorm);

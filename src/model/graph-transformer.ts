@@ -9,7 +9,7 @@ import { CsrGraph } from '../graph/csr.js';
 import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
-import { applyOptionalAffine, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
+import { applyOptionalAffine, copyMatrix, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
 
 /** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
 export type ModelVariant = 'theory' | 'practical';
@@ -42,17 +42,17 @@ export interface ForwardResult<T extends FloatDType = 'f64'> {
 
 function cloneAffine(map: AffineMap | null | undefined): AffineMap | null {
   if (!map) return null;
-  return { weight: map.weight.clone('f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
+  return { weight: copyMatrix(map.weight, 'f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
 }
 
 function cloneSkip(skip: SkipMap | null | undefined): SkipMap | null {
   if (!skip) return null;
-  return skip === 'identity' ? 'identity' : skip.clone('f64');
+  return skip === 'identity' ? 'identity' : copyMatrix(skip, 'f64');
 }
 
 function cloneLayer(l: LayerWeights): LayerWeights {
   return {
-    wQ: l.wQ.clone('f64'), wK: l.wK.clone('f64'), wV: l.wV.clone('f64'), w1: l.w1.clone('f64'), w2: l.w2.clone('f64'),
+    wQ: copyMatrix(l.wQ, 'f64'), wK: copyMatrix(l.wK, 'f64'), wV: copyMatrix(l.wV, 'f64'), w1: copyMatrix(l.w1, 'f64'), w2: copyMatrix(l.w2, 'f64'),
     b1: l.b1 ? Float64Array.from(l.b1) : null,
     b2: l.b2 ? Float64Array.from(l.b2) : null,
     logitScale: l.logitScale ?? 1,
@@ -181,7 +181,7 @@ export class GraphTransformer implements Owner {
     const wantTrace = options.trace ?? false;
     // scope() keeps what the returned list reaches (depth ≤ 3), so matrices are returned flat.
     const kept = scope(() => {
-      const input = x.clone(dtype) as DenseMatrix<T>;
+      const input = copyMatrix(x, dtype);
       const encoded = applyOptionalAffine(input, this.encoder);
       let h = encoded;
       const steps: LayerTrace<T>[] = [];
