@@ -1,0 +1,136 @@
+// The certificate checks of Theorem 4.2 (THEORY.md §5(a), (c)) and the attention checks that Prop. 4.3 and
+// Thm 4.4 share with it. Every inequality is evaluated on realised quantities of the actual graph.
+import { scope } from '../runtime/storage.js';
+import type { DenseMatrix } from '../linalg/dense.js';
+import { makeCheck } from './certificate.js';
+import { lowRankClosedForm, residualsTo, topRightSingularVectors } from './near-low-rank.js';
+import type { CertifyContext, Check, ConstructionVerifier, Decoder, VerifierResult } from './types.js';
+
+/** U^(ℓ+1): the decoder of the next layer's input, or U_out after the last layer (null for the identity). */
+export function nextDecoder(ctx: CertifyContext, l: number): DenseMatrix<'f64'> | null {
+  const c = ctx.compressed;
+  const dec: Decoder | null = l + 1 < ctx.reference.depth ? c.decoders[l + 1].input : c.uOut;
+  return dec && dec !== 'identity' && dec !== 'none' ? dec : null;
+}
+
+/** ε_34^(ℓ) = colmax((I − P_34P_34ᵀ)H^(ℓ+3/4)) with P_34 = topd(H^(ℓ+3/4), d) on the reference (Lemma C.1). */
+export function threeQuarterResidual(ctx: CertifyContext, l: number, d: number): number {
+  return scope(() => {
+    const h = ctx.referenceTrace.layers[l].threeQuarter;
+    return residualsTo(h, topRightSingularVectors(h, d)).epsilon;
+  });
+}
+
+/** max_i dist(h_i^(ℓ+1), col U^(ℓ+1)) on the reference: how far W_2H^(ℓ+3/4) is from the next basis. */
+export function outputBasisResidual(ctx: CertifyContext, l: number): number {
+  const u = nextDecoder(ctx, l);
+  return u ? scope(() => residualsTo(ctx.referenceTrace.layers[l].output, u).epsilon) : 0;
+}
+
+/**
+ * The U-based attention checks of THEORY §5(c) / §7(c) (L2, L3): ε_a ≤ β²(2√α+e)e and
+ * e_{1/2} ≤ βe + (e^{2ε_a}−1)β√α, with e = e^(ℓ) and e_{1/2} through U_V = P_V.
+ */
+export function attentionChecks(ctx: CertifyContext, l: number): Check[] {
+  const { alpha, beta, tolerances: tol } = ctx;
+  const lc = ctx.layers[l], ra = Math.sqrt(alpha);
+  const e = lc.inputError ?? 0, epsA = lc.logitError, eHalf = lc.halfError ?? Infinity;
+  return [
+    makeCheck(tol, {
+      name: 'L2: ε_a ≤ β²(2√α+e)e', kind: 'inequality', layer: l, measured: epsA, bound: beta * beta * (2 * ra + e) * e,
+      scale: beta * beta * (ra + e) ** 2, detail: `e^(${l}) = ${e}, α = ${alpha}, β = ${beta}`,
+    }),
+    makeCheck(tol, {
+      name: 'L3: e_{1/2} ≤ βe + (e^{2ε_a}−1)β√α', kind: 'inequality', layer: l, measured: eHalf,
+      bound: beta * e + Math.expm1(2 * epsA) * beta * ra, scale: beta * (ra + e), detail: `e = ${e}, ε_a = ${epsA}`,
+    }),
+  ];
+}
+
+/** The width check: every narrow map of layer l is at most d×d, except `wide` ones (D×d or d×D). */
+export function widthCheck(ctx: CertifyContext, l: number, d: number, wide: ('w1' | 'w2')[]): Check {
+  const ln = ctx.compressed.narrow.layers[l];
+  const dims: number[] = [ln.wQ.rows, ln.wK.rows, ln.wK.cols, ln.wV.rows];
+  if (l > 0 || ctx.compressed.inputAdapter || ctx.reference.inputDim <= d) dims.push(ln.wQ.cols, ln.wV.cols);
+  if (!wide.includes('w1')) dims.push(ln.w1.rows);
+  dims.push(ln.w1.cols, ln.w2.rows);
+  if (!wide.includes('w2')) dims.push(ln.w2.cols);
+  const worst = Math.max(...dims);
+  return makeCheck(ctx.tolerances, {
+    name: `narrow widths ≤ d${wide.length ? ` (${wide.join(', ')} may be D wide)` : ''}`, kind: 'shape', layer: l, measured: worst, bound: d,
+    detail: `Ŵ_Q ${ln.wQ.rows}×${ln.wQ.cols}, Ŵ_K ${ln.wK.rows}×${ln.wK.cols}, Ŵ_V ${ln.wV.rows}×${ln.wV.cols}, Ŵ_1 ${ln.w1.rows}×${ln.w1.cols}, Ŵ_2 ${ln.w2.rows}×${ln.w2.cols}`,
+  });
+}
+
+/** Verifier of Theorem 4.2: the per-layer inequalities of THEORY §5(c), the shapes, and the closed form. */
+export const lowRankVerifier: ConstructionVerifier = {
+  construction: 'low-rank',
+  theorem: 'Theorem 4.2 (Shirzad et al. 2024): almost low rank, with Lemma C.1 — THEORY.md §5',
+  verify(ctx): VerifierResult {
+    const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
+    const d = Number(compressed.details.d);
+    const givenEps = typeof compressed.details.epsilon === 'number' ? compressed.details.epsilon : null;
+    const L = reference.depth, ra = Math.sqrt(alpha);
+    const checks: Check[] = [];
+    const extras: { [key: string]: number }[] = [];
+    const eps34: number[] = [];
+    for (let l = 0; l < L; l++) {
+      const lc = ctx.layers[l];
+      const e34 = lc.threeQuarterError ?? Infinity, eHalf = lc.halfError ?? Infinity, eNext = lc.outputError ?? Infinity;
+      const epsilon34 = threeQuarterResidual(ctx, l, d), dist = outputBasisResidual(ctx, l);
+      eps34.push(epsilon34);
+      extras.push({ epsilon34, outputBasisResidual: dist });
+      const hScale = beta * beta * (ra + (lc.inputError ?? 0));
+      checks.push(...attentionChecks(ctx, l));
+      checks.push(makeCheck(tol, {
+        name: 'e_{3/4} ≤ βe_{1/2}', kind: 'inequality', layer: l, measured: e34, bound: beta * eHalf, scale: hScale,
+        detail: `σ 1-Lipschitz, ‖W_1‖ ≤ β; e_{1/2} = ${eHalf}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'e^(ℓ+1) ≤ βε_34 + 2βe_{3/4}', kind: 'inequality', layer: l, measured: eNext, bound: beta * epsilon34 + 2 * beta * e34,
+        scale: beta * hScale, detail: `ε_34 = ${epsilon34}, e_{3/4} = ${e34}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: '[sharper] e^(ℓ+1) ≤ βe_{3/4} + dist(W_2H^(ℓ+3/4), col U^(ℓ+1))', kind: 'inequality', layer: l, measured: eNext,
+        bound: beta * e34 + dist, scale: beta * hScale, detail: `U^(ℓ+1)U^(ℓ+1)ᵀ is an orthogonal projector; dist = ${dist}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'Lemma C.1 through W_2: dist(W_2H^(ℓ+3/4), col U^(ℓ+1)) ≤ βε_34', kind: 'inequality', layer: l, measured: dist,
+        bound: beta * epsilon34, scale: beta * hScale, detail: 'col U^(ℓ+1) = col(W_2P_34) ∋ W_2P_34P_34ᵀh_i',
+      }));
+      checks.push(widthCheck(ctx, l, d, ['w1', 'w2']));
+    }
+    const epsX = ctx.layers[0].inputError ?? 0;
+    const epsilon = Math.max(epsX, ...eps34);
+    if (givenEps !== null) {
+      checks.push(makeCheck(tol, {
+        name: 'hypothesis: ε = max(ε_X, max_ℓ ε_34) ≤ the given ε', kind: 'hypothesis', layer: null, measured: epsilon, bound: givenEps,
+        detail: `ε_X = ${epsX}, ε_34 = [${eps34.join(', ')}] (Lemma C.1 certificates)`,
+      }));
+    }
+    const closed = lowRankClosedForm(alpha, beta, epsilon, L);
+    const failed: string[] = [];
+    ctx.layers.forEach((lc, l) => {
+      if (!((lc.inputError ?? 0) <= 1)) failed.push(`e^(${l}) = ${lc.inputError} > 1`);
+      if (!(2 * lc.logitError <= 1)) failed.push(`2ε_a^(${l}) = ${2 * lc.logitError} > 1`);
+    });
+    const conditionsHold = failed.length === 0;
+    checks.push(makeCheck(tol, {
+      name: 'closed form e^(L) ≤ c1^L ε + c2 ε (c1^L − 1)/(c1 − 1)', kind: 'closed-form', layer: null, measured: ctx.outputError,
+      bound: closed.bound, applicable: conditionsHold, scale: ctx.outputScale,
+      detail: conditionsHold ? `c1 = ${closed.c1}, c2 = ${closed.c2}, ε = ${epsilon}, L = ${L}` : `not applicable: ${failed.join('; ')}`,
+    }));
+    return {
+      checks,
+      predicted: {
+        outputError: conditionsHold ? closed.bound : null,
+        formula: 'c1^L ε + c2 ε (c1^L − 1)/(c1 − 1), c1 = 2β³(1 + 4β²√α(2√α+1)), c2 = β',
+        constants: { c1: closed.c1, c2: closed.c2, eps: epsilon, epsX, L },
+        conditionsHold,
+        note: conditionsHold ? 'e^(ℓ) ≤ 1 and 2ε_a ≤ 1 at every layer' : failed.join('; '),
+      },
+      layerExtras: extras,
+      parameters: { d, epsilon: givenEps },
+    };
+  },
+};

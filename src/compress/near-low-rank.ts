@@ -1,0 +1,89 @@
+// Lemma C.1 of Shirzad et al. (2024) as a numerical certificate (THEORY.md L6): project every node onto
+// the top-d right singular subspace of H (n×D, nodes as rows) and measure each node's distance to it.
+// Also the closed form of Theorem 4.2's error recursion (THEORY §5(c)).
+import { InputError, ShapeError } from '../runtime/errors.js';
+import { assertFiniteStorage } from '../runtime/validate.js';
+import type { DType, Storage } from '../runtime/storage.js';
+import { DenseMatrix } from '../linalg/dense.js';
+import { matmul } from '../linalg/matmul.js';
+import { topd } from './basis.js';
+
+/** P = topd(H, d) with the per-node distances r_i = ‖(I − PPᵀ)h_i‖. */
+export interface NearLowRankCertificate {
+  /** D×d' with orthonormal columns, d' = min(d, n, D): the top right singular vectors of H (= topd of the paper's D×n). */
+  basis: DenseMatrix<'f64'>;
+  /** r_i per node. */
+  residuals: Float64Array;
+  /** ε̂ = max_i r_i. If ε̂ ≤ ε the hypothesis "∃ rank-d H̃ with ‖h_i − h̃_i‖ ≤ ε" is certified (L6). */
+  epsilon: number;
+}
+
+/**
+ * Lemma C.1 / THEORY L6: P = topd(H, d) and ε̂ = colmax((I − PPᵀ)H), the distance of the worst node to
+ * col(P). The SVD minimises the Frobenius error, so ε̂ is an upper bound on the best achievable max-node
+ * error, and ε̂ ≤ ε is a sufficient test of the rank-d hypothesis.
+ * Cost: one thin SVD of the n×D matrix (O(n·D·min(n, D))) plus O(n·D·d) for the residuals.
+ * Accuracy: P orthonormal to ~1e-15; r_i exact to rounding (~1e-16·‖h_i‖).
+ * Throws InputError (not an f64 DenseMatrix, non-finite entry) and ShapeError/RangeError (empty h, d not a
+ * positive integer) before any work.
+ */
+export function nearLowRankCertificate(h: DenseMatrix<'f64'>, d: number): NearLowRankCertificate {
+  const fn = 'nearLowRankCertificate';
+  if (!(h instanceof DenseMatrix) || h.dtype !== 'f64') throw new InputError(`${fn}: h must be an f64 DenseMatrix`);
+  if (h.rows < 1 || h.cols < 1) throw new ShapeError(`${fn}: h is ${h.rows}×${h.cols}; it needs at least one node and one feature`);
+  if (!Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: d must be a positive integer, got ${String(d)}`);
+  assertFiniteStorage(fn, 'h', h.storage as Storage<DType>);
+  const basis = topRightSingularVectors(h, d);
+  return { basis, ...residualsTo(h, basis) };
+}
+
+/** r_i = ‖h_i − PPᵀh_i‖ and their maximum, for P with orthonormal columns. */
+export function residualsTo(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>): { residuals: Float64Array; epsilon: number } {
+  const c = matmul(h, basis);
+  const p = matmul(c, basis, { transB: true });
+  const pd = p.data, hd = h.data, D = h.cols;
+  const residuals = new Float64Array(h.rows);
+  let epsilon = 0;
+  for (let i = 0; i < h.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < D; j++) s += (hd[i * D + j] - pd[i * D + j]) ** 2;
+    residuals[i] = Math.sqrt(s);
+    epsilon = Math.max(epsilon, residuals[i]);
+  }
+  c.free(); p.free();
+  return { residuals, epsilon };
+}
+
+/** topd of THEORY §0 in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'. */
+export function topRightSingularVectors(h: DenseMatrix<'f64'>, d: number): DenseMatrix<'f64'> {
+  const t = h.transpose();
+  try {
+    return topd(t, d).basis;
+  } finally {
+    t.free();
+  }
+}
+
+/** c1, c2 and the bound on e^(L) of THEORY §5(c). */
+export interface LowRankClosedForm {
+  /** c1 = 2β³(1 + 4β²√α(2√α + 1)). */
+  c1: number;
+  /** c2 = β. */
+  c2: number;
+  /** c1^L·ε + c2·ε·(c1^L − 1)/(c1 − 1) (with e^(0) ≤ ε). */
+  bound: number;
+}
+
+/**
+ * The closed form of Theorem 4.2 (THEORY §5(c), derived): e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε, so
+ * e^(L) ≤ c1^L·ε + c2·ε·(c1^L − 1)/(c1 − 1). Valid only while every e^(ℓ) ≤ 1 and 2ε_a^(ℓ) ≤ 1; the caller
+ * checks those on the realised quantities. Pure arithmetic.
+ */
+export function lowRankClosedForm(alpha: number, beta: number, epsilon: number, layers: number): LowRankClosedForm {
+  const ra = Math.sqrt(alpha);
+  const c1 = 2 * beta ** 3 * (1 + 4 * beta * beta * ra * (2 * ra + 1));
+  const c2 = beta;
+  const pow = c1 ** layers;
+  const geometric = c1 === 1 ? layers : (pow - 1) / (c1 - 1);
+  return { c1, c2, bound: pow * epsilon + c2 * epsilon * geometric };
+}
