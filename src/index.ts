@@ -81,6 +81,20 @@ export { compressWithJl, jlAttentionWidth, logitDistortion } from './compress/jl
 export type { CompressWithJlOptions } from './compress/jl.js';
 export { compressExactLowRank } from './compress/exact-low-rank.js';
 export type { CompressExactLowRankOptions } from './compress/exact-low-rank.js';
+export { compressLowRank } from './compress/low-rank.js';
+export type { CompressLowRankOptions } from './compress/low-rank.js';
+export { nearLowRankCertificate, lowRankClosedForm } from './compress/near-low-rank.js';
+export type { NearLowRankCertificate, LowRankClosedForm } from './compress/near-low-rank.js';
+export { compressByLeverage } from './compress/leverage.js';
+export type { CompressByLeverageOptions } from './compress/leverage.js';
+export { leverageRowSampling, leverageSampleSize, leverageConstant } from './compress/row-sampling.js';
+export type { RowSampling, RowSamplingOptions, SamplingTry } from './compress/row-sampling.js';
+export { compressByClusters } from './compress/clusters.js';
+export type { CompressByClustersOptions } from './compress/clusters.js';
+export { clusterStatistics, oneHotFfn, oneHotBounds } from './compress/one-hot.js';
+export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/one-hot.js';
+export { minimalWidth } from './compress/minimal-width.js';
+export type { MinimalWidthOptions, MinimalWidthResult, WidthMethod, WidthTrial } from './compress/minimal-width.js';
 
 // training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms
 export { trainNodeClassifier, predictLogits } from './train/train.js';

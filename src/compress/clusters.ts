@@ -19,7 +19,7 @@ import { requireTheoryModel, requireWidth } from './low-rank.js';
 import { clustersVerifier } from './clusters-verifier.js';
 import type { CompressedModel, LayerDecoders } from './types.js';
 
-export interface ClusterOptions extends CertifyOptions {
+export interface CompressByClustersOptions extends CertifyOptions {
   /** The width d: U^(0) = topd(X, d) and at most d clusters per layer (integer ≥ 1). */
   d: number;
   /**
@@ -100,7 +100,7 @@ function checkLabels(fn: string, clusters: Int32Array[], depth: number, n: numbe
  * Throws InputError (practical variant, σ ≠ ReLU, bad labels), RangeError (d, k > d) or ShapeError
  * before any work.
  */
-export function compressByClusters(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: ClusterOptions): CompressedModel {
+export function compressByClusters(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressByClustersOptions): CompressedModel {
   const fn = 'compressByClusters';
   checkCompressArguments(fn, model, x, pattern);
   const d = requireWidth(fn, options);

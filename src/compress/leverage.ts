@@ -18,7 +18,7 @@ import { requireTheoryModel, requireWidth } from './low-rank.js';
 import { attentionChecks, outputBasisResidual, threeQuarterResidual, widthCheck } from './low-rank-verifier.js';
 import type { Check, CompressedModel, ConstructionVerifier, LayerDecoders, VerifierResult } from './types.js';
 
-export interface LeverageOptions extends CertifyOptions {
+export interface CompressByLeverageOptions extends CertifyOptions {
   /** The rank d of P_34 and the width of every map except the sampled FFN (integer ≥ 1). */
   d: number;
   /** δ₀ of the subspace embedding; sets k = ceil(12·d·ln(2d/δ₀)) (default 0.005). */
@@ -47,7 +47,7 @@ export interface LeverageOptions extends CertifyOptions {
  * A layer where no draw reaches the fraction keeps its best draw, and the certificate fails naming it.
  * Throws InputError (practical-variant model, bad options), ShapeError or RangeError before any work.
  */
-export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: LeverageOptions): CompressedModel {
+export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressByLeverageOptions): CompressedModel {
   const fn = 'compressByLeverage';
   checkCompressArguments(fn, model, x, pattern);
   const d = requireWidth(fn, options);

@@ -15,7 +15,7 @@ import { uBasedAttention } from './u-attention.js';
 import { lowRankVerifier } from './low-rank-verifier.js';
 import type { CompressedModel, LayerDecoders } from './types.js';
 
-export interface LowRankOptions extends CertifyOptions {
+export interface CompressLowRankOptions extends CertifyOptions {
   /** The target width d (integer ≥ 1). */
   d: number;
   /** If given, the certificate also checks the hypothesis ε ≤ epsilon (ε = max(ε_X, max_ℓ ε_34^(ℓ)), Lemma C.1). */
@@ -59,7 +59,7 @@ export function requireTheoryModel(fn: string, model: GraphTransformer): void {
  * e^(L) ≤ c1^L ε + c2 ε (c1^L−1)/(c1−1) when every e^(ℓ) ≤ 1 and 2ε_a ≤ 1.
  * Throws InputError (practical-variant model, bad options), ShapeError or RangeError before any work.
  */
-export function compressLowRank(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: LowRankOptions): CompressedModel {
+export function compressLowRank(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressLowRankOptions): CompressedModel {
   const fn = 'compressLowRank';
   checkCompressArguments(fn, model, x, pattern);
   const d = requireWidth(fn, options);
