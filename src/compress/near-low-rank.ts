@@ -6,7 +6,8 @@ import { assertFiniteStorage } from '../runtime/validate.js';
 import type { DType, Storage } from '../runtime/storage.js';
 import { DenseMatrix } from '../linalg/dense.js';
 import { matmul } from '../linalg/matmul.js';
-import { topd } from './basis.js';
+import { SingularValueDecomposition } from 'ml-matrix';
+import { qr } from '../linalg/qr.js';
 
 /** P = topd(H, d) with the per-node distances r_i = ‖(I − PPᵀ)h_i‖. */
 export interface NearLowRankCertificate {
@@ -54,13 +55,39 @@ export function residualsTo(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>): {
   return { residuals, epsilon };
 }
 
-/** topd of THEORY §0 in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'. */
+/**
+ * topd of THEORY §0 in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'.
+ * A Householder QR first reduces H to its square triangular factor (n ≥ D: H = QR, and R has H's right
+ * singular vectors; n < D: Hᵀ = QR, and Q times R's left singular vectors are H's right ones), so the
+ * SVD (ml-matrix, one-sided Jacobi-free Golub–Kahan) only ever sees a min(n, D)-square matrix.
+ * Backward stable like a direct SVD: the subspace is accurate to ~ε·σ₁/gap (no squaring of the matrix).
+ * Cost O(n·D·min(n, D)) in the blocked QR kernel + O(min(n, D)³).
+ */
 export function topRightSingularVectors(h: DenseMatrix<'f64'>, d: number): DenseMatrix<'f64'> {
-  const t = h.transpose();
+  const n = h.rows, D = h.cols, keep = Math.min(d, n, D);
+  const tall = n >= D;
+  const t = tall ? null : h.transpose();
+  const f = qr(tall ? h : t!);
+  t?.free();
   try {
-    return topd(t, d).basis;
+    const r = f.upperTriangularMatrix;
+    const svd = new SingularValueDecomposition(r.toMl(), { computeLeftSingularVectors: !tall, computeRightSingularVectors: tall });
+    r.free();
+    const vecs = tall ? svd.rightSingularVectors : svd.leftSingularVectors; // min(n, D) × min(n, D)
+    const small = DenseMatrix.zeros(vecs.rows, keep, 'f64'), sd = small.data;
+    for (let i = 0; i < vecs.rows; i++) for (let c = 0; c < keep; c++) sd[i * keep + c] = vecs.get(i, c);
+    let out = small;
+    if (!tall) { out = f.applyQ(small); small.free(); }
+    // Deterministic signs: the entry of largest magnitude in each column is positive (svd_flip).
+    const od = out.data;
+    for (let c = 0; c < keep; c++) {
+      let big = 0;
+      for (let j = 0; j < D; j++) if (Math.abs(od[j * keep + c]) > Math.abs(big)) big = od[j * keep + c];
+      if (big < 0) for (let j = 0; j < D; j++) od[j * keep + c] = -od[j * keep + c];
+    }
+    return out;
   } finally {
-    t.free();
+    f.free();
   }
 }
 

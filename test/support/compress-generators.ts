@@ -7,7 +7,7 @@
 // paper's orientation, out×in (W_Q is D×d_in at layer 0 and D×D later). All f64.
 import fc from 'fast-check';
 import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { DenseMatrix, rng, csrFromEdges, fullPattern, type CsrGraph, type Rng } from '../../src/index.js';
+import { DenseMatrix, rng, csrFromEdges, fullPattern, operatorNorm, type CsrGraph, type Rng } from '../../src/index.js';
 
 /** One layer's weights, out×in. b1 is the FFN hidden bias (length D), absent for the bias-free model of §1.1. */
 export interface RawLayer {
@@ -30,21 +30,14 @@ function gaussian(g: Rng, rows: number, cols: number, scale = 1): Float64Array {
   return g.fillNormal(new Float64Array(rows * cols), scale);
 }
 
-/** ‖W‖₂ of a rows×cols row-major matrix by 300 power steps on WᵀW: only used to rescale (tests measure β themselves). */
+/** ‖W‖₂ of a rows×cols row-major matrix (operatorNorm, tol 1e-13): only used to rescale; tests measure β themselves. */
 export function spectralNormEstimate(w: Float64Array, rows: number, cols: number): number {
-  let v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
-  let est = 0;
-  for (let it = 0; it < 300; it++) {
-    const u = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) { let s = 0; for (let j = 0; j < cols; j++) s += w[i * cols + j] * v[j]; u[i] = s; }
-    const t = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) { const ui = u[i]; for (let j = 0; j < cols; j++) t[j] += w[i * cols + j] * ui; }
-    const nt = Math.hypot(...t);
-    if (nt === 0) return 0;
-    est = Math.sqrt(nt);
-    v = t.map((x) => x / nt);
+  const m = DenseMatrix.from(w, rows, cols, 'f64');
+  try {
+    return operatorNorm(m, { tol: 1e-13 });
+  } finally {
+    m.free();
   }
-  return est;
 }
 
 function rescaled(w: Float64Array, rows: number, cols: number, beta: number): DenseMatrix<'f64'> {
@@ -52,8 +45,16 @@ function rescaled(w: Float64Array, rows: number, cols: number, beta: number): De
   return DenseMatrix.from(w.map((x) => x * s), rows, cols, 'f64');
 }
 
-/** rows×cols (rows ≥ cols) with orthonormal columns, from the QR of a Gaussian matrix (signs fixed by R's diagonal). */
+/**
+ * rows×cols with orthonormal columns (rows ≥ cols) or orthonormal rows (rows < cols), from the QR of a
+ * Gaussian matrix (signs fixed by R's diagonal): a map of spectral norm exactly 1.
+ */
 export function orthonormal(g: Rng, rows: number, cols: number): Float64Array {
+  if (rows < cols) {
+    const t = orthonormal(g, cols, rows), out = new Float64Array(rows * cols);
+    for (let i = 0; i < cols; i++) for (let j = 0; j < rows; j++) out[j * cols + i] = t[i * rows + j];
+    return out;
+  }
   const q = new QrDecomposition(new MlMatrix(rows, cols).apply(function (this: MlMatrix, i: number, j: number) { this.set(i, j, g.normal()); }));
   const Q = q.orthogonalMatrix, R = q.upperTriangularMatrix;
   const out = new Float64Array(rows * cols);

@@ -1,0 +1,101 @@
+// Independent measurements for the Theorem 4.2 / 4.3 / 4.4 tests: plain loops over the two traces and
+// linalg's operatorNorm (power iteration), so that no number the tests assert on comes from the
+// certificate code under test.
+import assert from 'node:assert/strict';
+import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import {
+  operatorNorm, forwardCompressed, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
+} from '../../src/index.js';
+
+/** THEORY §9's relative tolerance on inequalities, plus a rounding floor of 64 ulps of the compared scale. */
+export const RTOL = 1e-9;
+const ATOL_FACTOR = 64 * 2 ** -52;
+
+/** Asserts measured ≤ bound·(1 + RTOL) + 64·2⁻⁵²·scale, naming the inequality and the layer; returns measured/(bound + floor). */
+export function assertLeq(measured: number, bound: number, scale: number, what: string): number {
+  assert.ok(Number.isFinite(measured), `${what}: measured ${measured}`);
+  assert.ok(measured <= bound * (1 + RTOL) + ATOL_FACTOR * scale, `${what}: ${measured} > ${bound}`);
+  return measured / (bound + ATOL_FACTOR * scale + 1e-300);
+}
+
+/** Row i of m as a plain array. */
+function row(m: DenseMatrix, i: number): Float64Array {
+  return Float64Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
+}
+
+/** Rows of h·Uᵀ (plain loops), or h itself for the identity decoder. */
+export function lift(h: DenseMatrix, u: Decoder): Float64Array[] {
+  if (u === 'identity') return Array.from({ length: h.rows }, (_, i) => row(h, i));
+  if (u === 'none') throw new Error('lift: no decoder');
+  const ud = Float64Array.from(u.data), hd = Float64Array.from(h.data), p = u.rows, q = u.cols;
+  return Array.from({ length: h.rows }, (_, i) => {
+    const y = new Float64Array(p);
+    for (let j = 0; j < p; j++) { let s = 0; for (let t = 0; t < q; t++) s += ud[j * q + t] * hd[i * q + t]; y[j] = s; }
+    return y;
+  });
+}
+
+/** max_i ‖a_i − b_i‖ for rows given as arrays vs a matrix. */
+export function maxRowDistance(a: Float64Array[], b: DenseMatrix): number {
+  let w = 0;
+  const bd = Float64Array.from(b.data), c = b.cols;
+  a.forEach((r, i) => { let s = 0; for (let j = 0; j < c; j++) s += (r[j] - bd[i * c + j]) ** 2; w = Math.max(w, Math.sqrt(s)); });
+  return w;
+}
+
+export function maxRowNorm(m: DenseMatrix): number {
+  let w = 0;
+  const d = Float64Array.from(m.data), c = m.cols;
+  for (let i = 0; i < m.rows; i++) { let s = 0; for (let j = 0; j < c; j++) s += d[i * c + j] ** 2; w = Math.max(w, Math.sqrt(s)); }
+  return w;
+}
+
+export function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  let w = 0;
+  for (let e = 0; e < a.length; e++) w = Math.max(w, Math.abs(a[e] - b[e]));
+  return w;
+}
+
+/** α = max_{ℓ<L, i} ‖h_i^(ℓ)‖² and β = max over maps of ‖·‖₂ (√logitScale folded into W_Q, W_K), by operatorNorm. */
+export function alphaBeta(model: GraphTransformer, inputs: DenseMatrix[]): { alpha: number; beta: number } {
+  const alpha = Math.max(...inputs.map((h) => maxRowNorm(h) ** 2));
+  let beta = 0;
+  for (const l of model.layers) {
+    const root = Math.sqrt(l.logitScale ?? 1);
+    for (const [m, f] of [[l.wQ, root], [l.wK, root], [l.wV, 1], [l.w1, 1], [l.w2, 1]] as const) beta = Math.max(beta, f * operatorNorm(m, { tol: 1e-14 }));
+  }
+  return { alpha, beta };
+}
+
+/** dist of every row of h (n×D) to its top-d right singular subspace, by ml-matrix's SVD (independent of the library's). */
+export function topSubspaceResidual(h: DenseMatrix, d: number): number {
+  const m = new MlMatrix(Array.from({ length: h.rows }, (_, i) => Array.from(row(h, i))));
+  const svd = new SingularValueDecomposition(m, { computeLeftSingularVectors: false, autoTranspose: true });
+  const V = svd.rightSingularVectors, keep = Math.min(d, V.columns);
+  let w = 0;
+  for (let i = 0; i < h.rows; i++) {
+    const x = row(h, i);
+    const c = new Float64Array(keep);
+    for (let t = 0; t < keep; t++) for (let j = 0; j < x.length; j++) c[t] += V.get(j, t) * x[j];
+    let s = 0;
+    for (let j = 0; j < x.length; j++) { let p = 0; for (let t = 0; t < keep; t++) p += V.get(j, t) * c[t]; s += (x[j] - p) ** 2; }
+    w = Math.max(w, Math.sqrt(s));
+  }
+  return w;
+}
+
+/** The traces of T and of the twin, f64. */
+export function traces(model: GraphTransformer, compressed: CompressedModel, x: DenseMatrix, pattern: CsrGraph) {
+  const ref = model.forward(x, pattern, { trace: true });
+  const nar = forwardCompressed(compressed, x, pattern, { trace: true });
+  return { ref: ref.trace!, nar: nar.trace!, refOut: ref.output, narOut: nar.output };
+}
+
+/** Least-squares slope of log y against log x. */
+export function logLogSlope(xs: number[], ys: number[]): number {
+  const lx = xs.map(Math.log), ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0, den = 0;
+  for (let i = 0; i < lx.length; i++) { num += (lx[i] - mx) * (ly[i] - my); den += (lx[i] - mx) ** 2; }
+  return num / den;
+}
