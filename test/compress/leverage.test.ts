@@ -4,11 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { init } from '../../src/runtime/init.js';
-import { DenseMatrix } from '../../src/linalg/dense.js';
-import { InputError, ShapeError } from '../../src/runtime/errors.js';
-import { leverageRowSampling, leverageSampleSize, leverageConstant } from '../../src/compress/row-sampling.js';
-import { coherentInstance } from '../support/compress-generators.js';
+import {
+  init, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
+  leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
+} from '../../src/index.js';
+import { coherentInstance, nearLowRankInstance } from '../support/compress-generators.js';
+import {
+  assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, spectralNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
+} from '../support/compress-measure.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 
 announceSeed('test/compress/leverage.test.ts');
@@ -133,4 +136,127 @@ test('leverageRowSampling rejects bad arguments with typed errors naming them', 
   assert.throws(() => leverageRowSampling(h, rankDeficient), /rank-deficient/);
   const bad = h.clone(); bad.data[3] = NaN;
   assert.throws(() => leverageRowSampling(bad, basis), /non-finite/);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Proposition 4.3 inside the network (THEORY §6(b), "use inside the network").
+
+/** max_i dist(row i of h, col U) for U with orthonormal columns. */
+function distToColumns(h: DenseMatrix, u: DenseMatrix): number {
+  const D = h.cols, k = u.cols, hd = Float64Array.from(h.data), ud = Float64Array.from(u.data);
+  let w = 0;
+  for (let i = 0; i < h.rows; i++) {
+    const c = new Float64Array(k);
+    for (let t = 0; t < k; t++) for (let j = 0; j < D; j++) c[t] += ud[j * k + t] * hd[i * D + j];
+    let s = 0;
+    for (let j = 0; j < D; j++) { let p = 0; for (let t = 0; t < k; t++) p += ud[j * k + t] * c[t]; s += (hd[i * D + j] - p) ** 2; }
+    w = Math.max(w, Math.sqrt(s));
+  }
+  return w;
+}
+
+/** Re-measures Prop. 4.3's network quantities and asserts every inequality; returns the worst ratio and the worst sampling ratio. */
+function checkProposition43(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number) {
+  const { ref, nar } = traces(model, c, x, pattern);
+  const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
+  const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstant(Number(c.details.delta1));
+  const sampling = c.details.sampling as { rows: number[] }[];
+  let worst = 0, worstSampling = 0;
+  for (let l = 0; l < L; l++) {
+    const dec = c.decoders[l], next: Decoder = l + 1 < L ? c.decoders[l + 1].input : c.uOut!;
+    const rl = ref.layers[l], nl = nar.layers[l], at = `layer ${l}`;
+    const e = maxRowDistance(lift(nl.input, dec.input), rl.input);
+    const epsA = maxAbsDiff(nl.logits, rl.logits), logRatio = maxAbsDiff(nl.logWeights, rl.logWeights);
+    const eHalf = maxRowDistance(lift(nl.half, dec.half), rl.half);
+    const e34 = maxRowDistance(lift(nl.threeQuarter, dec.threeQuarter), rl.threeQuarter);
+    const eNext = maxRowDistance(lift(nl.output, next), rl.output);
+    const eps34 = topSubspaceResidual(rl.threeQuarter, d);
+    const dist = distToColumns(rl.output, next as DenseMatrix);
+    // the sampling: S = I[R, :] (0/1, distinct rows), U·S·h_i against C·r_i on the reference H^(ℓ+3/4)
+    const R = sampling[l].rows, U = dec.threeQuarter as DenseMatrix<'f64'>, H = rl.threeQuarter, D = H.cols;
+    assert.equal(new Set(R).size, R.length, `${at}: repeated rows in S`);
+    assert.ok(R.length <= Number(c.details.samples));
+    const hs = DenseMatrix.from(Float64Array.from({ length: H.rows * R.length }, (_, t) => H.data[Math.floor(t / R.length) * D + R[t % R.length]]), H.rows, R.length, 'f64');
+    const rec = lift(hs, U);
+    const errs = rec.map((r, i) => Math.sqrt(r.reduce((s, v, j) => s + (v - H.data[i * D + j]) ** 2, 0)));
+    const maxErr = Math.max(...errs);
+    let within = 0;
+    const resid = topSubspaceResiduals(H, d);
+    errs.forEach((err, i) => {
+      if (err <= C * resid[i] * (1 + 1e-9) + 1e-12) within++;
+      if (resid[i] > 0) worstSampling = Math.max(worstSampling, err / (C * resid[i]));
+    });
+    assert.ok(within >= 0.99 * H.rows, `${at}: only ${within}/${H.rows} nodes within C·r_i`);
+    const uNorm = spectralNormOf(U);
+    const scale = beta * beta * (ra + e) ** 2 * (1 + uNorm) + 1;
+    worst = Math.max(worst,
+      assertLeq(epsA, beta * beta * (2 * ra + e) * e, scale, `${at}: ε_a ≤ β²(2√α+e)e`),
+      assertLeq(logRatio, 2 * epsA, 1 + Math.max(...rl.logits.map(Math.abs)), `${at}: |log â/a| ≤ 2ε_a`),
+      assertLeq(eHalf, beta * e + Math.expm1(2 * epsA) * beta * ra, scale, `${at}: e½ ≤ βe + (e^{2ε_a}−1)β√α`),
+      assertLeq(e34, uNorm * beta * eHalf + maxErr, scale, `${at}: e¾ ≤ ‖U‖βe½ + max‖USh − h‖`),
+      assertLeq(eNext, beta * e34 + dist, scale, `${at}: e^(ℓ+1) ≤ βe¾ + dist`),
+      assertLeq(eNext, beta * eps34 + 2 * beta * e34, scale, `${at}: e^(ℓ+1) ≤ βε_34 + 2βe¾`),
+      assertLeq(dist, beta * eps34, scale, `${at}: dist ≤ βε_34`));
+    const w = c.narrow.layers[l];
+    assert.equal(w.w1.rows, R.length, `${at}: Ŵ_1 has one row per kept hidden unit`);
+    assert.equal(w.w2.cols, R.length);
+    assert.ok(w.w1.cols <= d && w.w2.rows <= d && w.wQ.rows <= d && w.wV.rows <= d);
+    hs.free();
+  }
+  return { worst, worstSampling };
+}
+
+
+test('Prop 4.3 in the network: Thm 4.2 attention, then e¾ ≤ ‖U‖βe½ + max‖USh − h‖, e^(ℓ+1) ≤ βe¾ + dist ≤ βε_34 + 2βe¾ on every layer, ≥ 99 % of nodes within C·r_i, Ŵ_1 k_eff×d, Ŵ_2 d×k_eff; the seeds reproduce the draw', async () => {
+  let cases = 0, worst = 0, worstSampling = 0;
+  await fc.assert(fc.asyncProperty(fc.record({
+    n: fc.integer({ min: 40, max: 90 }), width: fc.integer({ min: 64, max: 112 }), layers: fc.integer({ min: 1, max: 2 }),
+    rank: fc.integer({ min: 2, max: 3 }), noise: fc.double({ min: 0.005, max: 0.05, noNaN: true }), edgeProb: fc.constantFrom(0.03, 0.3),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), samplingSeed: fc.integer({ min: 0, max: 1000 }),
+  }), async (p) => {
+    const inst = nearLowRankInstance({ ...p, dIn: 12, noiseX: p.noise, noiseW: p.noise, beta: 1, alpha0: 1 });
+    const model = new GraphTransformer({ layers: inst.layers });
+    const c = compressByLeverage(model, inst.x, inst.pattern, { d: p.rank, seed: p.samplingSeed });
+    assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+    const r = checkProposition43(model, c, inst.x, inst.pattern, p.rank);
+    cases++; worst = Math.max(worst, r.worst); worstSampling = Math.max(worstSampling, r.worstSampling);
+    if (cases <= 2) {
+      const again = compressByLeverage(model, inst.x, inst.pattern, { d: p.rank, seed: p.samplingSeed });
+      assert.deepEqual(again.details.sampling, c.details.sampling, 'same seed, same draw');
+      c.narrow.layers.forEach((l, i) => assert.deepEqual(Array.from(again.narrow.layers[i].w2.data), Array.from(l.w2.data)));
+      const seeds = c.certificate.seeds!;
+      (c.details.sampling as { keptSeed: number }[]).forEach((s, l) => assert.equal(seeds[l][seeds[l].length - 1], s.keptSeed));
+    }
+  }), fcParams(6));
+  console.log(`# Prop 4.3 network: ${cases} cases, worst measured/bound = ${worst.toFixed(4)}, worst ‖USh_i − h_i‖/(C·r_i) = ${worstSampling.toExponential(3)}`);
+});
+
+test('Prop 4.3 is O(ε): the mean output error over 6 cases has log-log slope 1 ± 0.15 against the noise ε ∈ {0.2, 0.1, 0.05, 0.025} (d = r)', () => {
+  const epsilons = [0.2, 0.1, 0.05, 0.025], g = rng(4343), means = epsilons.map(() => 0), slopes: number[] = [];
+  for (let t = 0; t < 6; t++) {
+    const shape = { n: 50 + g.int(40), dIn: 12, width: 64, layers: 1 + g.int(2), rank: 2 + g.int(2), beta: 1, alpha0: 1, edgeProb: 0.03, seed: g.int(2 ** 30) };
+    const errors = epsilons.map((eps) => {
+      const inst = nearLowRankInstance({ ...shape, noiseX: eps, noiseW: eps });
+      const c = compressByLeverage(new GraphTransformer({ layers: inst.layers }), inst.x, inst.pattern, { d: shape.rank, seed: 1 });
+      assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+      return c.certificate.outputError;
+    });
+    errors.forEach((e, i) => { means[i] += e / 6; });
+    slopes.push(logLogSlope(epsilons, errors));
+  }
+  const slope = logLogSlope(epsilons, means);
+  console.log(`# Prop 4.3 O(ε): slope of the mean error ${slope.toFixed(3)}; per case ${slopes.map((s) => s.toFixed(2)).join(' ')}`);
+  assert.ok(Math.abs(slope - 1) <= 0.15, `slope ${slope}`);
+});
+
+test('compressByLeverage: a layer where no draw reaches the fraction fails its certificate (k = 1 sample, maxTries = 2), naming Lemma C.3; bad options are rejected', () => {
+  const inst = nearLowRankInstance({ n: 50, dIn: 12, width: 64, layers: 1, rank: 3, noiseX: 0.01, noiseW: 0.01, beta: 1, alpha0: 1, edgeProb: 0.1, seed: 9 });
+  const model = new GraphTransformer({ layers: inst.layers });
+  const c = compressByLeverage(model, inst.x, inst.pattern, { d: 3, samples: 1, maxTries: 2 });
+  assert.equal(c.certificate.holds, false);
+  assert.ok(c.certificate.reasons.some((r) => r.includes('Lemma C.3')), c.certificate.reasons.join('\n'));
+  assert.equal(c.certificate.seeds![0].length, 2);
+  assert.throws(() => compressByLeverage(model, inst.x, inst.pattern, { d: 3, delta0: 2 }), /options\.delta0/);
+  assert.throws(() => compressByLeverage(model, inst.x, inst.pattern, { d: 3, maxTries: 0 }), RangeError);
+  assert.throws(() => compressByLeverage(model, inst.x, inst.pattern, { d: 0 }), /compressByLeverage: options\.d/);
 });

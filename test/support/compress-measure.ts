@@ -1,10 +1,10 @@
 // Independent measurements for the Theorem 4.2 / 4.3 / 4.4 tests: plain loops over the two traces and
-// linalg's operatorNorm (power iteration), so that no number the tests assert on comes from the
+// ml-matrix's SVD for norms and subspaces, so that no number the tests assert on comes from the
 // certificate code under test.
 import assert from 'node:assert/strict';
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
-  operatorNorm, forwardCompressed, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
+  forwardCompressed, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
 } from '../../src/index.js';
 
 /** THEORY §9's relative tolerance on inequalities, plus a rounding floor of 64 ulps of the compared scale. */
@@ -56,32 +56,41 @@ export function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return w;
 }
 
-/** α = max_{ℓ<L, i} ‖h_i^(ℓ)‖² and β = max over maps of ‖·‖₂ (√logitScale folded into W_Q, W_K), by operatorNorm. */
+/** ‖A‖₂ by ml-matrix's SVD (exact to rounding, independent of the library's Lanczos and power iteration). */
+export function spectralNormOf(a: DenseMatrix): number {
+  const m = new MlMatrix(Array.from({ length: a.rows }, (_, i) => Array.from(row(a, i))));
+  return new SingularValueDecomposition(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
+}
+
+/** α = max_{ℓ<L, i} ‖h_i^(ℓ)‖² and β = max over maps of ‖·‖₂ (√logitScale folded into W_Q, W_K), by spectralNormOf. */
 export function alphaBeta(model: GraphTransformer, inputs: DenseMatrix[]): { alpha: number; beta: number } {
   const alpha = Math.max(...inputs.map((h) => maxRowNorm(h) ** 2));
   let beta = 0;
   for (const l of model.layers) {
     const root = Math.sqrt(l.logitScale ?? 1);
-    for (const [m, f] of [[l.wQ, root], [l.wK, root], [l.wV, 1], [l.w1, 1], [l.w2, 1]] as const) beta = Math.max(beta, f * operatorNorm(m, { tol: 1e-14 }));
+    for (const [m, f] of [[l.wQ, root], [l.wK, root], [l.wV, 1], [l.w1, 1], [l.w2, 1]] as const) beta = Math.max(beta, f * spectralNormOf(m));
   }
   return { alpha, beta };
 }
 
 /** dist of every row of h (n×D) to its top-d right singular subspace, by ml-matrix's SVD (independent of the library's). */
-export function topSubspaceResidual(h: DenseMatrix, d: number): number {
+export function topSubspaceResiduals(h: DenseMatrix, d: number): Float64Array {
   const m = new MlMatrix(Array.from({ length: h.rows }, (_, i) => Array.from(row(h, i))));
   const svd = new SingularValueDecomposition(m, { computeLeftSingularVectors: false, autoTranspose: true });
   const V = svd.rightSingularVectors, keep = Math.min(d, V.columns);
-  let w = 0;
-  for (let i = 0; i < h.rows; i++) {
+  return Float64Array.from({ length: h.rows }, (_, i) => {
     const x = row(h, i);
     const c = new Float64Array(keep);
     for (let t = 0; t < keep; t++) for (let j = 0; j < x.length; j++) c[t] += V.get(j, t) * x[j];
     let s = 0;
     for (let j = 0; j < x.length; j++) { let p = 0; for (let t = 0; t < keep; t++) p += V.get(j, t) * c[t]; s += (x[j] - p) ** 2; }
-    w = Math.max(w, Math.sqrt(s));
-  }
-  return w;
+    return Math.sqrt(s);
+  });
+}
+
+/** max_i of topSubspaceResiduals: ε of Lemma C.1 for the exact topd. */
+export function topSubspaceResidual(h: DenseMatrix, d: number): number {
+  return Math.max(...topSubspaceResiduals(h, d));
 }
 
 /** The traces of T and of the twin, f64. */
