@@ -9,10 +9,15 @@
 // and for j ≥ min(m, n) (wide A) column j of w holds R's column j. Q = H_0·H_1···H_{k−1},
 // H_j = I − τ_j·v_j·v_jᵀ, k = min(m, n).
 //
-// Blocking: panels of NB columns are factored with BLAS-2 loops; their reflectors are combined into
-// the compact WY form I − V·T·Vᵀ (Schreiber & Van Loan 1989, T upper triangular as LAPACK's larft
-// builds it) and the trailing columns are updated by two gemm_f64 calls.
-// Accuracy: backward stable, ‖A − QR‖ = O(n·ε·‖A‖) and ‖QᵀQ − I‖ = O(n·ε) (Higham, ASNA §19.3).
+// Blocking: panels of NB columns are factored recursively (halves, down to RECURSE_MIN columns of
+// BLAS-2 loops); each panel's reflectors are combined into the compact WY form I − V·T·Vᵀ (Schreiber &
+// Van Loan 1989, T upper triangular as LAPACK's larft builds it) and the trailing columns are updated
+// by gemm_f64 calls on contiguous copies (gemm has no leading-dimension argument). Matrices with
+// min(m, n) ≤ NB (the tall-skinny sketches of the randomized SVD) use the BLAS-2 loop throughout,
+// which measured faster there. The thin Q is formed as LAPACK's dorgqr does (blocks applied last to
+// first, each only to the columns it can change).
+// Accuracy: backward stable, ‖A − QR‖ = O(m·n·u·‖A‖) in the worst case and ‖QᵀQ − I‖ = O(m·n·u)
+// (Higham, ASNA 2nd ed., Thm. 19.4); in practice a few ulps times √(mn).
 // Preconditions: m, n ≥ 1; w and a do not alias; every buffer holds the sizes stated.
 // see: LAPACK dgeqrf / dlarfg / dlarft; Golub & Van Loan, Matrix Computations §5.2.2–5.2.3.
 
@@ -20,6 +25,8 @@ import { gemm_f64 } from "./gemm";
 
 /** Panel width of the blocked factorisation and of the blocked application of Q. */
 const NB: i32 = 32;
+/** Panels this narrow are factored column by column (BLAS-2); wider ones recursively. */
+const RECURSE_MIN: i32 = 8;
 /** Below this many right-hand columns the reflectors are applied one by one (gemm would not pay). */
 const APPLY_BLOCKED_MIN_COLS: i32 = 8;
 
@@ -29,18 +36,24 @@ const APPLY_BLOCKED_MIN_COLS: i32 = 8;
   return p + (<usize>i << 3);
 }
 
-/** Σ x_i·y_i over n entries. */
+/** Σ x_i·y_i over n entries (four f64x2 accumulators: the adds' latency, not the loads, would bound two). */
 export function dot_f64(x: usize, y: usize, n: i32): f64 {
-  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (; i + 8 <= n; i += 8) {
     const o = <usize>i << 3;
     s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
     s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+    s2 = f64x2.add(s2, f64x2.mul(v128.load(x + o, 32), v128.load(y + o, 32)));
+    s3 = f64x2.add(s3, f64x2.mul(v128.load(x + o, 48), v128.load(y + o, 48)));
   }
-  s0 = f64x2.add(s0, s1);
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  s0 = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
   let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-  for (; i < n; i++) s += load<f64>(at(x, i)) * load<f64>(at(y, i));
+  if (i < n) s += load<f64>(at(x, i)) * load<f64>(at(y, i));
   return s;
 }
 
@@ -130,6 +143,14 @@ function buildVt(vt: usize, w: usize, m: i32, k0: i32, nb: i32): void {
   }
 }
 
+/** V itself (mk × nb, row-major) from vt: the no-transpose operand of Z = V·W, so gemm reads A by rows. */
+function transposeVt(v: usize, vt: usize, mk: i32, nb: i32): void {
+  for (let i = 0; i < nb; i++) {
+    const row = vt + <usize>i * <usize>mk * 8;
+    for (let c = 0; c < mk; c++) store<f64>(v + (<usize>c * <usize>nb + <usize>i) * 8, load<f64>(at(row, c)));
+  }
+}
+
 /**
  * The nb×nb upper-triangular T with H_{k0}···H_{k0+nb−1} = I − V·T·Vᵀ (LAPACK dlarft, forward,
  * columnwise): T_ii = τ_i, T[0:i, i] = −τ_i·T[0:i, 0:i]·(V[:, 0:i]ᵀ·v_i).
@@ -163,10 +184,15 @@ function buildT(t: usize, vt: usize, tau: usize, mk: i32, k0: i32, nb: i32): voi
 function updateTrailing(w: usize, m: i32, n: i32, k0: i32, nb: i32, vt: usize, t: usize,
   ct: usize, x: usize, y: usize, z: usize): void {
   const mk = m - k0, nc = n - k0 - nb;
+  if (nc <= 0) return;
+  // V (mk × nb) is built in z, which is free until the last product. Passing Vᵀ with transB instead
+  // would make gemm pack it with a stride of mk doubles: a cache miss per element.
+  const v = z;
+  transposeVt(v, vt, mk, nb);
   for (let r = 0; r < nc; r++) {
     memory.copy(ct + <usize>r * <usize>mk * 8, w + (<usize>(k0 + nb + r) * <usize>m + <usize>k0) * 8, <usize>mk << 3);
   }
-  gemm_f64(x, ct, vt, nc, nb, mk, 0, 1); // X = Cᵀ·V        (nc × nb)
+  gemm_f64(x, ct, v, nc, nb, mk, 0, 0);  // X = Cᵀ·V        (nc × nb)
   gemm_f64(y, x, t, nc, nb, nb, 0, 0);   // Y = X·T         (nc × nb)
   gemm_f64(z, y, vt, nc, mk, nb, 0, 0);  // Z = Y·Vᵀ        (nc × mk)
   for (let r = 0; r < nc; r++) {
@@ -211,19 +237,20 @@ export function transpose_f64(dst: usize, src: usize, rows: i32, cols: i32): voi
 export function householder_qr_f64(w: usize, a: usize, tau: usize, m: i32, n: i32): void {
   transpose_f64(w, a, m, n);
   const k = min(m, n);
-  if (k <= NB || n - NB <= 0) {
+  if (k <= NB) {
+    // One panel: column by column. Measured 2× faster than the recursive panel on 20000×26 (the sketch
+    // sizes of randomizedSvd), where the recursion's copies cost more than its gemm saves.
     factorColumns(w, tau, m, 0, k, n);
     return;
   }
   const vt = heap.alloc(<usize>NB * <usize>m * 8);
   const t = heap.alloc(<usize>NB * NB * 8);
-  const xy = heap.alloc(<usize>2 * <usize>n * NB * 8);
-  const ct = heap.alloc(<usize>(n - NB) * <usize>m * 8);
-  const z = heap.alloc(<usize>(n - NB) * <usize>m * 8);
-  let k0 = 0;
-  for (; k0 < k; k0 += NB) {
+  const xy = heap.alloc(<usize>2 * <usize>max(n, NB) * NB * 8);
+  const ct = heap.alloc(<usize>n * <usize>m * 8);
+  const z = heap.alloc(<usize>n * <usize>m * 8);
+  for (let k0 = 0; k0 < k; k0 += NB) {
     const nb = min(NB, k - k0);
-    factorColumns(w, tau, m, k0, k0 + nb, k0 + nb);
+    factorPanel(w, tau, m, k0, nb, vt, t, ct, xy, z);
     if (k0 + nb >= n) break;
     buildVt(vt, w, m, k0, nb);
     buildT(t, vt, tau, m - k0, k0, nb);
@@ -234,6 +261,24 @@ export function householder_qr_f64(w: usize, a: usize, tau: usize, m: i32, n: i3
   heap.free(xy);
   heap.free(t);
   heap.free(vt);
+}
+
+/**
+ * Recursive panel factorisation (Elmroth & Gustavson 2000): factor the left half, update the right half
+ * with the left half's block reflector through gemm, factor the right half. Only panels of ≤ RECURSE_MIN
+ * columns run the BLAS-2 loop, so a tall panel's flops go through gemm too. Touches columns j0..j0+nb only.
+ */
+function factorPanel(w: usize, tau: usize, m: i32, j0: i32, nb: i32, vt: usize, t: usize, ct: usize, xy: usize, z: usize): void {
+  if (nb <= RECURSE_MIN || m - j0 <= RECURSE_MIN) {
+    factorColumns(w, tau, m, j0, j0 + nb, j0 + nb);
+    return;
+  }
+  const n1 = nb >> 1, n2 = nb - n1;
+  factorPanel(w, tau, m, j0, n1, vt, t, ct, xy, z);
+  buildVt(vt, w, m, j0, n1);
+  buildT(t, vt, tau, m - j0, j0, n1);
+  updateTrailing(w, m, j0 + nb, j0, n1, vt, t, ct, xy, xy + <usize>NB * NB * 8, z);
+  factorPanel(w, tau, m, j0 + n1, n2, vt, t, ct, xy, z);
 }
 
 /**
@@ -251,6 +296,7 @@ export function householder_apply_f64(b: usize, w: usize, tau: usize, m: i32, k:
   const w1 = heap.alloc(<usize>NB * <usize>ncols * 8);
   const w2 = heap.alloc(<usize>NB * <usize>ncols * 8);
   const z = heap.alloc(<usize>m * <usize>ncols * 8);
+  const v = heap.alloc(<usize>NB * <usize>m * 8);
   const blocks = (k + NB - 1) / NB;
   for (let s = 0; s < blocks; s++) {
     // Qᵀ·b applies block 0 first; Q·b applies the last block first.
@@ -261,14 +307,63 @@ export function householder_apply_f64(b: usize, w: usize, tau: usize, m: i32, k:
     const bsub = b + <usize>k0 * <usize>ncols * 8;
     gemm_f64(w1, vt, bsub, nb, ncols, mk, 0, 0);  // W1 = Vᵀ·B
     gemm_f64(w2, t, w1, nb, ncols, nb, trans, 0); // W2 = op(T)·W1: Tᵀ for Qᵀ, T for Q
-    gemm_f64(z, vt, w2, mk, ncols, nb, 1, 0);     // Z = V·W2
+    transposeVt(v, vt, mk, nb);
+    gemm_f64(z, v, w2, mk, ncols, nb, 0, 0);      // Z = V·W2
     sub_f64(bsub, z, mk * ncols);
   }
+  heap.free(v);
   heap.free(z);
   heap.free(w2);
   heap.free(w1);
   heap.free(t);
   heap.free(vt);
+}
+
+/**
+ * q (m × k, row-major) := the first k columns of Q = H_0···H_{k−1} (the thin Q), LAPACK dorgqr-style:
+ * blocks are applied last to first to [I; 0], and block j only touches rows and columns ≥ k0 (the
+ * columns left of k0 are still unit vectors there), which halves the flops of applying Q to [I; 0].
+ * Within a block, the block's own nb columns are still [I; 0] on entry, so Vᵀ·C needs no product there.
+ */
+export function householder_form_q_f64(q: usize, w: usize, tau: usize, m: i32, k: i32): void {
+  memory.fill(q, 0, <usize>m * <usize>k * 8);
+  for (let i = 0; i < k; i++) store<f64>(q + (<usize>i * <usize>k + <usize>i) * 8, 1);
+  const vt = heap.alloc(<usize>NB * <usize>m * 8);
+  const v = heap.alloc(<usize>NB * <usize>m * 8);
+  const t = heap.alloc(<usize>NB * NB * 8);
+  const w1 = heap.alloc(<usize>NB * <usize>k * 8);
+  const w2 = heap.alloc(<usize>NB * <usize>k * 8);
+  const cf = heap.alloc(<usize>m * <usize>k * 8);
+  const z = heap.alloc(<usize>m * <usize>k * 8);
+  const blocks = (k + NB - 1) / NB;
+  for (let blk = blocks - 1; blk >= 0; blk--) {
+    const k0 = blk * NB, nb = min(NB, k - k0), mk = m - k0, nc = k - k0, nf = nc - nb;
+    buildVt(vt, w, m, k0, nb);
+    buildT(t, vt, tau, mk, k0, nb);
+    transposeVt(v, vt, mk, nb);
+    // C = Q[k0:, k0:] = [[I; 0] | Cf]; Cf (mk × nf) holds the columns already transformed by later blocks.
+    for (let r = 0; r < mk; r++) {
+      memory.copy(cf + <usize>r * <usize>nf * 8, q + (<usize>(k0 + r) * <usize>k + <usize>(k0 + nb)) * 8, <usize>nf << 3);
+    }
+    // W1 = Vᵀ·C = [V1ᵀ | Vᵀ·Cf] (nb × nc); V1ᵀ = vt[:, 0:nb].
+    for (let i = 0; i < nb; i++) memory.copy(w1 + <usize>i * <usize>nc * 8, vt + <usize>i * <usize>mk * 8, <usize>nb << 3);
+    if (nf > 0) {
+      gemm_f64(z, vt, cf, nb, nf, mk, 0, 0);
+      for (let i = 0; i < nb; i++) memory.copy(w1 + (<usize>i * <usize>nc + <usize>nb) * 8, z + <usize>i * <usize>nf * 8, <usize>nf << 3);
+    }
+    gemm_f64(w2, t, w1, nb, nc, nb, 0, 0); // W2 = T·W1
+    gemm_f64(z, v, w2, mk, nc, nb, 0, 0);  // Z = V·W2 (mk × nc)
+    // Q[k0:, k0:] = C − Z, row by row.
+    for (let r = 0; r < mk; r++) {
+      const dst = q + (<usize>(k0 + r) * <usize>k + <usize>k0) * 8, zr = z + <usize>r * <usize>nc * 8;
+      sub_f64(dst, zr, nb); // the unit-vector columns (dst already holds [I; 0] there)
+      if (nf > 0) {
+        memory.copy(dst + (<usize>nb << 3), cf + <usize>r * <usize>nf * 8, <usize>nf << 3);
+        sub_f64(dst + (<usize>nb << 3), zr + (<usize>nb << 3), nf);
+      }
+    }
+  }
+  heap.free(z); heap.free(cf); heap.free(w2); heap.free(w1); heap.free(t); heap.free(v); heap.free(vt);
 }
 
 /** One reflector at a time, on row-major b: wrow = vᵀ·b (row axpys), then b −= τ·v·wrow. */

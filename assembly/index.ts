@@ -3,7 +3,7 @@ export { alloc, free, memoryPages } from "./memory";
 export { gemm_f32, gemm_f64 } from "./gemm";
 export { attention_csr_f32, attention_csr_f64 } from "./attention_csr";
 export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";
-export { householder_qr_f64, householder_apply_f64 } from "./householder";
+export { householder_qr_f64, householder_apply_f64, householder_form_q_f64 } from "./householder";
 export { pivoted_qr_f64 } from "./qr_pivoted";
 export { row_sq_norms_f64, col_sq_norms_f64 } from "./norms";
 export { fwht_f64 } from "./hadamard";

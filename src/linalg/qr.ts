@@ -63,14 +63,18 @@ export abstract class CompactQr implements Owner {
     return r;
   }
 
-  /** The thin Q, m×min(m, n), with orthonormal columns; formed on request by applying Q to [I; 0]. O(m·n·min(m, n)). */
+  /** The thin Q, m×min(m, n), with orthonormal columns; formed on request (LAPACK dorgqr's blocked scheme), 2·m·k² − 2k³/3 flops for k = min(m, n). */
   get orthogonalMatrix(): DenseMatrix<'f64'> {
     this.checkLive('orthogonalMatrix');
     const m = this.rows, k = Math.min(m, this.cols);
     const q = DenseMatrix.zeros(m, k, 'f64');
-    const d = q.data;
-    for (let i = 0; i < k; i++) d[i * k + i] = 1;
-    this.apply(q, 0);
+    const kern = wasmKernels();
+    if (kern) {
+      const arrays = [q.storage, this.factor, this.tau] as Storage<DType>[];
+      withPointers(kern, arrays, ([pq, pw, pt]) => kern.householder_form_q_f64(pq, pw, pt, m, k), [q.storage as Storage<DType>]);
+    } else {
+      twin.householder_form_q_f64(q.data, this.factor.array, this.tau.array, m, k);
+    }
     return q;
   }
 
@@ -158,7 +162,8 @@ export class HouseholderQr extends CompactQr {
  * Householder QR of an m×n f64 matrix (any m, n ≥ 1): A = Q·R with Q m×min(m, n) orthonormal and R
  * min(m, n)×n upper triangular (R_jj may be negative: LAPACK's sign convention).
  * Reference: Golub & Van Loan, Matrix Computations (4th ed.) Alg. 5.2.1 with the compact WY blocking of
- * §5.2.3 (LAPACK dgeqrf); panels of 32 columns, trailing updates through gemm_f64.
+ * §5.2.3 (LAPACK dgeqrf); panels of 32 columns factored recursively (Elmroth & Gustavson 2000), trailing
+ * updates through gemm_f64.
  * Cost: 2·m·n² − 2n³/3 flops (m ≥ n) for the factorisation; Q, Qᵀ·b and Q·b are extra and on request.
  * Accuracy: backward stable, ‖A − QR‖ ≲ c·n·ε·‖A‖ and ‖QᵀQ − I‖ ≲ c·n·ε (tests check c < 30).
  * Throws InputError for a non-DenseMatrix, a non-f64 matrix or a NaN/±Inf entry, ShapeError for an

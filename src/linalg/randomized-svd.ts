@@ -87,7 +87,8 @@ function operatorOf(a: DenseMatrix<'f64'>, transpose: boolean): Operator {
       rows: a.rows, cols: a.cols,
       times: (x) => matmul(a, x, nf),
       timesT: (x) => matmul(a, x, { ...nf, transA: true }),
-      projected: (q) => matmul(q, a, { ...nf, transA: true }),
+      // Qᵀ·A as (Aᵀ·Q)ᵀ: the same product shape as the power iterations, and gemm avoids packing all of A.
+      projected: (q) => matmul(a, q, { ...nf, transA: true }).transpose(),
     };
 }
 

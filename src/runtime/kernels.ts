@@ -30,6 +30,7 @@ export interface KernelExports {
     rows: number, cols: number, scratch: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
+  householder_form_q_f64(q: number, w: number, tau: number, m: number, k: number): void;
   pivoted_qr_f64(w: number, a: number, tau: number, jpvt: number, m: number, n: number): void;
   row_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   col_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;

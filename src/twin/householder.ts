@@ -87,3 +87,10 @@ export function householder_apply_f64(b: Float64Array, w: Float64Array, tau: Flo
     }
   }
 }
+
+/** q (m × k, row-major) := the thin Q (first k columns of H_0···H_{k−1}); here simply Q applied to [I; 0]. */
+export function householder_form_q_f64(q: Float64Array, w: Float64Array, tau: Float64Array, m: number, k: number): void {
+  q.fill(0, 0, m * k);
+  for (let i = 0; i < k; i++) q[i * k + i] = 1;
+  householder_apply_f64(q, w, tau, m, k, k, 0);
+}

@@ -103,7 +103,7 @@ test('the WASM kernel agrees with its TS twin: R and Q to 1e-12 relative on well
 });
 
 test('applyQt and applyQ: QᵀA = [R; 0], Q·(Qᵀb) = b, thin Q·c = Q_thin·c, on both backends and wide/tall shapes', async () => {
-  const shapes: [number, number][] = [[60, 20], [20, 60], [45, 45], [1, 7], [9, 1]];
+  const shapes: [number, number][] = [[60, 20], [20, 60], [45, 45], [150, 70], [1, 7], [9, 1]];
   for (const [m, n] of shapes) {
     const g = rng(m * 100 + n);
     const a = gaussian(g, m, n);
@@ -132,6 +132,26 @@ test('applyQt and applyQ: QᵀA = [R; 0], Q·(Qᵀb) = b, thin Q·c = Q_thin·c,
       }));
     }
     a.free();
+  }
+});
+
+test('householder_apply_f64 and householder_form_q_f64 agree with their TS twins on the same factor (1e-13 relative), 1 to 100 columns', async () => {
+  for (const [m, n] of [[150, 70], [70, 150], [33, 33], [200, 5]] as const) {
+    const g = rng(m + 7 * n);
+    const a = gaussian(g, m, n);
+    const f = await withBackend('wasm-simd', () => qr(a));
+    for (const cols of [1, 7, 8, 100]) {
+      const b = gaussian(g, m, cols);
+      for (const op of ['applyQt', 'applyQ'] as const) {
+        const fast = await withBackend('wasm-simd', () => f[op](b)), slow = await withBackend('js', () => f[op](b));
+        assert.ok(frob(fast.data, slow.data) <= 1e-13 * frob(slow.data), `${op} ${m}×${n}, ${cols} cols: ${frob(fast.data, slow.data) / frob(slow.data)}`);
+        fast.free(); slow.free();
+      }
+      b.free();
+    }
+    const qFast = await withBackend('wasm-simd', () => f.orthogonalMatrix), qSlow = await withBackend('js', () => f.orthogonalMatrix);
+    assert.ok(frob(qFast.data, qSlow.data) <= 1e-13 * frob(qSlow.data), `form Q ${m}×${n}`);
+    for (const x of [qFast, qSlow, f, a]) x.free();
   }
 });
 
