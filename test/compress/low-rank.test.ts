@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
-  init, compressLowRank, nearLowRankCertificate, lowRankClosedForm, GraphTransformer, DenseMatrix, rng,
+  init, compressLowRank, compressByLeverage, compressByClusters, forwardCompressed, nearLowRankCertificate, lowRankClosedForm, GraphTransformer, DenseMatrix, rng,
   InputError, ShapeError, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../src/index.js';
-import { nearLowRankInstance, nearLowRankParams, type RawInstance } from '../support/compress-generators.js';
+import { clusteredInstance, nearLowRankInstance, nearLowRankParams, type RawInstance } from '../support/compress-generators.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, maxRowNorm, topSubspaceResidual, traces,
 } from '../support/compress-measure.js';
@@ -200,4 +200,21 @@ test('compressLowRank rejects bad arguments before any work, with typed errors n
   assert.throws(() => compressLowRank({} as never, inst.x, inst.pattern, { d: 2 }), InputError);
   assert.throws(() => compressLowRank(model, inst.x, inst.pattern, null as never), InputError);
   assert.throws(() => nearLowRankCertificate(inst.x, 0), RangeError);
+});
+
+test('the narrow twins of Theorems 4.2, 4.3 and 4.4 run through the fused f32 kernel and agree with their f64 runs to single precision (1e-5 of the output scale)', () => {
+  const inst = nearLowRankInstance({ n: 50, dIn: 12, width: 48, layers: 2, rank: 3, noiseX: 0.02, noiseW: 0.02, beta: 1, alpha0: 1, edgeProb: 0.1, seed: 12 });
+  const model = build(inst);
+  const cl = clusteredInstance({ n: 60, clusters: 3, dIn: 12, width: 32, layers: 2, spread: 0.03, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0, seed: 12 });
+  const twins = [
+    { c: compressLowRank(model, inst.x, inst.pattern, { d: 3 }), x: inst.x, pattern: inst.pattern },
+    { c: compressByLeverage(model, inst.x, inst.pattern, { d: 3 }), x: inst.x, pattern: inst.pattern },
+    { c: compressByClusters(new GraphTransformer({ layers: cl.layers }), cl.x, cl.pattern, { d: 4, clusters: [cl.labels, cl.labels] }), x: cl.x, pattern: cl.pattern },
+  ];
+  for (const { c, x, pattern } of twins) {
+    const f64 = forwardCompressed(c, x, pattern).output, f32 = forwardCompressed(c, x, pattern, { dtype: 'f32' }).output;
+    assert.equal(f32.dtype, 'f32');
+    const scale = maxRowNorm(f64);
+    assert.ok(maxRowDistance(lift(f32, 'identity'), f64) <= 1e-5 * scale, `${c.construction}: f32 vs f64`);
+  }
 });
