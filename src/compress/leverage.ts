@@ -2,6 +2,7 @@
 // network with its D-wide FFN hidden layer cut to the k_eff = O(d log d) hidden units drawn by the leverage
 // scores of P_34 = topd(H^(ℓ+3/4), d) (Lemma C.3), the rescaling folded into the decoder U. Randomised,
 // verified on the actual graph and redrawn until ≥ 99 % of nodes meet ‖U·S·h_i − h_i‖ ≤ C·r_i.
+import { InputError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
 import { DenseMatrix } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
@@ -61,7 +62,7 @@ export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, patt
   const maxTries = options.maxTries ?? 10;
   if (!Number.isInteger(maxTries) || maxTries < 1) throw new RangeError(`${fn}: options.maxTries must be an integer ≥ 1, got ${String(maxTries)}`);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
+  if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
   requireTheoryModel(fn, model);
   const master = rng(seed);
   const layerSeeds = model.layers.map(() => master.nextUint32());

@@ -59,7 +59,7 @@ export function residualsTo(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>): {
  * topd of THEORY §0 in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'.
  * A Householder QR first reduces H to its square triangular factor (n ≥ D: H = QR, and R has H's right
  * singular vectors; n < D: Hᵀ = QR, and Q times R's left singular vectors are H's right ones), so the
- * SVD (ml-matrix, one-sided Jacobi-free Golub–Kahan) only ever sees a min(n, D)-square matrix.
+ * SVD (ml-matrix's Golub–Kahan) only ever sees a min(n, D)-square matrix.
  * Backward stable like a direct SVD: the subspace is accurate to ~ε·σ₁/gap (no squaring of the matrix).
  * Cost O(n·D·min(n, D)) in the blocked QR kernel + O(min(n, D)³).
  */

@@ -132,7 +132,8 @@ export function leverageRowSampling(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f
     for (let r = 0; r < D; r++) { let s = 0; for (let t = 0; t < d; t++) s += qd[r * d + t] ** 2; scores[r] = s; }
   }
   const constant = leverageConstant(delta1);
-  const eps = Math.max(...residuals);
+  let eps = 0;
+  for (const r of residuals) eps = Math.max(eps, r);
   const tries: SamplingTry[] = [];
   let best: Omit<RowSampling, 'tries' | 'accepted'> | null = null;
   for (let t = 0; t < maxTries; t++) {
