@@ -9,6 +9,7 @@ import { DATASETS, PAPER_TABLE1, PAPER_TABLE4 } from './datasets.js';
 import { figure1Svg, type FigurePanel } from './figure1-svg.js';
 
 interface Run {
+  dropout?: number;
   dataset: string; width: number; lr: number; epochs: number; run: number; metric: string; seconds: number; secondsPerEpoch: number;
   final: { train: number; val: number; test: number }; bestValidation: { epoch: number; val: number; test: number };
   norms: { operatorNormAverage: number; operatorNormMax: number; vectorNormAverage: number; vectorNormMax: number };
@@ -22,7 +23,7 @@ const args = parseArgs(process.argv.slice(2));
 const runs: Run[] = readFileSync(args.get('runs') ?? 'results/table4-runs.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 function select(dataset: string, width: number): { chosen: Run[]; configs: object[] } {
-  const mine = runs.filter((r) => r.dataset === dataset && r.width === width);
+  const mine = runs.filter((r) => r.dataset === dataset && r.width === width && (r.dropout ?? 0) === 0);
   const byConfig = new Map<string, Run[]>();
   for (const r of mine) {
     const k = `${r.lr}/${r.epochs}`;

@@ -16,12 +16,27 @@ const dataset = (args.get('dataset') ?? 'minesweeper') as DatasetName;
 if (!DATASETS.includes(dataset)) throw new Error(`table4-runs: --dataset must be one of ${DATASETS.join(', ')}`);
 const dir = args.get('data-dir') ?? '../shared/data';
 const width = numberArg(args, 'width', 64);
-const lrs = listArg(args, 'lrs', [0.1, 0.01, 0.001]);
-const epochsList = listArg(args, 'epochs', [50, 100, 150, 200]);
+let lrs = listArg(args, 'lrs', [0.1, 0.01, 0.001]);
+let epochsList = listArg(args, 'epochs', [50, 100, 150, 200]);
 const runs = listArg(args, 'runs', [0]);
 const weightDecay = numberArg(args, 'weight-decay', 0.01), dropout = numberArg(args, 'dropout', 0);
 const out = args.get('out') ?? 'results/table4-runs.jsonl';
 await init();
+
+// --best: take the (lr, epochs) with the highest mean final validation metric among the runs already in
+// the file for this dataset and width (App. D.3's selection), instead of --lrs / --epochs.
+if (args.get('best') === 'true') {
+  const prior = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((r) => r.dataset === dataset && r.width === width && (r.dropout ?? 0) === dropout) : [];
+  const groups = new Map<string, number[]>();
+  for (const r of prior) groups.set(`${r.lr}/${r.epochs}`, [...(groups.get(`${r.lr}/${r.epochs}`) ?? []), r.final.val]);
+  let best = '', bestVal = -Infinity;
+  for (const [k, v] of groups) { const m = v.reduce((a, b) => a + b, 0) / v.length; if (m > bestVal) { best = k; bestVal = m; } }
+  if (!best) throw new Error(`table4-runs: --best found no earlier ${dataset} width ${width} runs in ${out}`);
+  const [lr, ep] = best.split('/').map(Number);
+  lrs = [lr]; epochsList = [ep];
+  process.stderr.write(`# --best: lr ${lr} epochs ${ep} (mean validation ${bestVal.toFixed(4)} over ${groups.get(best)!.length} runs)\n`);
+}
 
 const key = (r: { dataset: string; width: number; lr: number; epochs: number; run: number }): string =>
   `${r.dataset}/${r.width}/${r.lr}/${r.epochs}/${r.run}`;

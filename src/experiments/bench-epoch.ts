@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Training speed: one full-batch epoch (forward, loss, backward, AdamW step) of the 4-layer practical
+// graph transformer, median of --repeats timed epochs after one warm-up epoch, written to results/bench-epoch.json.
+//   node dist/src/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { init } from '../runtime/init.js';
+import { scope } from '../runtime/storage.js';
+import { AdamW } from '../train/adamw.js';
+import { softmaxCrossEntropy } from '../train/loss.js';
+import { networkBackward, networkForward } from '../train/network.js';
+import { initParameters } from '../train/parameters.js';
+import { parseArgs, numberArg } from './args.js';
+import { loadDataset, type DatasetName } from './datasets.js';
+
+const args = parseArgs(process.argv.slice(2));
+const dataset = (args.get('dataset') ?? 'tolokers') as DatasetName;
+const width = numberArg(args, 'width', 64), repeats = numberArg(args, 'repeats', 5);
+await init();
+const g = loadDataset(args.get('data-dir') ?? '../shared/data', dataset, 0);
+const config = { inputDim: g.numFeatures, width, layers: 4, numClasses: g.numClasses };
+const params = initParameters(config, 0, 'f32');
+const opt = new AdamW();
+const phases = { forward: [] as number[], backward: [] as number[], step: [] as number[], total: [] as number[] };
+for (let r = 0; r <= repeats; r++) {
+  scope(() => {
+    const t0 = performance.now();
+    const fwd = networkForward(params, config, g.features, g.graph);
+    const { dLogits } = softmaxCrossEntropy(fwd.logits, g.labels, g.masks.train);
+    const t1 = performance.now();
+    const grads = networkBackward(params, config, fwd.cache, dLogits, g.graph);
+    const t2 = performance.now();
+    opt.step(params, grads, 0.01);
+    const t3 = performance.now();
+    if (r > 0) { phases.forward.push(t1 - t0); phases.backward.push(t2 - t1); phases.step.push(t3 - t2); phases.total.push(t3 - t0); }
+  });
+}
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const result = {
+  task: `train epoch ${dataset} n=${g.numNodes} edges=${g.graph.numEdges} D=${width} L=4 (forward + CE + backward + AdamW)`,
+  medianMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
+  repeats, node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString(),
+};
+process.stdout.write(JSON.stringify(result, null, 1) + '\n');
+if (args.get('out')) writeFileSync(args.get('out')!, JSON.stringify(result, null, 1) + '\n');
