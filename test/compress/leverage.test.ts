@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { coherentInstance, nearLowRankInstance } from '../support/compress-generators.js';
 import {
-  assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, spectralNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
+  assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
 } from '../support/compress-measure.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 
@@ -187,7 +187,7 @@ function checkProposition43(model: GraphTransformer, c: CompressedModel, x: Dens
       if (resid[i] > 0) worstSampling = Math.max(worstSampling, err / (C * resid[i]));
     });
     assert.ok(within >= 0.99 * H.rows, `${at}: only ${within}/${H.rows} nodes within C·r_i`);
-    const uNorm = spectralNormOf(U);
+    const uNorm = operatorNormOf(U);
     const scale = beta * beta * (ra + e) ** 2 * (1 + uNorm) + 1;
     worst = Math.max(worst,
       assertLeq(epsA, beta * beta * (2 * ra + e) * e, scale, `${at}: ε_a ≤ β²(2√α+e)e`),

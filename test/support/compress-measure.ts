@@ -1,10 +1,10 @@
 // Independent measurements for the Theorem 4.2 / 4.3 / 4.4 tests: plain loops over the two traces and
-// ml-matrix's SVD for norms and subspaces, so that no number the tests assert on comes from the
+// linalg's power iteration and ml-matrix's SVD for norms and subspaces, so that no number the tests assert on comes from the
 // certificate code under test.
 import assert from 'node:assert/strict';
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
-  forwardCompressed, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
+  forwardCompressed, operatorNorm, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
 } from '../../src/index.js';
 
 /** THEORY §9's relative tolerance on inequalities, plus a rounding floor of 64 ulps of the compared scale. */
@@ -62,13 +62,25 @@ export function spectralNormOf(a: DenseMatrix): number {
   return new SingularValueDecomposition(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
 }
 
-/** α = max_{ℓ<L, i} ‖h_i^(ℓ)‖² and β = max over maps of ‖·‖₂ (√logitScale folded into W_Q, W_K), by spectralNormOf. */
+/**
+ * ‖A‖₂ by linalg's power iteration (tol 1e-13, below THEORY §9's rtol; it never overestimates), falling back
+ * to spectralNormOf when it stalls on σ₁ ≈ σ₂. Not the Lanczos the certificate uses.
+ */
+export function operatorNormOf(a: DenseMatrix): number {
+  try {
+    return operatorNorm(a as DenseMatrix<'f64'>, { tol: 1e-13 });
+  } catch {
+    return spectralNormOf(a);
+  }
+}
+
+/** α = max_{ℓ<L, i} ‖h_i^(ℓ)‖² and β = max over maps of ‖·‖₂ (√logitScale folded into W_Q, W_K), by operatorNormOf. */
 export function alphaBeta(model: GraphTransformer, inputs: DenseMatrix[]): { alpha: number; beta: number } {
   const alpha = Math.max(...inputs.map((h) => maxRowNorm(h) ** 2));
   let beta = 0;
   for (const l of model.layers) {
     const root = Math.sqrt(l.logitScale ?? 1);
-    for (const [m, f] of [[l.wQ, root], [l.wK, root], [l.wV, 1], [l.w1, 1], [l.w2, 1]] as const) beta = Math.max(beta, f * spectralNormOf(m));
+    for (const [m, f] of [[l.wQ, root], [l.wK, root], [l.wV, 1], [l.w1, 1], [l.w2, 1]] as const) beta = Math.max(beta, f * operatorNormOf(m));
   }
   return { alpha, beta };
 }
