@@ -5,7 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { init } from '../runtime/init.js';
-import { scope } from '../runtime/storage.js';
+import { scope, type Storage } from '../runtime/storage.js';
+import { DenseMatrix } from '../linalg/dense.js';
+import { rng } from '../random/rng.js';
+import { sparseAttention } from '../attention/sparse-attention.js';
+import { sparseAttentionBackward } from '../train/attention-backward.js';
 import { AdamW } from '../train/adamw.js';
 import { softmaxCrossEntropy } from '../train/loss.js';
 import { networkBackward, networkForward } from '../train/network.js';
@@ -36,9 +40,27 @@ for (let r = 0; r <= repeats; r++) {
   });
 }
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+// One attention layer alone (the ../shared/anchors task: random Q, K/√D scale, V on the same pattern).
+const attention = { forward: [] as number[], backward: [] as number[] };
+scope(() => {
+  const r = rng(0), n = g.numNodes;
+  const mk = (): DenseMatrix<'f32'> => DenseMatrix.from(r.fillNormal(new Float32Array(n * width)), n, width, 'f32');
+  const q = mk(), k = mk(), v = mk(), dOut = mk();
+  for (let t = 0; t <= repeats; t++) {
+    scope(() => {
+      const t0 = performance.now();
+      const f = sparseAttention(q, k, v, g.graph, { scale: 1 / Math.sqrt(width), returnWeights: true, checkFinite: false });
+      const t1 = performance.now();
+      sparseAttentionBackward(dOut, q, k, v, f.weights as Storage<'f32'>, g.graph, { scale: 1 / Math.sqrt(width) });
+      const t2 = performance.now();
+      if (t > 0) { attention.forward.push(t1 - t0); attention.backward.push(t2 - t1); }
+    });
+  }
+});
 const result = {
   task: `train epoch ${dataset} n=${g.numNodes} edges=${g.graph.numEdges} D=${width} L=4 (forward + CE + backward + AdamW)`,
   medianMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
+  attentionLayerMedianMs: { forward: Math.round(median(attention.forward) * 10) / 10, backward: Math.round(median(attention.backward) * 10) / 10 },
   repeats, node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString(),
 };
 process.stdout.write(JSON.stringify(result, null, 1) + '\n');

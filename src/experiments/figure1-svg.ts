@@ -21,26 +21,26 @@ export function figure1Svg(panels: FigurePanel[]): string {
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   panels.forEach((p, k) => {
     const x0 = k * pw + left, w = pw - left - 15;
-    const values = [...p.wide, ...p.narrow, ...(p.paper ? [p.paper.large, p.paper.smallMean, p.paper.smallMax] : [])];
+    const values = [...p.wide, ...p.narrow, ...(p.paper ? [p.paper.large, p.paper.smallMean, p.paper.smallMax] : [])].filter(Number.isFinite);
     let lo = Math.min(...values), hi = Math.max(...values);
     const pad = Math.max(0.01, 0.08 * (hi - lo));
     lo = Math.floor((lo - pad) * 100) / 100; hi = Math.ceil((hi + pad) * 100) / 100;
-    const y = (v: number): number => top + ph * (1 - (v - lo) / (hi - lo));
+    const y = (v: number): string => (top + ph * (1 - (v - lo) / (hi - lo))).toFixed(1);
     parts.push(`<text x="${x0 + w / 2}" y="${top - 18}" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`);
     parts.push(`<line x1="${x0}" y1="${top}" x2="${x0}" y2="${top + ph}" stroke="black"/>`);
     const steps = 5;
     for (let s = 0; s <= steps; s++) {
       const v = lo + (hi - lo) * s / steps;
       parts.push(`<line x1="${x0 - 4}" y1="${y(v)}" x2="${x0 + w}" y2="${y(v)}" stroke="#ddd"/>`);
-      parts.push(`<text x="${x0 - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(3)}</text>`);
+      parts.push(`<text x="${x0 - 6}" y="${(Number(y(v)) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(3)}</text>`);
     }
     parts.push(`<text transform="translate(${x0 - 45},${top + ph / 2}) rotate(-90)" text-anchor="middle">test ${esc(p.metric)}</text>`);
-    const groups: [string, number[], string, number][] = [['d = 4', p.narrow, '#d95f02', 0.3], ['D = 64', p.wide, '#1b9e77', 0.75]];
+    const groups: [string, number[], string, number][] = [['d = 4', p.narrow, '#d95f02', 0.25], ['D = 64', p.wide, '#1b9e77', 0.7]];
     for (const [label, vals, color, at] of groups) {
       const cx = x0 + w * at;
       vals.forEach((v, i) => {
-        const jitter = ((i * 0.618034) % 1 - 0.5) * 40;
-        parts.push(`<circle cx="${(cx + jitter).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${color}" fill-opacity="0.7"/>`);
+        const jitter = ((i * 0.618034) % 1 - 0.5) * 36;
+        parts.push(`<circle cx="${(cx + jitter).toFixed(1)}" cy="${y(v)}" r="3.5" fill="${color}" fill-opacity="0.7"/>`);
       });
       if (vals.length) {
         const mean = vals.reduce((s, v) => s + v, 0) / vals.length;
@@ -49,11 +49,12 @@ export function figure1Svg(panels: FigurePanel[]): string {
       parts.push(`<text x="${cx}" y="${top + ph + 18}" text-anchor="middle">${label} (${vals.length} runs)</text>`);
     }
     if (p.paper) {
-      const marks: [number, string, number][] = [[p.paper.large, 'paper D=64 mean', 0.75], [p.paper.smallMean, 'paper d=4 mean', 0.3], [p.paper.smallMax, 'paper d=4 max', 0.3]];
+      const marks: [number, string, number][] = [[p.paper.large, 'paper', 0.7], [p.paper.smallMean, 'paper mean', 0.25], [p.paper.smallMax, 'paper max', 0.25]];
       for (const [v, label, at] of marks) {
+        if (!Number.isFinite(v)) continue;
         const cx = x0 + w * at;
         parts.push(`<line x1="${cx - 40}" y1="${y(v)}" x2="${cx + 40}" y2="${y(v)}" stroke="black" stroke-dasharray="4 3"/>`);
-        parts.push(`<text x="${cx + 42}" y="${y(v) + 4}" font-size="9">${esc(label)}</text>`);
+        parts.push(`<text x="${cx + 42}" y="${(Number(y(v)) + 4).toFixed(1)}" font-size="9">${esc(label)}</text>`);
       }
     }
     parts.push(`<text x="${x0 + w / 2}" y="${top + ph + 36}" text-anchor="middle" font-size="10" fill="#555">${esc(p.paper?.label ?? '')}</text>`);
