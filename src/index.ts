@@ -1,8 +1,5 @@
 // narrowgt — the library entry. No Node built-ins are reachable from here (a test checks the bundle).
 
-// weights in and out
-export { readSafetensors, writeSafetensors } from './io/safetensors.js';
-export type { SafeTensor, SafetensorsDType } from './io/safetensors.js';
 // runtime: loading, backends, memory
 export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
@@ -56,6 +53,14 @@ export type { LoadGraphOptions, LoadedGraph, GraphLayout, GraphMetric } from './
 export { randomSplit } from './data/random-split.js';
 export type { GraphSplit, RandomSplitOptions } from './data/random-split.js';
 
+// weights in and out
+export { readSafetensors, writeSafetensors } from './io/safetensors.js';
+export type { SafeTensor, SafetensorsDType } from './io/safetensors.js';
+export { modelToSafetensors, modelFromSafetensors, modelToTensors, MODEL_SAFETENSORS_FORMAT, DEFAULT_BN_EPSILON } from './io/model-safetensors.js';
+export type { ModelToSafetensorsOptions, BatchNormTensors } from './io/model-safetensors.js';
+export { trainedToSafetensors } from './io/trained-safetensors.js';
+export type { TrainedToSafetensorsOptions } from './io/trained-safetensors.js';
+
 // the graph transformer (Sec. 2), its diagnostics and JSON
 export { GraphTransformer, createModel, forward } from './model/graph-transformer.js';
 export type { ModelSpec, ModelVariant, ForwardOptions, ForwardResult } from './model/graph-transformer.js';
@@ -95,6 +100,15 @@ export { clusterStatistics, oneHotFfn, oneHotBounds } from './compress/one-hot.j
 export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/one-hot.js';
 export { minimalWidth } from './compress/minimal-width.js';
 export type { MinimalWidthOptions, MinimalWidthResult, WidthMethod, WidthTrial } from './compress/minimal-width.js';
+
+// compressing trained (practical-variant) networks: the restated constructions, fine-tuning, evaluation
+export { compressPractical } from './compress/pipeline/practical.js';
+export type { CompressPracticalOptions, HiddenCompression } from './compress/pipeline/practical.js';
+export { practicalVerifier, PRACTICAL_CONSTRUCTION } from './compress/pipeline/practical-verifier.js';
+export { fineTune, modelParameters, modelWithParameters } from './compress/pipeline/fine-tune.js';
+export type { FineTuneOptions, FineTuneResult } from './compress/pipeline/fine-tune.js';
+export { compressTrained, certifyCompressed, evaluateModel, countModelParameters } from './compress/trained.js';
+export type { CompressTrainedOptions, CompressTrainedResult, SplitMetrics } from './compress/trained.js';
 
 // training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms
 export { trainNodeClassifier, predictLogits } from './train/train.js';

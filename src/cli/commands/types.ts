@@ -11,5 +11,7 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Whether the command takes positional arguments (default false: a stray one is an error). */
+  positionals?: boolean;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<void>;
 }

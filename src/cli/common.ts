@@ -1,0 +1,136 @@
+// What several commands share: option parsing with one-line errors, graph and model files, WASM memory.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init, Storage, type LoadedGraph, type GraphTransformer } from '../index.js';
+import { loadGraphFile, bundledGraphPath } from '../node/index.js';
+import { modelFromSafetensors } from '../io/model-safetensors.js';
+import { CliError } from './cli-error.js';
+import type { OptionSpec } from './commands/types.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The repository (or installed package) root: dist/src/cli/ → ../../.. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The committed checkpoint the demo compresses (trained by the command in data/checkpoints/README.md). */
+export function bundledCheckpointPath(): string {
+  return join(packageRoot, 'data', 'checkpoints', 'minesweeper-d64.safetensors');
+}
+
+/** An integer option in [min, max]; CliError naming the option otherwise. */
+export function intOption(cmd: string, values: Values, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = values[name];
+  const v = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+    throw new CliError(`${cmd}: --${name} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got '${String(raw)}'`);
+  }
+  return v;
+}
+
+/** A positive finite number option; CliError otherwise. */
+export function numberOption(cmd: string, values: Values, name: string, min = 0, inclusive = false): number {
+  const raw = values[name];
+  const v = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(v) || (inclusive ? v < min : v <= min)) {
+    throw new CliError(`${cmd}: --${name} must be a number ${inclusive ? '≥' : '>'} ${min}, got '${String(raw)}'`);
+  }
+  return v;
+}
+
+/** A comma-separated list of integers in [min, max]; CliError otherwise. */
+export function intListOption(cmd: string, values: Values, name: string, min: number, max: number): number[] {
+  const raw = values[name];
+  if (typeof raw !== 'string' || raw.trim() === '') throw new CliError(`${cmd}: --${name} must be a comma-separated list of integers, got '${String(raw)}'`);
+  return raw.split(',').map((s) => {
+    const v = Number(s);
+    if (s.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new CliError(`${cmd}: --${name} entries must be integers in [${min}, ${max}], got '${s}'`);
+    return v;
+  });
+}
+
+/** A comma-separated list of positive numbers; CliError otherwise. */
+export function numberListOption(cmd: string, values: Values, name: string): number[] {
+  const raw = values[name];
+  if (typeof raw !== 'string' || raw.trim() === '') throw new CliError(`${cmd}: --${name} must be a comma-separated list of positive numbers, got '${String(raw)}'`);
+  return raw.split(',').map((s) => {
+    const v = Number(s);
+    if (s.trim() === '' || !(v > 0 && Number.isFinite(v))) throw new CliError(`${cmd}: --${name} entries must be positive numbers, got '${s}'`);
+    return v;
+  });
+}
+
+/** One of the listed strings; CliError otherwise. */
+export function choiceOption<T extends string>(cmd: string, values: Values, name: string, choices: readonly T[]): T {
+  const raw = values[name];
+  if (typeof raw !== 'string' || !choices.includes(raw as T)) throw new CliError(`${cmd}: --${name} must be one of ${choices.join(', ')}, got '${String(raw)}'`);
+  return raw as T;
+}
+
+/** A required string option. */
+export function requiredOption(cmd: string, values: Values, name: string, what: string): string {
+  const raw = values[name];
+  if (typeof raw !== 'string' || raw === '') throw new CliError(`${cmd}: --${name} is required (${what})`);
+  return raw;
+}
+
+/** The options every graph-reading command takes. */
+export const graphOptions: Record<string, OptionSpec> = {
+  graph: { type: 'string', description: 'an .npz graph (Platonov or Shchur layout); default: the bundled Minesweeper' },
+  split: { type: 'string', description: 'which of the shipped splits (0-9); a graph without splits gets a random 0.6/0.2/0.2 split with this seed', default: '0' },
+};
+
+/**
+ * Loads --graph (default: the bundled Minesweeper) with split --split. Initializes the kernels first and
+ * reserves WASM memory (see reserveWasmMemory). Throws CliError / the loader's FormatError.
+ */
+export async function loadGraphOption(cmd: string, values: Values): Promise<LoadedGraph> {
+  const path = (values.graph as string | undefined) ?? bundledGraphPath();
+  if (!path.endsWith('.npz')) throw new CliError(`${cmd}: --graph must name an .npz file, got '${path}'`);
+  const split = intOption(cmd, values, 'split', 0, 1_000_000);
+  await init();
+  reserveWasmMemory();
+  const g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split } });
+  if (g.layout !== 'heterophilous' || split === 0) return g;
+  g.free();
+  if (split >= g.splits.length) throw new CliError(`${cmd}: --split ${split} is out of range: ${path} ships ${g.splits.length} splits (0-${g.splits.length - 1})`);
+  return loadGraphFile(path, { split });
+}
+
+/** Reads and parses a model .safetensors file; CliError when unreadable, FormatError when malformed. */
+export function readModelFile(cmd: string, path: string, option = 'model'): { model: GraphTransformer; metadata: Record<string, string> } {
+  if (!path.endsWith('.safetensors')) throw new CliError(`${cmd}: --${option} must name a .safetensors file, got '${path}'`);
+  return modelFromSafetensors(readBytes(cmd, path, option));
+}
+
+/** The bytes of a file, or a CliError naming the option and the reason. */
+export function readBytes(cmd: string, path: string, option: string): Uint8Array {
+  if (!existsSync(path)) throw new CliError(`${cmd}: --${option} '${path}' does not exist`);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new CliError(`${cmd}: cannot read --${option} '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Writes a file, or a CliError naming the option and the reason. */
+export function writeOutput(cmd: string, path: string, data: Uint8Array | string, option: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new CliError(`${cmd}: cannot write --${option} '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+let reserved = false;
+
+/**
+ * Grows WASM memory once by allocating and freeing one 256 MiB block, so that later allocations reuse it instead of
+ * growing memory. Works around DenseMatrix.clone / DenseMatrix.from reading a WASM view before allocating
+ * (memory.grow detaches that view; src/train calls clone). Untouched pages cost no resident memory.
+ */
+export function reserveWasmMemory(): void {
+  if (reserved) return;
+  reserved = true;
+  Storage.alloc('f64', 2 ** 25, 'wasm').free();
+}
