@@ -1,92 +1,103 @@
-// Fused sparse attention over a CSR pattern, f32 (f32x4), one pass over each destination row.
+// Fused sparse attention over a CSR pattern, f32 (f32x4) and f64 (f64x2):
 //   s_ij = scale · q_i·k_j            for j in N(i) = colIdx[rowPtr[i] .. rowPtr[i+1])
 //   a_ij = exp(s_ij − max_j s_ij) / Σ_u exp(s_iu − max_u s_iu)
 //   out_i = Σ_j a_ij v_j              (out_i = 0 when N(i) is empty)
-// Never forms an n×n matrix: the scores of one row live in `scores` (the per-edge weight output when
-// the caller wants the attention weights, else a scratch of max-degree floats).
-// Accuracy: f32 dot products and sums (relative error ~ deg·2⁻²⁴ per row); exp is AssemblyScript's
-// Mathf.exp (< 1 ULP); the max subtraction keeps every exponent ≤ 0, so nothing overflows.
+// Never forms an n×n matrix. Per row, three short passes (attention_passes_f32.ts): scores and their
+// max, exp and sum in place on the row's scores, then the weighted sum of v rows; each k_j and v_j row
+// is read once per row and the scores stay in L1 (`scores` is the per-edge weight output when the
+// caller wants the weights, else a scratch of max-degree floats). A single fused pass with an online
+// softmax was tried and measured 1.5–2× slower: its exp, dot product and max form one dependency
+// chain per block of edges that the out-of-order window cannot overlap; the split passes are short,
+// independent loops.
+// Large graphs with sorted rows go through attention_csr_blocks.ts instead (same arithmetic per edge,
+// edges visited column block by column block).
+// Accuracy (f32): dot products and sums in f32 (relative error ~ (D + deg)·2⁻²⁴ per row); exp is
+// exp_f32x4 (max relative error 8.3e-8, < 1 ULP; see exp_f32x4.ts). f64 keeps AssemblyScript's Math.exp
+// (< 1 ULP): certificates need f64 accuracy, not speed.
+// The output is the same whether or not the weights are kept (perEdge only adds stores).
 // Preconditions: out does not alias q, k or v; indices in range (checked by the TS wrapper).
+import { col, scores_rows_f32, exp_row_f32, gather_rows_f32, row_any_f32 } from "./attention_passes_f32";
+import { BLOCK_BYTES, sorted_columns, attention_blocked_f32 } from "./attention_csr_blocks";
 
-@inline function dot_f32(x: usize, y: usize, d: i32): f32 {
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
-  let t = 0;
-  for (; t + 8 <= d; t += 8) {
-    const o = <usize>t << 2;
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+// ---------------------------------------------------------------- f32
+
+/** The row loop with both widths fixed: DQ, DV literals after inlining (0 = any multiple of 4). */
+@inline function rows_f32(DQ: i32, DV: i32, out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
+                          nDst: i32, qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32): void {
+  for (let i = 0; i < nDst; i++) {
+    const start = load<i32>(rowPtr + (<usize>i << 2));
+    const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
+    const orow = out + <usize>i * vStride;
+    if (end <= start) { memory.fill(orow, 0, vStride); continue; }
+    const deg = end - start;
+    const ci = colIdx + (<usize>start << 2);
+    const s = perEdge ? scores + (<usize>start << 2) : scores;
+    const mx = scores_rows_f32(DQ, s, q + <usize>i * qStride, k, ci, deg, qStride, scale);
+    const inv: f32 = 1 / exp_row_f32(s, deg, mx);
+    gather_rows_f32(DV, orow, s, inv, v, ci, deg, vStride, false);
+    if (perEdge) scale_scores_f32(s, deg, inv);
   }
-  for (; t + 4 <= d; t += 4) {
-    const o = <usize>t << 2;
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  acc0 = f32x4.add(acc0, acc1);
-  let s = f32x4.extract_lane(acc0, 0) + f32x4.extract_lane(acc0, 1) +
-          f32x4.extract_lane(acc0, 2) + f32x4.extract_lane(acc0, 3);
-  for (; t < d; t++) s += load<f32>(x + (<usize>t << 2)) * load<f32>(y + (<usize>t << 2));
-  return s;
 }
 
-/** y += alpha·x over d floats. */
-@inline function axpy_f32(y: usize, alpha: f32, x: usize, d: i32): void {
-  const av = f32x4.splat(alpha);
-  let t = 0;
-  for (; t + 4 <= d; t += 4) {
-    const o = <usize>t << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
-  }
-  for (; t < d; t++) {
-    const o = <usize>t << 2;
-    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
-  }
+/** s[0 .. deg) *= inv: the exponentials become the attention weights. */
+function scale_scores_f32(s: usize, deg: i32, inv: f32): void {
+  const iv = f32x4.splat(inv);
+  let e = 0;
+  for (; e + 4 <= deg; e += 4) v128.store(s + (<usize>e << 2), f32x4.mul(v128.load(s + (<usize>e << 2)), iv));
+  for (; e < deg; e++) store<f32>(s + (<usize>e << 2), load<f32>(s + (<usize>e << 2)) * inv);
+}
+
+// One compiled row loop per common width: q_i and out_i stay in registers, no per-row dispatch.
+function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
+  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge);
+}
+function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
+  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge);
+}
+function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
+  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge);
+}
+function rows_f32_wide(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32,
+                       qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32): void {
+  rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge);
 }
 
 /**
  * out (nDst×dV) ← softmax-attention of q (nDst×dQK) over k (·×dQK), v (·×dV) along the CSR rows.
  * scores: m floats indexed by edge when perEdge = 1 (they end as the attention weights a_ij),
  *         or max-degree floats reused per row when perEdge = 0.
+ * Cost per edge: 2·dQK + 2·dV flops, one exp, one read of k_j and of v_j.
  */
 export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
                                   nDst: i32, dQK: i32, dV: i32, scale: f32, scores: usize, perEdge: i32): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
-  for (let i = 0; i < nDst; i++) {
-    const start = load<i32>(rowPtr + (<usize>i << 2));
-    const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
-    const orow = out + <usize>i * vStride;
-    memory.fill(orow, 0, vStride);
-    if (end <= start) continue;
-    const qi = q + <usize>i * qStride;
-    const sBase = perEdge ? scores + (<usize>start << 2) : scores;
-    let mx: f32 = -Infinity;
-    for (let e = start; e < end; e++) {
-      const j = load<i32>(colIdx + (<usize>e << 2));
-      const s = scale * dot_f32(qi, k + <usize>j * qStride, dQK);
-      store<f32>(sBase + (<usize>(e - start) << 2), s);
-      mx = max(mx, s);
+  if ((dQK & 3) != 0 || (dV & 3) != 0) {
+    for (let i = 0; i < nDst; i++) {
+      const start = load<i32>(rowPtr + (<usize>i << 2));
+      const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
+      const orow = out + <usize>i * vStride;
+      if (end <= start) { memory.fill(orow, 0, vStride); continue; }
+      const s = perEdge ? scores + (<usize>start << 2) : scores;
+      row_any_f32(orow, q + <usize>i * qStride, k, v, colIdx + (<usize>start << 2), end - start, dQK, dV, scale, s, perEdge);
     }
-    let den: f32 = 0;
-    for (let e = start; e < end; e++) {
-      const sp = sBase + (<usize>(e - start) << 2);
-      const p = Mathf.exp(load<f32>(sp) - mx);
-      store<f32>(sp, p);
-      den += p;
-      axpy_f32(orow, p, v + <usize>load<i32>(colIdx + (<usize>e << 2)) * vStride, dV);
-    }
-    const inv: f32 = 1 / den;
-    const iv = f32x4.splat(inv);
-    let t = 0;
-    for (; t + 4 <= dV; t += 4) {
-      const o = <usize>t << 2;
-      v128.store(orow + o, f32x4.mul(v128.load(orow + o), iv));
-    }
-    for (; t < dV; t++) store<f32>(orow + (<usize>t << 2), load<f32>(orow + (<usize>t << 2)) * inv);
-    if (perEdge) {
-      for (let e = start; e < end; e++) {
-        const sp = sBase + (<usize>(e - start) << 2);
-        store<f32>(sp, load<f32>(sp) * inv);
-      }
+    return;
+  }
+  const edges = load<i32>(rowPtr + (<usize>nDst << 2));
+  const rowBytes = max(qStride, vStride);
+  // a cheap test first, so small graphs skip sorted_columns' O(edges) scan
+  if (nDst > 0 && <usize>edges * rowBytes > 4 * BLOCK_BYTES) {
+    const nCols = sorted_columns(rowPtr, colIdx, nDst);
+    const blockCols = max(1, <i32>(BLOCK_BYTES / rowBytes));
+    // worth it when k or v overflows a block and the row segments stay long enough to block by 4
+    if (nCols > 2 * blockCols && edges / nDst >= 8 * ((nCols + blockCols - 1) / blockCols)) {
+      attention_blocked_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, nCols, blockCols);
+      return;
     }
   }
+  if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
+  else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
+  else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
+  else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge);
 }
 
 // ---------------------------------------------------------------- f64 (certificates need f64 accuracy)
@@ -105,20 +116,33 @@ export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowP
   return s;
 }
 
-@inline function axpy_f64(y: usize, alpha: f64, x: usize, d: i32): void {
-  const av = f64x2.splat(alpha);
-  let t = 0;
-  for (; t + 2 <= d; t += 2) {
-    const o = <usize>t << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
+/** orow ← Σ_e inv·s[e]·v[col e], two edges per visit of each output slice. */
+function gather_f64(orow: usize, s: usize, inv: f64, v: usize, ci: usize, deg: i32, d: i32): void {
+  const stride = <usize>d << 3;
+  const even = <usize>(d & ~1) << 3;
+  memory.fill(orow, 0, stride);
+  let e = 0;
+  for (; e + 2 <= deg; e += 2) {
+    const a = load<f64>(s + (<usize>e << 3)) * inv, b = load<f64>(s + (<usize>(e + 1) << 3)) * inv;
+    const w0 = f64x2.splat(a), w1 = f64x2.splat(b);
+    const v0 = v + col(ci, e) * stride, v1 = v + col(ci, e + 1) * stride;
+    let t: usize = 0;
+    for (; t < even; t += 16) {
+      v128.store(orow + t, f64x2.add(v128.load(orow + t), f64x2.add(f64x2.mul(w0, v128.load(v0 + t)), f64x2.mul(w1, v128.load(v1 + t)))));
+    }
+    if (t < stride) store<f64>(orow + t, load<f64>(orow + t) + (a * load<f64>(v0 + t) + b * load<f64>(v1 + t)));
   }
-  for (; t < d; t++) {
-    const o = <usize>t << 3;
-    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
+  if (e < deg) {
+    const a = load<f64>(s + (<usize>e << 3)) * inv;
+    const w0 = f64x2.splat(a);
+    const v0 = v + col(ci, e) * stride;
+    let t: usize = 0;
+    for (; t < even; t += 16) v128.store(orow + t, f64x2.add(v128.load(orow + t), f64x2.mul(w0, v128.load(v0 + t))));
+    if (t < stride) store<f64>(orow + t, load<f64>(orow + t) + a * load<f64>(v0 + t));
   }
 }
 
-/** The f64 variant of attention_csr_f32 (same arguments; scores and weights in f64). */
+/** The f64 variant of attention_csr_f32 (same arguments; scores and weights in f64; exp is Math.exp). */
 export function attention_csr_f64(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
                                   nDst: i32, dQK: i32, dV: i32, scale: f64, scores: usize, perEdge: i32): void {
   const qStride = <usize>dQK << 3, vStride = <usize>dV << 3;
@@ -126,32 +150,28 @@ export function attention_csr_f64(out: usize, q: usize, k: usize, v: usize, rowP
     const start = load<i32>(rowPtr + (<usize>i << 2));
     const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
     const orow = out + <usize>i * vStride;
-    memory.fill(orow, 0, vStride);
-    if (end <= start) continue;
+    if (end <= start) { memory.fill(orow, 0, vStride); continue; }
+    const deg = end - start;
     const qi = q + <usize>i * qStride;
-    const sBase = perEdge ? scores + (<usize>start << 3) : scores;
+    const ci = colIdx + (<usize>start << 2);
+    const s = perEdge ? scores + (<usize>start << 3) : scores;
     let mx: f64 = -Infinity;
-    for (let e = start; e < end; e++) {
-      const j = load<i32>(colIdx + (<usize>e << 2));
-      const s = scale * dot_f64(qi, k + <usize>j * qStride, dQK);
-      store<f64>(sBase + (<usize>(e - start) << 3), s);
-      mx = max(mx, s);
+    for (let e = 0; e < deg; e++) {
+      const x = scale * dot_f64(qi, k + col(ci, e) * qStride, dQK);
+      store<f64>(s + (<usize>e << 3), x);
+      mx = max(mx, x);
     }
     let den: f64 = 0;
-    for (let e = start; e < end; e++) {
-      const sp = sBase + (<usize>(e - start) << 3);
-      const p = Math.exp(load<f64>(sp) - mx);
-      store<f64>(sp, p);
+    for (let e = 0; e < deg; e++) {
+      const a = s + (<usize>e << 3);
+      const p = Math.exp(load<f64>(a) - mx);
+      store<f64>(a, p);
       den += p;
-      axpy_f64(orow, p, v + <usize>load<i32>(colIdx + (<usize>e << 2)) * vStride, dV);
     }
     const inv: f64 = 1 / den;
-    for (let t = 0; t < dV; t++) store<f64>(orow + (<usize>t << 3), load<f64>(orow + (<usize>t << 3)) * inv);
+    gather_f64(orow, s, inv, v, ci, deg, dV);
     if (perEdge) {
-      for (let e = start; e < end; e++) {
-        const sp = sBase + (<usize>(e - start) << 3);
-        store<f64>(sp, load<f64>(sp) * inv);
-      }
+      for (let e = 0; e < deg; e++) store<f64>(s + (<usize>e << 3), load<f64>(s + (<usize>e << 3)) * inv);
     }
   }
 }

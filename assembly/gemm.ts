@@ -1,222 +1,210 @@
-// General matrix product C = op(A)·op(B), row-major, f32 (f32x4) and f64 (f64x2).
-// Blocking: k is cut into KC-deep slabs; each slab of op(B) is packed into NR-wide column panels
-// (zero-padded), so the micro-kernel streams one contiguous panel while MR rows of A stay in L1.
+// General matrix product C = op(A)·op(B), row-major, f32 (f32x4) and f64 (f64x2), one generic body.
+// Blocking (Goto & van de Geijn): k is cut into KC-deep slabs; each slab of op(B) is packed into
+// NR-wide column panels and each MR-row block of op(A) into an MR-interleaved strip (both
+// zero-padded), so the micro-kernel reads two contiguous streams with constant offsets whatever
+// the transposes, and ragged edges are only a question of which part of the tile gets stored.
+// Register tile: MR = 4 rows × NR = 2 vectors (8 f32 or 4 f64 columns): 8 accumulators, 2 B vectors
+// and one broadcast A value, within the 15 XMM registers V8 gives WebAssembly on x64; A values are
+// broadcast straight from memory (v128.load_splat), and the k loop is unrolled by 2.
 // The row loop is outermost: for the tall-skinny n×D · D×D product that matters most here, every
-// row block of A is read once per slab and the whole packed B slab (≤ KC·D floats) stays in L2.
+// row block of A is read once per slab and the whole packed B slab (≤ KC·D values) stays in L2.
+// Per k step: 8 multiplies and 8 adds (no fused multiply-add in WebAssembly SIMD 128), 2 + 4 loads.
 // Accuracy: plain sums of products in the working precision (no compensated summation).
 // Preconditions: c does not alias a or b; m, n, k ≥ 1. transA/transB: 0 or 1.
-// see: Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (2008).
+// see: K. Goto & R. van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3), 2008
 
 const KC: i32 = 256;
 const MR: i32 = 4;
-const NR32: i32 = 8;
-const NR64: i32 = 4;
 
-// ---------------------------------------------------------------- f32
+/** Columns of one register tile: two vectors of T. */
+@inline function nr<T>(): i32 {
+  return 32 / <i32>sizeof<T>();
+}
 
-function packB_f32(dst: usize, b: usize, brs: i32, bcs: i32, p0: i32, kc: i32, n: i32): void {
-  const panels = (n + NR32 - 1) / NR32;
+/**
+ * Packs rows [p0, p0 + kc) of op(B) into panels of nr<T>() columns, panel after panel, each stored
+ * row by row (kc × nr values), the columns past n zero.
+ */
+function packB<T>(dst: usize, b: usize, brs: i32, bcs: i32, p0: i32, kc: i32, n: i32): void {
+  const NR = nr<T>();
+  const size = <usize>sizeof<T>();
+  const panels = (n + NR - 1) / NR;
+  let out = dst;
   for (let jp = 0; jp < panels; jp++) {
-    const j0 = jp * NR32;
-    const w = min(NR32, n - j0);
-    let out = dst + (<usize>jp * <usize>kc * NR32) * 4;
-    for (let pp = 0; pp < kc; pp++) {
-      const row = b + (<usize>(p0 + pp) * <usize>brs + <usize>j0 * <usize>bcs) * 4;
-      for (let c = 0; c < NR32; c++) {
-        store<f32>(out + (<usize>c << 2), c < w ? load<f32>(row + (<usize>c * <usize>bcs) * 4) : 0);
+    const j0 = jp * NR;
+    const w = min(NR, n - j0);
+    if (w == NR && bcs == 1) {
+      // op(B) = B: each panel row is 32 contiguous bytes
+      let row = b + (<usize>p0 * <usize>brs + <usize>j0) * size;
+      const step = <usize>brs * size;
+      for (let pp = 0; pp < kc; pp++) {
+        v128.store(out, v128.load(row));
+        v128.store(out, v128.load(row, 16), 16);
+        row += step;
+        out += 32;
       }
-      out += NR32 * 4;
+    } else {
+      for (let pp = 0; pp < kc; pp++) {
+        const row = b + (<usize>(p0 + pp) * <usize>brs + <usize>j0 * <usize>bcs) * size;
+        for (let c = 0; c < NR; c++) {
+          store<T>(out + <usize>c * size, c < w ? load<T>(row + <usize>c * <usize>bcs * size) : <T>0);
+        }
+        out += 32;
+      }
     }
   }
 }
 
-@inline function store8_f32(dst: usize, lo: v128, hi: v128, w: i32, accumulate: bool): void {
-  if (w == NR32) {
-    if (accumulate) {
-      v128.store(dst, f32x4.add(v128.load(dst), lo));
-      v128.store(dst, f32x4.add(v128.load(dst, 16), hi), 16);
-    } else {
-      v128.store(dst, lo);
-      v128.store(dst, hi, 16);
+/**
+ * Packs rows [i0, i0 + mr) × columns [p0, p0 + kc) of op(A) into dst as kc groups of MR values
+ * (value (i0 + r, p0 + p) at p·MR + r), rows past mr zero.
+ */
+function packA<T>(dst: usize, a: usize, ars: i32, acs: i32, i0: i32, mr: i32, p0: i32, kc: i32): void {
+  const size = <usize>sizeof<T>();
+  if (mr == MR && ars == 1) {
+    // op(A) = Aᵀ: the MR values of one k step are contiguous in A
+    let src = a + (<usize>p0 * <usize>acs + <usize>i0) * size;
+    const step = <usize>acs * size;
+    for (let pp = 0; pp < kc; pp++) {
+      v128.store(dst + <usize>pp * MR * size, v128.load(src));
+      if (size == 8) v128.store(dst + <usize>pp * MR * size, v128.load(src, 16), 16);
+      src += step;
     }
     return;
   }
-  // ragged right edge: lane by lane
-  for (let c = 0; c < w; c++) {
-    let x: f32;
-    switch (c) {
-      case 0: x = f32x4.extract_lane(lo, 0); break;
-      case 1: x = f32x4.extract_lane(lo, 1); break;
-      case 2: x = f32x4.extract_lane(lo, 2); break;
-      case 3: x = f32x4.extract_lane(lo, 3); break;
-      case 4: x = f32x4.extract_lane(hi, 0); break;
-      case 5: x = f32x4.extract_lane(hi, 1); break;
-      case 6: x = f32x4.extract_lane(hi, 2); break;
-      default: x = f32x4.extract_lane(hi, 3);
+  if (mr == MR && acs == 1) {
+    // op(A) = A: four row pointers, 4 (f32) or 2 (f64) k steps per visit, transposed in registers
+    const r0 = a + (<usize>i0 * <usize>ars + <usize>p0) * size, rs = <usize>ars * size;
+    const r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+    const step = <usize>(16 / size);
+    let pp = 0;
+    for (; pp + <i32>step <= kc; pp += <i32>step) {
+      const o = <usize>pp * size, d = dst + <usize>pp * MR * size;
+      const x0 = v128.load(r0 + o), x1 = v128.load(r1 + o), x2 = v128.load(r2 + o), x3 = v128.load(r3 + o);
+      if (size == 4) {
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      } else {
+        v128.store(d, v128.shuffle<f64>(x0, x1, 0, 2));
+        v128.store(d, v128.shuffle<f64>(x2, x3, 0, 2), 16);
+        v128.store(d, v128.shuffle<f64>(x0, x1, 1, 3), 32);
+        v128.store(d, v128.shuffle<f64>(x2, x3, 1, 3), 48);
+      }
     }
-    const addr = dst + (<usize>c << 2);
-    store<f32>(addr, accumulate ? load<f32>(addr) + x : x);
+    for (; pp < kc; pp++) {
+      const o = <usize>pp * size, d = dst + <usize>pp * MR * size;
+      store<T>(d, load<T>(r0 + o)); store<T>(d + size, load<T>(r1 + o));
+      store<T>(d + 2 * size, load<T>(r2 + o)); store<T>(d + 3 * size, load<T>(r3 + o));
+    }
+    return;
+  }
+  for (let r = 0; r < MR; r++) {
+    let out = dst + <usize>r * size;
+    if (r < mr) {
+      let src = a + (<usize>(i0 + r) * <usize>ars + <usize>p0 * <usize>acs) * size;
+      const step = <usize>acs * size;
+      for (let pp = 0; pp < kc; pp++) {
+        store<T>(out, load<T>(src));
+        src += step;
+        out += <usize>MR * size;
+      }
+    } else {
+      for (let pp = 0; pp < kc; pp++) {
+        store<T>(out, <T>0);
+        out += <usize>MR * size;
+      }
+    }
   }
 }
 
+/** Where a ragged tile's accumulators wait before their valid part is copied out. */
+const TILE: usize = memory.data(4 * 32, 16);
+
+/**
+ * C[0 .. mr) × [0 .. w) (row stride ldc values) = (or +=, when accumulate) the MR × NR tile
+ * Σ_p ap[p·MR + r] · bp[p·NR + c], p < kc.
+ */
+function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: i32, accumulate: bool): void {
+  const size = <usize>sizeof<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0), c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load_splat<T>(ap);
+    c00 = v128.add<T>(c00, v128.mul<T>(x, b0)); c01 = v128.add<T>(c01, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(ap, size);
+    c10 = v128.add<T>(c10, v128.mul<T>(x, b0)); c11 = v128.add<T>(c11, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(ap, 2 * size);
+    c20 = v128.add<T>(c20, v128.mul<T>(x, b0)); c21 = v128.add<T>(c21, v128.mul<T>(x, b1));
+    x = v128.load_splat<T>(ap, 3 * size);
+    c30 = v128.add<T>(c30, v128.mul<T>(x, b0)); c31 = v128.add<T>(c31, v128.mul<T>(x, b1));
+    ap += 4 * size;
+    bp += 32;
+  }
+  const rowStep = <usize>ldc * size;
+  if (mr == MR && w == nr<T>()) {
+    const c1 = c + rowStep, c2 = c1 + rowStep, c3 = c2 + rowStep;
+    if (accumulate) {
+      c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
+      c10 = v128.add<T>(c10, v128.load(c1)); c11 = v128.add<T>(c11, v128.load(c1, 16));
+      c20 = v128.add<T>(c20, v128.load(c2)); c21 = v128.add<T>(c21, v128.load(c2, 16));
+      c30 = v128.add<T>(c30, v128.load(c3)); c31 = v128.add<T>(c31, v128.load(c3, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c1, c10); v128.store(c1, c11, 16);
+    v128.store(c2, c20); v128.store(c2, c21, 16);
+    v128.store(c3, c30); v128.store(c3, c31, 16);
+    return;
+  }
+  // ragged tile: park the accumulators, copy out the valid mr × w part
+  v128.store(TILE, c00); v128.store(TILE, c01, 16); v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  for (let r = 0; r < mr; r++) {
+    const src = TILE + <usize>r * 32, dst = c + <usize>r * rowStep;
+    for (let j = 0; j < w; j++) {
+      const o = <usize>j * size;
+      store<T>(dst + o, accumulate ? load<T>(dst + o) + load<T>(src + o) : load<T>(src + o));
+    }
+  }
+}
+
+function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
+  const size = <usize>sizeof<T>();
+  const NR = nr<T>();
+  const ars = transA ? 1 : k, acs = transA ? m : 1;
+  const brs = transB ? 1 : n, bcs = transB ? k : 1;
+  const panels = (n + NR - 1) / NR;
+  const kcMax = min(KC, k);
+  const bpack = heap.alloc(<usize>panels * <usize>kcMax * 32);
+  const apack = heap.alloc(<usize>kcMax * MR * size);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const acc = p0 > 0;
+    packB<T>(bpack, b, brs, bcs, p0, kc, n);
+    for (let i = 0; i < m; i += MR) {
+      const mr = min(MR, m - i);
+      packA<T>(apack, a, ars, acs, i, mr, p0, kc);
+      const crow = c + <usize>i * <usize>n * size;
+      for (let jp = 0; jp < panels; jp++) {
+        const j0 = jp * NR;
+        tile<T>(crow + <usize>j0 * size, n, apack, bpack + <usize>jp * <usize>kc * 32, kc, mr, min(NR, n - j0), acc);
+      }
+    }
+  }
+  heap.free(apack);
+  heap.free(bpack);
+}
+
+/** C (m×n) = op(A)·op(B) in f32 (f32x4 lanes). */
 export function gemm_f32(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
-  const ars = transA ? 1 : k, acs = transA ? m : 1;
-  const brs = transB ? 1 : n, bcs = transB ? k : 1;
-  const panels = (n + NR32 - 1) / NR32;
-  const kcMax = min(KC, k);
-  const packed = heap.alloc(<usize>panels * <usize>kcMax * NR32 * 4);
-  const astep = <usize>acs * 4;
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = min(KC, k - p0);
-    const acc = p0 > 0;
-    packB_f32(packed, b, brs, bcs, p0, kc, n);
-    let i = 0;
-    for (; i + MR <= m; i += MR) {
-      const a0 = a + (<usize>i * <usize>ars + <usize>p0 * <usize>acs) * 4;
-      const a1 = a0 + <usize>ars * 4, a2 = a1 + <usize>ars * 4, a3 = a2 + <usize>ars * 4;
-      for (let jp = 0; jp < panels; jp++) {
-        let bp = packed + (<usize>jp * <usize>kc * NR32) * 4;
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let off: usize = 0;
-        for (let pp = 0; pp < kc; pp++) {
-          const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-          const x0 = f32x4.splat(load<f32>(a0 + off)), x1 = f32x4.splat(load<f32>(a1 + off));
-          const x2 = f32x4.splat(load<f32>(a2 + off)), x3 = f32x4.splat(load<f32>(a3 + off));
-          c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
-          bp += NR32 * 4;
-          off += astep;
-        }
-        const j0 = jp * NR32, w = min(NR32, n - j0);
-        const crow = c + (<usize>i * <usize>n + <usize>j0) * 4, cstep = <usize>n * 4;
-        store8_f32(crow, c00, c01, w, acc);
-        store8_f32(crow + cstep, c10, c11, w, acc);
-        store8_f32(crow + 2 * cstep, c20, c21, w, acc);
-        store8_f32(crow + 3 * cstep, c30, c31, w, acc);
-      }
-    }
-    for (; i < m; i++) {
-      const a0 = a + (<usize>i * <usize>ars + <usize>p0 * <usize>acs) * 4;
-      for (let jp = 0; jp < panels; jp++) {
-        let bp = packed + (<usize>jp * <usize>kc * NR32) * 4;
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let off: usize = 0;
-        for (let pp = 0; pp < kc; pp++) {
-          const x0 = f32x4.splat(load<f32>(a0 + off));
-          c00 = f32x4.add(c00, f32x4.mul(x0, v128.load(bp)));
-          c01 = f32x4.add(c01, f32x4.mul(x0, v128.load(bp, 16)));
-          bp += NR32 * 4;
-          off += astep;
-        }
-        const j0 = jp * NR32;
-        store8_f32(c + (<usize>i * <usize>n + <usize>j0) * 4, c00, c01, min(NR32, n - j0), acc);
-      }
-    }
-  }
-  heap.free(packed);
+  gemm<f32>(c, a, b, m, n, k, transA, transB);
 }
 
-// ---------------------------------------------------------------- f64
-
-function packB_f64(dst: usize, b: usize, brs: i32, bcs: i32, p0: i32, kc: i32, n: i32): void {
-  const panels = (n + NR64 - 1) / NR64;
-  for (let jp = 0; jp < panels; jp++) {
-    const j0 = jp * NR64;
-    const w = min(NR64, n - j0);
-    let out = dst + (<usize>jp * <usize>kc * NR64) * 8;
-    for (let pp = 0; pp < kc; pp++) {
-      const row = b + (<usize>(p0 + pp) * <usize>brs + <usize>j0 * <usize>bcs) * 8;
-      for (let c = 0; c < NR64; c++) {
-        store<f64>(out + (<usize>c << 3), c < w ? load<f64>(row + (<usize>c * <usize>bcs) * 8) : 0);
-      }
-      out += NR64 * 8;
-    }
-  }
-}
-
-@inline function store4_f64(dst: usize, lo: v128, hi: v128, w: i32, accumulate: bool): void {
-  if (w == NR64) {
-    if (accumulate) {
-      v128.store(dst, f64x2.add(v128.load(dst), lo));
-      v128.store(dst, f64x2.add(v128.load(dst, 16), hi), 16);
-    } else {
-      v128.store(dst, lo);
-      v128.store(dst, hi, 16);
-    }
-    return;
-  }
-  for (let c = 0; c < w; c++) {
-    let x: f64;
-    switch (c) {
-      case 0: x = f64x2.extract_lane(lo, 0); break;
-      case 1: x = f64x2.extract_lane(lo, 1); break;
-      case 2: x = f64x2.extract_lane(hi, 0); break;
-      default: x = f64x2.extract_lane(hi, 1);
-    }
-    const addr = dst + (<usize>c << 3);
-    store<f64>(addr, accumulate ? load<f64>(addr) + x : x);
-  }
-}
-
+/** C (m×n) = op(A)·op(B) in f64 (f64x2 lanes). */
 export function gemm_f64(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
-  const ars = transA ? 1 : k, acs = transA ? m : 1;
-  const brs = transB ? 1 : n, bcs = transB ? k : 1;
-  const panels = (n + NR64 - 1) / NR64;
-  const kcMax = min(KC, k);
-  const packed = heap.alloc(<usize>panels * <usize>kcMax * NR64 * 8);
-  const astep = <usize>acs * 8;
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = min(KC, k - p0);
-    const acc = p0 > 0;
-    packB_f64(packed, b, brs, bcs, p0, kc, n);
-    let i = 0;
-    for (; i + MR <= m; i += MR) {
-      const a0 = a + (<usize>i * <usize>ars + <usize>p0 * <usize>acs) * 8;
-      const a1 = a0 + <usize>ars * 8, a2 = a1 + <usize>ars * 8, a3 = a2 + <usize>ars * 8;
-      for (let jp = 0; jp < panels; jp++) {
-        let bp = packed + (<usize>jp * <usize>kc * NR64) * 8;
-        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-        let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-        let off: usize = 0;
-        for (let pp = 0; pp < kc; pp++) {
-          const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-          const x0 = f64x2.splat(load<f64>(a0 + off)), x1 = f64x2.splat(load<f64>(a1 + off));
-          const x2 = f64x2.splat(load<f64>(a2 + off)), x3 = f64x2.splat(load<f64>(a3 + off));
-          c00 = f64x2.add(c00, f64x2.mul(x0, b0)); c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-          c10 = f64x2.add(c10, f64x2.mul(x1, b0)); c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-          c20 = f64x2.add(c20, f64x2.mul(x2, b0)); c21 = f64x2.add(c21, f64x2.mul(x2, b1));
-          c30 = f64x2.add(c30, f64x2.mul(x3, b0)); c31 = f64x2.add(c31, f64x2.mul(x3, b1));
-          bp += NR64 * 8;
-          off += astep;
-        }
-        const j0 = jp * NR64, w = min(NR64, n - j0);
-        const crow = c + (<usize>i * <usize>n + <usize>j0) * 8, cstep = <usize>n * 8;
-        store4_f64(crow, c00, c01, w, acc);
-        store4_f64(crow + cstep, c10, c11, w, acc);
-        store4_f64(crow + 2 * cstep, c20, c21, w, acc);
-        store4_f64(crow + 3 * cstep, c30, c31, w, acc);
-      }
-    }
-    for (; i < m; i++) {
-      const a0 = a + (<usize>i * <usize>ars + <usize>p0 * <usize>acs) * 8;
-      for (let jp = 0; jp < panels; jp++) {
-        let bp = packed + (<usize>jp * <usize>kc * NR64) * 8;
-        let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
-        let off: usize = 0;
-        for (let pp = 0; pp < kc; pp++) {
-          const x0 = f64x2.splat(load<f64>(a0 + off));
-          c00 = f64x2.add(c00, f64x2.mul(x0, v128.load(bp)));
-          c01 = f64x2.add(c01, f64x2.mul(x0, v128.load(bp, 16)));
-          bp += NR64 * 8;
-          off += astep;
-        }
-        const j0 = jp * NR64;
-        store4_f64(c + (<usize>i * <usize>n + <usize>j0) * 8, c00, c01, min(NR64, n - j0), acc);
-      }
-    }
-  }
-  heap.free(packed);
+  gemm<f64>(c, a, b, m, n, k, transA, transB);
 }
