@@ -1,10 +1,10 @@
 // Bases and selections the constructions share (THEORY §0 and §2 L7): orth(B), topd(B, d), CPQR row
 // selection with its decoder U_σ = Y·(Y_S)⁺, the spectral norm, and row-wise distances.
 //
-// Adapter note: the linear-algebra issue is landing pivotedQr/selectRows/randomizedSvd in src/linalg/.
-// Until those are committed this file uses ml-matrix's SVD and a private column-pivoted Gram–Schmidt
-// (same pivots and rank rule as CPQR: |R_kk| > rtol·|R_11|). Swap the bodies here; callers do not change.
-import { Matrix as MlMatrix, SVD, solve } from 'ml-matrix';
+// Adapter note: src/linalg/ has no exact SVD, and pivotedQr/selectRows were not committed when this was
+// written, so this file holds a private one-sided Jacobi SVD and a column-pivoted Gram–Schmidt (same pivots
+// and rank rule as CPQR: |R_kk| > rtol·|R_11|). Swap the bodies here for the linalg versions; callers do not change.
+import { Matrix as MlMatrix, solve } from 'ml-matrix';
 import { DenseMatrix } from '../linalg/dense.js';
 import { matmul } from '../linalg/matmul.js';
 import { rng } from '../random/rng.js';
@@ -18,8 +18,78 @@ export interface Basis {
   singularValues: number[];
 }
 
-function svdOf(b: DenseMatrix<'f64'>): SVD {
-  return new SVD(b.toMl(), { computeLeftSingularVectors: true, computeRightSingularVectors: false, autoTranspose: true });
+/** Thin SVD factors: σ descending and, when asked, the matching left singular vectors (p×k, column j = u_j). */
+interface ThinSvd {
+  s: number[];
+  u: Float64Array | null;
+  rows: number;
+}
+
+const JACOBI_MAX_SWEEPS = 80;
+
+/**
+ * One-sided Jacobi SVD (Hestenes 1958; Demmel & Veselić 1992) of B (p×q), on its k = min(p, q) columns — B
+ * itself when q ≤ p, else Bᵀ with the rotations accumulated. Rotations make the working columns pairwise
+ * orthogonal (|g_i·g_j| ≤ 1e-15·‖g_i‖‖g_j‖); their norms are then the singular values, and the normalised
+ * columns (q ≤ p) or the accumulated rotation (q > p) the left singular vectors. Always terminates (sweep
+ * cap; it converges quadratically, ~6–10 sweeps), with high relative accuracy. Cost O(sweeps·k²·max(p, q)).
+ * ml-matrix's SVD was replaced because it looped forever on some rank-deficient activations.
+ */
+function thinSvd(b: DenseMatrix<'f64'>, wantU: boolean): ThinSvd {
+  const p = b.rows, q = b.cols, src = b.data;
+  const onCols = q <= p;
+  const k = Math.min(p, q), len = Math.max(p, q);
+  // Working columns g_j (length len), contiguous.
+  const g = new Float64Array(k * len);
+  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) {
+    if (onCols) g[j * len + i] = src[i * q + j];
+    else g[i * len + j] = src[i * q + j];
+  }
+  const v = !onCols && wantU ? new Float64Array(k * k) : null;
+  if (v) for (let j = 0; j < k; j++) v[j * k + j] = 1;
+  for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let a = 0; a < k - 1; a++) {
+      for (let c = a + 1; c < k; c++) {
+        let alpha = 0, beta = 0, gamma = 0;
+        const oa = a * len, oc = c * len;
+        for (let t = 0; t < len; t++) { const x = g[oa + t], y = g[oc + t]; alpha += x * x; beta += y * y; gamma += x * y; }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const tan = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const cos = 1 / Math.sqrt(1 + tan * tan), sin = cos * tan;
+        for (let t = 0; t < len; t++) {
+          const x = g[oa + t], y = g[oc + t];
+          g[oa + t] = cos * x - sin * y;
+          g[oc + t] = sin * x + cos * y;
+        }
+        if (v) {
+          for (let t = 0; t < k; t++) {
+            const x = v[a * k + t], y = v[c * k + t];
+            v[a * k + t] = cos * x - sin * y;
+            v[c * k + t] = sin * x + cos * y;
+          }
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const norms = Array.from({ length: k }, (_, j) => norm2(g.subarray(j * len, (j + 1) * len)));
+  const order = norms.map((_, j) => j).sort((x, y) => norms[y] - norms[x]);
+  const s = order.map((j) => norms[j]);
+  if (!wantU) return { s, u: null, rows: p };
+  const u = new Float64Array(p * k);
+  order.forEach((j, col) => {
+    if (onCols) {
+      const nj = norms[j];
+      for (let i = 0; i < p; i++) u[i * k + col] = nj > 0 ? g[j * len + i] / nj : (i === col ? 1 : 0);
+    } else {
+      // Bᵀ = G Vᵀ·… : the rotation V (k×k, row j = v_j) holds the right singular vectors of Bᵀ = the left ones of B.
+      for (let i = 0; i < p; i++) u[i * k + col] = v![j * k + i];
+    }
+  });
+  return { s, u, rows: p };
 }
 
 /** Number of singular values above rtol·s₁ (0 for the zero matrix). */
@@ -30,11 +100,11 @@ export function rankFromSingularValues(s: ArrayLike<number>, rtol: number): numb
   return r;
 }
 
-function leftColumns(svd: SVD, rows: number, count: number): DenseMatrix<'f64'> {
-  const u = svd.leftSingularVectors;
+function leftColumns(svd: ThinSvd, count: number): DenseMatrix<'f64'> {
+  const k = svd.s.length, rows = svd.rows;
   const out = DenseMatrix.zeros(rows, count, 'f64');
-  const d = out.data;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < count; j++) d[i * count + j] = u.get(i, j);
+  const d = out.data, u = svd.u!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < count; j++) d[i * count + j] = u[i * k + j];
   return out;
 }
 
@@ -44,23 +114,21 @@ function leftColumns(svd: SVD, rows: number, count: number): DenseMatrix<'f64'> 
  */
 export function orth(b: DenseMatrix<'f64'>, options: { rtol?: number; maxRank?: number } = {}): Basis {
   const rtol = options.rtol ?? 1e-10;
-  const svd = svdOf(b);
-  const s = Array.from(svd.diagonal);
-  const rank = Math.min(rankFromSingularValues(s, rtol), options.maxRank ?? Infinity);
-  return { basis: leftColumns(svd, b.rows, rank), rank, singularValues: s };
+  const svd = thinSvd(b, true);
+  const rank = Math.min(rankFromSingularValues(svd.s, rtol), options.maxRank ?? Infinity);
+  return { basis: leftColumns(svd, rank), rank, singularValues: svd.s };
 }
 
 /** topd(B, d): the top-d left singular vectors (fewer when min(p, q) < d). Cost as orth. */
 export function topd(b: DenseMatrix<'f64'>, d: number): Basis {
-  const svd = svdOf(b);
-  const s = Array.from(svd.diagonal);
-  const count = Math.min(d, s.length, b.rows);
-  return { basis: leftColumns(svd, b.rows, count), rank: count, singularValues: s };
+  const svd = thinSvd(b, true);
+  const count = Math.min(d, svd.s.length);
+  return { basis: leftColumns(svd, count), rank: count, singularValues: svd.s };
 }
 
-/** Singular values of B, descending. */
+/** Singular values of B, descending (one-sided Jacobi, high relative accuracy). */
 export function singularValues(b: DenseMatrix<'f64'>): number[] {
-  return Array.from(new SVD(b.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal);
+  return thinSvd(b, false).s;
 }
 
 /**
