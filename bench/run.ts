@@ -1,4 +1,4 @@
-// npm run bench [-- --filter SUITE_OR_SUBSTRING] [--json] [--clock wall|cpu]
+// npm run bench [-- --filter SUITE_OR_SUBSTRING] [--json] [--clock wall|cpu] [--rounds N]
 // Times narrowgt's kernels beside their in-process peers (tinybench) and prints a table, or with --json
 // the results with the runtime, narrowgt version and CPU model. Progress goes to stderr.
 // Native peers (PyTorch, SciPy, scikit-learn) are measured by scripts/bench-native.sh, never here.
@@ -11,8 +11,8 @@ import { modelSuite } from './model.js';
 
 const SUITES: Suite[] = [attentionSuite, gemmSuite, linalgSuite, modelSuite];
 
-function parseArgs(argv: string[]): { filter?: string; json: boolean; clock: Clock } {
-  let filter: string | undefined, json = false, clock: Clock = 'wall';
+function parseArgs(argv: string[]): { filter?: string; json: boolean; clock: Clock; rounds: number } {
+  let filter: string | undefined, json = false, clock: Clock = 'wall', rounds = 1;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -20,21 +20,24 @@ function parseArgs(argv: string[]): { filter?: string; json: boolean; clock: Clo
       const c = a === '--clock' ? argv[++i] : a.slice('--clock='.length);
       if (c !== 'wall' && c !== 'cpu') throw new Error(`bench: --clock must be wall or cpu, got ${c}`);
       clock = c;
+    } else if (a === '--rounds' || a.startsWith('--rounds=')) {
+      rounds = Number(a === '--rounds' ? argv[++i] : a.slice('--rounds='.length));
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds must be a positive integer, got ${rounds}`);
     }
     else if (a === '--filter') filter = argv[++i];
     else if (a.startsWith('--filter=')) filter = a.slice('--filter='.length);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(`usage: npm run bench -- [--filter SUBSTRING] [--json] [--clock wall|cpu]\n  suites: ${SUITES.map((s) => s.name).join(', ')}\n`);
+      process.stdout.write(`usage: npm run bench -- [--filter SUBSTRING] [--json] [--clock wall|cpu] [--rounds N]\n  suites: ${SUITES.map((s) => s.name).join(', ')}\n`);
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a} (try --help)`);
   }
-  return { filter, json, clock };
+  return { filter, json, clock, rounds };
 }
 
-const { filter, json, clock } = parseArgs(process.argv.slice(2));
+const { filter, json, clock, rounds } = parseArgs(process.argv.slice(2));
 if ((await init()) !== 'wasm-simd') throw new Error(`bench: the WASM SIMD kernels did not load (backend ${backend()})`);
 const chosen = SUITES.filter((s) => !filter || s.name === filter || !SUITES.some((t) => t.name === filter));
-const meta = runMeta(clock);
-const { results, ratios, notes } = await runSuites(chosen, SUITES.some((s) => s.name === filter) ? undefined : filter, clock);
+const meta = runMeta(clock, rounds);
+const { results, ratios, notes } = await runSuites(chosen, SUITES.some((s) => s.name === filter) ? undefined : filter, clock, rounds);
 if (json) process.stdout.write(`${JSON.stringify({ meta, results, ratios, notes }, null, 2)}\n`);
 else process.stdout.write(`${formatTable(results, ratios, notes, meta)}\n`);
