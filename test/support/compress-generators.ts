@@ -31,15 +31,16 @@ function gaussian(g: Rng, rows: number, cols: number, scale = 1): Float64Array {
 }
 
 /**
- * ‖W‖₂ of a rows×cols row-major matrix, only used to rescale (tests measure β themselves): operatorNorm
- * (tol 1e-10), or ml-matrix's SVD when power iteration stalls on σ₁ ≈ σ₂.
+ * ‖W‖₂ of a rows×cols row-major matrix, only used to rescale (tests measure β themselves): ml-matrix's SVD up
+ * to 64 rows or columns; above, operatorNorm (tol 1e-10), with the SVD again if power iteration stalls on σ₁ ≈ σ₂.
  */
 export function spectralNormEstimate(w: Float64Array, rows: number, cols: number): number {
   const m = DenseMatrix.from(w, rows, cols, 'f64');
+  const svd = () => new SingularValueDecomposition(m.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
   try {
-    return operatorNorm(m, { tol: 1e-10 });
+    return Math.min(rows, cols) <= 64 ? svd() : operatorNorm(m, { tol: 1e-10 });
   } catch {
-    return new SingularValueDecomposition(m.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
+    return svd();
   } finally {
     m.free();
   }
