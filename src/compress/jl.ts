@@ -102,7 +102,7 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
   const seeds: number[][] = [];
   const etas: number[] = [];
   const keptSeeds: number[] = [];
-  const layers = scope(() => {
+  const narrow = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
     let h = applyOptionalAffine(x64, model.encoder);
     const out: LayerWeights[] = [];
@@ -142,9 +142,9 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
       h = step.output;
       qBar.free(); kBar.free();
     });
-    return out;
+    // Built inside the scope: the drawn Ŵ_Q, Ŵ_K are freed once the model holds its copies.
+    return new GraphTransformer({ layers: out, activation: model.activation, variant: model.variant, encoder: model.encoder, head: model.head });
   });
-  const narrow = new GraphTransformer({ layers, activation: model.activation, variant: model.variant, encoder: model.encoder, head: model.head });
   const compressed: Omit<CompressedModel, 'certificate'> = {
     construction: 'jl', narrow, inputAdapter: null, uOut: null,
     decoders: model.layers.map(() => ({ input: 'identity', half: 'identity', threeQuarter: 'identity' })),
