@@ -1,8 +1,8 @@
 // Independent measurements for the Theorem 4.2 / 4.3 / 4.4 tests: plain loops over the two traces and
-// linalg's power iteration and ml-matrix's SVD for norms and subspaces, so that no number the tests assert on comes from the
+// linalg's power iteration and ml-matrix's QR and SVD for norms and subspaces, so that no number the tests assert on comes from the
 // certificate code under test.
 import assert from 'node:assert/strict';
-import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { QrDecomposition, SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
   forwardCompressed, operatorNorm, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
 } from '../../src/index.js';
@@ -85,17 +85,28 @@ export function alphaBeta(model: GraphTransformer, inputs: DenseMatrix[]): { alp
   return { alpha, beta };
 }
 
-/** dist of every row of h (n×D) to its top-d right singular subspace, by ml-matrix's SVD (independent of the library's). */
+/**
+ * dist of every row of h (n×D) to its top-d right singular subspace, independently of the library: ml-matrix's
+ * QR reduces h (or hᵀ when n < D) to a square triangular factor, whose SVD (ml-matrix) gives the subspace.
+ */
 export function topSubspaceResiduals(h: DenseMatrix, d: number): Float64Array {
-  const m = new MlMatrix(Array.from({ length: h.rows }, (_, i) => Array.from(row(h, i))));
-  const svd = new SingularValueDecomposition(m, { computeLeftSingularVectors: false, autoTranspose: true });
-  const V = svd.rightSingularVectors, keep = Math.min(d, V.columns);
-  return Float64Array.from({ length: h.rows }, (_, i) => {
-    const x = row(h, i);
+  const n = h.rows, D = h.cols, rowsOf = Array.from({ length: n }, (_, i) => row(h, i));
+  const m = new MlMatrix(rowsOf.map((r) => Array.from(r)));
+  let V: MlMatrix;
+  if (n >= D) {
+    const r = new QrDecomposition(m).upperTriangularMatrix; // D×D, same right singular vectors as h
+    V = new SingularValueDecomposition(r, { computeLeftSingularVectors: false }).rightSingularVectors;
+  } else {
+    const qr = new QrDecomposition(m.transpose()); // hᵀ = Q·R, Q D×n
+    const u = new SingularValueDecomposition(qr.upperTriangularMatrix, { computeRightSingularVectors: false }).leftSingularVectors;
+    V = qr.orthogonalMatrix.mmul(u);
+  }
+  const keep = Math.min(d, V.columns);
+  return Float64Array.from(rowsOf, (x) => {
     const c = new Float64Array(keep);
-    for (let t = 0; t < keep; t++) for (let j = 0; j < x.length; j++) c[t] += V.get(j, t) * x[j];
+    for (let t = 0; t < keep; t++) for (let j = 0; j < D; j++) c[t] += V.get(j, t) * x[j];
     let s = 0;
-    for (let j = 0; j < x.length; j++) { let p = 0; for (let t = 0; t < keep; t++) p += V.get(j, t) * c[t]; s += (x[j] - p) ** 2; }
+    for (let j = 0; j < D; j++) { let p = 0; for (let t = 0; t < keep; t++) p += V.get(j, t) * c[t]; s += (x[j] - p) ** 2; }
     return Math.sqrt(s);
   });
 }
