@@ -124,7 +124,11 @@ def make_module_classes():
                 layers.append(Layer(t[p + "w_q"].shape[1], t[p + "w_q"].shape[0], t[p + "w_v"].shape[0], t[p + "w_1"].shape[0],
                                     t[p + "w_2"].shape[0], att[i], ffn[i], norm(1), norm(2), scales[i]))
             model = GraphTransformer(layers, t["encoder.weight"].shape[1], t["head.weight"].shape[0])
-            model.load_state_dict({k: v.float() for k, v in t.items()}, strict=False)
+            state = {k: (v.float() if v.is_floating_point() else v) for k, v in t.items()}
+            res = model.load_state_dict(state, strict=False)  # narrowgt files carry no num_batches_tracked
+            bad = [k for k in res.missing_keys if not k.endswith("num_batches_tracked")] + list(res.unexpected_keys)
+            if bad:
+                raise ValueError(f"{path}: tensors do not match the naming of docs/compression.md: {bad}")
             return model.eval()
 
     return Layer, GraphTransformer

@@ -2,7 +2,7 @@
 // compressed to several widths (construction + certificate, then a short fine-tune), beside JL on Q/K only and
 // narrow networks trained from scratch, with the metric, size, certificate and forward time of each.
 import { compressWithJl, jlAttentionWidth, scope, trainNodeClassifier, freeParameters, type GraphTransformer, type LoadedGraph } from '../index.js';
-import { compressTrained, countModelParameters, evaluateModel, type SplitMetrics } from '../compress/trained.js';
+import { compressTrained, countModelParameters, evaluateModel, rankResiduals, type RankResiduals, type SplitMetrics } from '../compress/trained.js';
 import { fineTune } from '../compress/pipeline/fine-tune.js';
 import { compressPractical, type HiddenCompression } from '../compress/pipeline/practical.js';
 import { medianMs } from './output.js';
@@ -26,7 +26,7 @@ export interface SweepRow {
   parameters: number;
   widths: number[];
   constructed: SplitMetrics;
-  certificate: { holds: boolean; outputError: number; outputScale: number; relativeError: number; maxLogRatio: number; predictedOutputError: number | null; failed: string[] };
+  certificate: { holds: boolean; outputError: number; outputScale: number; relativeError: number; maxLogRatio: number; predictedOutputError: number | null; failed: string[]; rankResiduals: RankResiduals };
   fineTuned: { metrics: SplitMetrics; keptEpoch: number; epochs: number; lr: number; seconds: number } | null;
   scratch: { metrics: SplitMetrics; lr: number; epochs: number; seconds: number } | null;
   jl: { test: number; eta: number; outputError: number; holds: boolean; parameters: number } | null;
@@ -73,7 +73,7 @@ export function compressionSweep(model: GraphTransformer, g: LoadedGraph, option
     const row: SweepRow = {
       d, parameters: res.parameters.narrow, widths: res.compressed.narrow.widths, constructed: res.constructed,
       certificate: { holds: cert.holds, outputError: cert.outputError, outputScale: cert.outputScale, relativeError: cert.outputError / cert.outputScale,
-        maxLogRatio: cert.maxLogRatio, predictedOutputError: cert.predicted.outputError, failed: cert.reasons },
+        maxLogRatio: cert.maxLogRatio, predictedOutputError: cert.predicted.outputError, failed: cert.reasons, rankResiduals: rankResiduals(cert) },
       fineTuned: fine?.row ?? null,
       scratch: null, jl: null,
       forwardMs: timeForward(shipped, g, options.timingRepeats), constructSeconds: res.seconds,

@@ -14,6 +14,28 @@ import { practicalVerifier, PRACTICAL_CONSTRUCTION } from './pipeline/practical-
 import { fineTune, type FineTuneOptions, type FineTuneResult } from './pipeline/fine-tune.js';
 import type { Certificate, CompressedModel } from './types.js';
 
+/** How far the reference is from the rank-d hypothesis at each stage (Lemma C.1 residuals, read off a certificate). */
+export interface RankResiduals {
+  /** ε_0 = max_i dist(h_i^(0), col U^(0)) (the encoder output). */
+  input: number;
+  /** max_i dist(h½_i, col U½) per layer. */
+  half: number[];
+  /** max_i dist(h_i^(ℓ+1), col U′) per layer. */
+  output: number[];
+  /** √α = max_i ‖h_i^(ℓ)‖ over the layer inputs: the scale the residuals compare with. */
+  scale: number;
+  /** max of all residuals / scale. */
+  relative: number;
+}
+
+/** The residuals of the rank-d hypothesis recorded by a compressPractical certificate (layer extras epsilonHalf, epsilonOut). */
+export function rankResiduals(cert: Certificate): RankResiduals {
+  const input = cert.layers[0]?.inputError ?? 0;
+  const half = cert.layers.map((l) => l.extra.epsilonHalf ?? NaN), output = cert.layers.map((l) => l.extra.epsilonOut ?? NaN);
+  const scale = Math.sqrt(cert.alpha);
+  return { input, half, output, scale, relative: Math.max(input, ...half, ...output) / scale };
+}
+
 /** Metrics of a model on the three masks of a graph. */
 export interface SplitMetrics {
   train: number;

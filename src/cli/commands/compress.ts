@@ -2,7 +2,7 @@
 // fine-tuned; writes the narrow network (.safetensors) and the compressed twin with decoders and certificate (.json).
 import { serialize } from '../../index.js';
 import { modelToSafetensors } from '../../io/model-safetensors.js';
-import { compressTrained, countModelParameters, evaluateModel } from '../../compress/trained.js';
+import { compressTrained, countModelParameters, evaluateModel, rankResiduals } from '../../compress/trained.js';
 import type { HiddenCompression } from '../../compress/pipeline/practical.js';
 import { CliError } from '../cli-error.js';
 import { choiceOption, graphOptions, intOption, loadGraphOption, numberOption, readModelFile, requiredOption, writeOutput } from '../common.js';
@@ -64,7 +64,7 @@ export const compress: Command = {
         // Evaluated like `eval` evaluates the written file (f32 forward of the model), not with the fine-tune's own forward.
         fineTuned: res.fineTuned ? { epochs, lr, keptEpoch: res.fineTuned.keptEpoch, parameters: countModelParameters(res.fineTuned.model), ...evaluateModel(res.fineTuned.model, g), seconds: res.fineTuned.seconds } : null,
         certificate: { holds: cert.holds, reasons: cert.reasons, outputError: cert.outputError, outputScale: cert.outputScale, maxLogRatio: cert.maxLogRatio,
-          predictedOutputError: cert.predicted.outputError, alpha: cert.alpha, beta: cert.beta },
+          predictedOutputError: cert.predicted.outputError, alpha: cert.alpha, beta: cert.beta, rankResiduals: rankResiduals(cert) },
         out: out ?? null, compressed: cjson ?? null, seconds: res.seconds,
       };
       if (values.json) { console.log(JSON.stringify(report)); return; }
@@ -81,6 +81,8 @@ export const compress: Command = {
       console.log(table(['network', 'widths', 'params', 'train', 'val', 'test'], rows));
       console.log(`certificate (${cert.theorem}): ${cert.holds ? 'holds' : 'FAILS'}; max_i ‖T(X)_i − T̂(X)_i‖ = ${cert.outputError.toExponential(3)} ` +
         `(max_i ‖T(X)_i‖ = ${cert.outputScale.toFixed(3)}), max |log â/a| = ${cert.maxLogRatio.toExponential(3)}, a-priori bound ${cert.predicted.outputError === null ? 'n/a' : cert.predicted.outputError.toExponential(3)}`);
+      const rr = rankResiduals(cert);
+      console.log(`rank-${d} hypothesis (Lemma C.1 residuals of the reference): max ${(rr.relative * rr.scale).toExponential(3)} = ${rr.relative.toFixed(3)}·√α (ε_0 = ${rr.input.toExponential(2)}, ε½ ≤ ${Math.max(...rr.half).toExponential(2)}, ε′ ≤ ${Math.max(...rr.output).toExponential(2)})`);
       for (const r of cert.reasons.slice(0, 5)) console.log(`  fails: ${r}`);
       if (res.fineTuned) console.log('note: the certificate covers the constructed network; fine-tuning changes the function, so its output is measured, not certified');
       if (out) console.log(`wrote ${out}`);

@@ -148,6 +148,10 @@ export const practicalVerifier: ConstructionVerifier = {
           detail: `k = ${c.k}, ε = ${c.epsilon}, s = ${c.s}, τ = ${c.tau} (THEORY §7(a), generalised separation)`,
         }));
         checks.push(makeCheck(tol, {
+          name: 'hypothesis (Thm 4.4): Δ < 1 (nodes close to their centres)', kind: 'hypothesis', layer: l, measured: c.delta, bound: 1,
+          detail: `Δ = 4(4ε + 2ε² + 2τ′)/((1−ε)² − τ′) with ε = ${c.epsilon}: "sufficiently small ε" of THEORY §7(e)6; k = 1 makes ρ_x vacuous, not Δ`,
+        }));
+        checks.push(makeCheck(tol, {
           name: 'one-hot: off-cluster z exactly 0', kind: 'identity', layer: l, measured: c.offCluster, bound: 0, applicable: c.certified,
           detail: c.certified ? 'Lemmas C.9/C.10' : 'not applicable: ρ_x ≥ 3/4',
         }));

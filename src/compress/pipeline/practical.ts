@@ -112,6 +112,9 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
   if (hidden === 'clusters' && model.activation !== 'relu') throw new InputError(`${fn}: options.hidden 'clusters' needs σ = ReLU (Theorem 4.4), the model has '${model.activation}'`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
+  if (!model.encoder && d < model.inputDim) {
+    throw new InputError(`${fn}: the model has no encoder, so layer 0 reads X (d_in = ${model.inputDim}) directly; give d ≥ d_in (an input adapter is not supported here)`);
+  }
 
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
@@ -120,8 +123,6 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
     let encoder: AffineMap | null = null;
     if (model.encoder) {
       encoder = { weight: project(u, null, model.encoder.weight), bias: projectBias(u, null, model.encoder.bias, model.encoder.weight.rows) };
-    } else if (u) {
-      throw new InputError(`${fn}: a practical model without an encoder reads X directly; compress it with an input adapter (not supported) or give d ≥ d_in`);
     }
     let hHat: DenseMatrix<'f64'> | null = null;
     if (hidden === 'clusters') hHat = u ? mul(ref.encoded, u) : copyMatrix(ref.encoded, 'f64');
