@@ -2,7 +2,7 @@
 // when the WASM backend is loaded (see src/runtime/storage.ts for the memory model).
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { InputError, ShapeError } from '../runtime/errors.js';
-import { Storage, type Owner, type DType } from '../runtime/storage.js';
+import { Storage, outOfWasm, type Owner, type DType } from '../runtime/storage.js';
 
 export type FloatDType = 'f32' | 'f64';
 export type FloatArray<T extends FloatDType> = T extends 'f32' ? Float32Array : Float64Array;
@@ -52,8 +52,9 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
       throw new ShapeError(`DenseMatrix.from: values has length ${values.length}, expected rows·cols = ${rows}·${cols} = ${rows * cols}`);
     }
     const dt = (dtype ?? (values instanceof Float32Array ? 'f32' : 'f64')) as T;
+    const src = outOfWasm(values); // allocating may grow memory and detach a WASM view
     const m = DenseMatrix.zeros(rows, cols, dt);
-    m.data.set(values);
+    m.data.set(src);
     return m;
   }
 
@@ -99,7 +100,9 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
 
   /** A copy, optionally in another dtype. */
   clone<U extends FloatDType = T>(dtype?: U): DenseMatrix<U> {
-    return DenseMatrix.from(this.data, this.rows, this.cols, (dtype ?? this.dtype) as U);
+    const m = DenseMatrix.zeros(this.rows, this.cols, (dtype ?? this.dtype) as U);
+    m.data.set(this.data); // read after allocating: the allocation may have grown memory
+    return m;
   }
 
   /** The transpose, as a new matrix. */

@@ -71,8 +71,9 @@ export class Storage<T extends DType = DType> {
 
   /** A Storage holding a copy of `values`. */
   static from<T extends DType>(dtype: T, values: ArrayLike<number>, where: 'auto' | 'wasm' | 'js' = 'auto'): Storage<T> {
-    const s = Storage.alloc(dtype, values.length, where);
-    s.array.set(values);
+    const src = outOfWasm(values);
+    const s = Storage.alloc(dtype, src.length, where);
+    s.array.set(src);
     return s;
   }
 
@@ -123,6 +124,18 @@ export class Storage<T extends DType = DType> {
     for (const s of scopes) s.delete(this as Storage<DType>);
     return this;
   }
+}
+
+/**
+ * A view into WASM memory is detached when an allocation grows memory, so a copy source that lives there
+ * must be copied out before allocating the destination (else it silently reads as empty).
+ */
+export function outOfWasm<A extends ArrayLike<number>>(values: A): A {
+  const k = loadedKernels();
+  if (k && ArrayBuffer.isView(values) && (values as unknown as AnyTypedArray).buffer === k.memory.buffer) {
+    return (values as unknown as AnyTypedArray).slice() as unknown as A;
+  }
+  return values;
 }
 
 /** Anything that owns Storage blocks (DenseMatrix, CsrGraph …). */

@@ -64,3 +64,24 @@ test('views stay valid across memory.grow: data re-reads the new buffer', () => 
   big.free();
   a.free();
 });
+
+test('clone() and from() of a WASM-resident matrix survive the memory.grow their own allocation causes', () => {
+  // Regression: a source view read before allocating was detached by the growth and copied as empty.
+  const makers = [(a: DenseMatrix<'f32'>) => a.clone(), (a: DenseMatrix<'f32'>) => DenseMatrix.from(a.data, a.rows, a.cols, 'f32')];
+  for (const [k, make] of makers.entries()) {
+    // larger than everything freed before, so both allocations must grow memory
+    const n = 10_000_000 * 3 ** k;
+    const a = DenseMatrix.zeros(n, 1, 'f32');
+    const ad = a.data;
+    for (let i = 0; i < n; i++) ad[i] = (i % 1013) * 0.5 + 1;
+    const pages = wasmMemoryPages();
+    const b = make(a);
+    assert.ok(wasmMemoryPages() > pages, 'the copy grew memory (else this test proves nothing)');
+    assert.equal(b.data[n - 1], a.data[n - 1]);
+    assert.deepEqual(b.data.subarray(0, 1000), a.data.subarray(0, 1000));
+    let same = true;
+    for (let i = 0; i < n; i += 997) if (b.data[i] !== a.data[i]) { same = false; break; }
+    assert.ok(same, 'every sampled element copied');
+    a.free(); b.free();
+  }
+});
