@@ -24,6 +24,24 @@ fi
 for f in "$ANCHORS/attention_torch.py" "$ANCHORS/linalg_native.py" "$GRAPH"; do
   if [ ! -f "$f" ]; then echo "bench-native: skipped — $f not found (set ANCHORS / GRAPH)"; exit 0; fi
 done
+# OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons (family 6, model 207) and falls back to its
+# SSE3 'Prescott' kernels, 4-5x slower than its AVX-512 ones (measured: 512^3 f32 15.8 ms vs 2.7 ms);
+# unless the caller chose a core type, pick the one the CPU flags allow, so the native peers are fair.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  core=$("$PY" -c 'import ctypes, numpy
+try:
+    lib = ctypes.CDLL("libopenblas.so.0"); lib.openblas_get_corename.restype = ctypes.c_char_p; print(lib.openblas_get_corename().decode())
+except OSError:
+    print("")' 2>/dev/null)
+  flags=$(grep -m1 '^flags' /proc/cpuinfo)
+  case "$core" in
+    Prescott|Core2|Penryn|Dunnington|Nehalem|Atom|Katmai|Coppermine|Northwood)
+      if echo "$flags" | grep -qw avx512_bf16; then export OPENBLAS_CORETYPE=Cooperlake
+      elif echo "$flags" | grep -qw avx512f; then export OPENBLAS_CORETYPE=SkylakeX
+      elif echo "$flags" | grep -qw avx2; then export OPENBLAS_CORETYPE=Haswell; fi
+      [ -n "${OPENBLAS_CORETYPE:-}" ] && echo "# OpenBLAS detected core '$core' on a CPU with wider SIMD: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" ;;
+  esac
+fi
 echo "# bench-native ($CLOCK clock): $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONWARNINGS=ignore
