@@ -5,6 +5,9 @@
 import type { ConstructionVerifier } from './types.js';
 import { jlVerifier } from './jl.js';
 import { exactLowRankVerifier } from './exact-low-rank.js';
+import { lowRankVerifier } from './low-rank-verifier.js';
+import { leverageVerifier } from './leverage.js';
+import { clustersVerifier } from './clusters-verifier.js';
 
 let table: Map<string, ConstructionVerifier> | null = null;
 
@@ -13,6 +16,9 @@ export function verifierFor(construction: string): ConstructionVerifier | undefi
   table ??= new Map<string, ConstructionVerifier>([
     [jlVerifier.construction, jlVerifier],
     [exactLowRankVerifier.construction, exactLowRankVerifier],
+    [lowRankVerifier.construction, lowRankVerifier],
+    [leverageVerifier.construction, leverageVerifier],
+    [clustersVerifier.construction, clustersVerifier],
   ]);
   return table.get(construction);
 }
