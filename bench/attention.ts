@@ -23,7 +23,7 @@ function layerGroup(pattern: ReturnType<typeof tolokers>['pattern'], d: number, 
   const out = DenseMatrix.zeros(n, d, dtype);
   // The twin and the plain loop get ordinary JS-heap arrays, as a JS user would hold them.
   const rowPtr = pattern.rowPtr.array.slice(), colIdx = pattern.colIdx.array.slice();
-  const jsOut = new Arr(n * d), scores = new Arr(Math.max(pattern.maxDegree, 1)), perEdge = new Float32Array(m);
+  const jsOut = new Arr(n * d), scores = new Arr(Math.max(pattern.maxDegree, 1)), edgeScores = new Float32Array(m);
   const call = `(out, q, k, v, rowPtr, colIdx, ${n}, ${d}, ${d}, 1, scores, 0)`;
   const tasks: Group['tasks'] = [
     { name: name(d, dtype), role: 'narrowgt', fn: () => sparseAttention(q, k, v, pattern, { out }) },
@@ -33,7 +33,7 @@ function layerGroup(pattern: ReturnType<typeof tolokers>['pattern'], d: number, 
   ];
   if (dtype === 'f32') {
     tasks.push({ name: `plainJsCsrAttention(out, q, k, v, rowPtr, col, ${n}, ${d}, s) (anchor js_peers.mjs loop)`, role: 'peer',
-      fn: () => plainJsCsrAttention(jsOut as Float32Array, qv as Float32Array, kv as Float32Array, vv as Float32Array, rowPtr, colIdx, n, d, perEdge) });
+      fn: () => plainJsCsrAttention(jsOut as Float32Array, qv as Float32Array, kv as Float32Array, vv as Float32Array, rowPtr, colIdx, n, d, edgeScores) });
   }
   return {
     suite: 'attention',
