@@ -107,7 +107,7 @@ export type { CompressPracticalOptions, HiddenCompression } from './compress/pip
 export { practicalVerifier, PRACTICAL_CONSTRUCTION } from './compress/pipeline/practical-verifier.js';
 export { fineTune, modelParameters, modelWithParameters } from './compress/pipeline/fine-tune.js';
 export type { FineTuneOptions, FineTuneResult } from './compress/pipeline/fine-tune.js';
-export { compressTrained, certifyCompressed, evaluateModel, countModelParameters, rankResiduals } from './compress/trained.js';
+export { compressTrained, evaluateModel, countModelParameters, rankResiduals } from './compress/trained.js';
 export type { CompressTrainedOptions, CompressTrainedResult, SplitMetrics, RankResiduals } from './compress/trained.js';
 
 // training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms

@@ -8,6 +8,7 @@ import { exactLowRankVerifier } from './exact-low-rank.js';
 import { lowRankVerifier } from './low-rank-verifier.js';
 import { leverageVerifier } from './leverage.js';
 import { clustersVerifier } from './clusters-verifier.js';
+import { practicalVerifier } from './pipeline/practical-verifier.js';
 
 let table: Map<string, ConstructionVerifier> | null = null;
 
@@ -19,6 +20,7 @@ export function verifierFor(construction: string): ConstructionVerifier | undefi
     [lowRankVerifier.construction, lowRankVerifier],
     [leverageVerifier.construction, leverageVerifier],
     [clustersVerifier.construction, clustersVerifier],
+    [practicalVerifier.construction, practicalVerifier],
   ]);
   return table.get(construction);
 }

@@ -8,9 +8,8 @@ import type { CsrGraph } from '../graph/csr.js';
 import { GraphTransformer, layerMatrices } from '../model/graph-transformer.js';
 import { evaluateMetric } from '../train/metrics.js';
 import type { NodeClassificationData } from '../train/train.js';
-import { certify, certifyWith, type CertifyOptions } from './certificate.js';
+import type { CertifyOptions } from './certificate.js';
 import { compressPractical, type HiddenCompression } from './pipeline/practical.js';
-import { practicalVerifier, PRACTICAL_CONSTRUCTION } from './pipeline/practical-verifier.js';
 import { fineTune, type FineTuneOptions, type FineTuneResult } from './pipeline/fine-tune.js';
 import type { Certificate, CompressedModel } from './types.js';
 
@@ -110,14 +109,4 @@ export function compressTrained(model: GraphTransformer, data: NodeClassificatio
     compressed, constructed, fineTuned, seconds,
     parameters: { narrow: countModelParameters(compressed.narrow), reference: countModelParameters(model) },
   };
-}
-
-/**
- * Re-measures a compressed model's certificate on (x, pattern): certify() for the constructions in the
- * registry, and the practical construction's verifier for compressPractical's output. Cost as certify.
- */
-export function certifyCompressed(reference: GraphTransformer, compressed: Omit<CompressedModel, 'certificate'>, x: DenseMatrix,
-  pattern: CsrGraph, options: CertifyOptions = {}): Certificate {
-  if (compressed?.construction === PRACTICAL_CONSTRUCTION) return certifyWith(practicalVerifier, reference, compressed, x, pattern, options);
-  return certify(reference, compressed, x, pattern, options);
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { init, rng, scope, DenseMatrix, InputError, type GraphTransformer } from '../../src/index.js';
+import { init, rng, scope, DenseMatrix, InputError, certify, compressedToJson, compressedFromJson, type GraphTransformer } from '../../src/index.js';
 import { compressPractical } from '../../src/compress/pipeline/practical.js';
 import { fineTune, modelParameters, parametersBackward, parametersForward } from '../../src/compress/pipeline/fine-tune.js';
-import { certifyCompressed, compressTrained, countModelParameters } from '../../src/compress/trained.js';
+import { compressTrained, countModelParameters } from '../../src/compress/trained.js';
 import { softmaxCrossEntropy } from '../../src/train/loss.js';
 import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../support/models.js';
 import { subspaceModel, smallTask } from '../support/trained-models.js';
@@ -73,7 +73,7 @@ test('a tampered narrow weight makes the certificate fail (the checks can fail):
     const c = compressPractical(model, x, pattern, { d: 3 });
     assert.ok(c.certificate.holds);
     c.narrow.layers[1].wV.data[0] += 0.5;
-    const again = certifyCompressed(model, c, x, pattern);
+    const again = certify(model, c, x, pattern);
     assert.equal(again.holds, false);
     assert.ok(again.reasons.some((r) => r.startsWith('layer 1: (P½)')), again.reasons.join('\n'));
   });
@@ -133,5 +133,19 @@ test('fineTune lowers the training loss from the constructed weights, keeps the 
     assert.equal(countModelParameters(ft.model), res.parameters.narrow);
     const again = compressTrained(wide, task, { d: 3 });
     assert.deepEqual(Array.from(res.compressed.narrow.layers[0].wK.data), Array.from(again.compressed.narrow.layers[0].wK.data), 'fine-tuning did not touch the compressed model');
+  });
+});
+
+test('the library certify() re-checks a compressed trained (practical) network through the registry, also after a JSON round trip', () => {
+  scope(() => {
+    const g = rng(11);
+    const model = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 2, classes: 3 });
+    const x = gaussianInput(g, 30, 4, 1), pattern = erPattern(g, 30, 0.25);
+    const c = compressPractical(model, x, pattern, { d: 3 });
+    const again = certify(model, compressedFromJson(compressedToJson(c)), x, pattern);
+    assert.equal(again.construction, c.certificate.construction);
+    assert.equal(again.holds, c.certificate.holds);
+    assert.equal(again.outputError, c.certificate.outputError);
+    assert.deepEqual(again.checks.map((k) => k.holds), c.certificate.checks.map((k) => k.holds));
   });
 });

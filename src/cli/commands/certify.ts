@@ -1,7 +1,7 @@
 // `narrowgt certify`: re-measures a compressed twin (written by `compress --compressed`) against its reference on a
 // graph — the same graph and split, or another one — and prints every check of its certificate.
 import { deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
-import { certifyCompressed } from '../../compress/trained.js';
+import { certify } from '../../compress/certificate.js';
 import { CliError } from '../cli-error.js';
 import { graphOptions, loadGraphOption, readBytes, readModelFile, requiredOption } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
@@ -37,7 +37,7 @@ export const certifyCommand: Command = {
         throw new CliError(`${cmd}: --compressed (${compressed.narrow.depth} layers) does not match --model (${model.depth} layers, ${model.inputDim} features) and the graph (${g.numFeatures} features)`);
       }
       progress(`certify: two traced f64 forwards on ${g.name} and the ${compressed.construction} checks`);
-      const cert = certifyCompressed(model, compressed, g.features, g.graph);
+      const cert = certify(model, compressed, g.features, g.graph);
       endProgress();
       if (values.json) { console.log(JSON.stringify(cert)); return; }
       console.log(`${cert.theorem}`);
