@@ -9,27 +9,13 @@ import {
 } from '../../src/index.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 import {
-  gaussianInput, lowRankInput, makePattern, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
+  gaussianInput, lowRankInput, makePattern, maxRowDistance, maxRowNorm, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
 } from '../support/models.js';
 
 announceSeed('test/compress/exact-low-rank.test.ts');
 await init();
 
-function rowDist(a: DenseMatrix, b: DenseMatrix): number {
-  let w = 0;
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < a.cols; j++) s += (a.data[i * a.cols + j] - b.data[i * b.cols + j]) ** 2;
-    w = Math.max(w, Math.sqrt(s));
-  }
-  return w;
-}
 
-function maxRowNorm(a: DenseMatrix): number {
-  let w = 0;
-  for (let i = 0; i < a.rows; i++) { let s = 0; for (let j = 0; j < a.cols; j++) s += a.data[i * a.cols + j] ** 2; w = Math.max(w, Math.sqrt(s)); }
-  return w;
-}
 
 /** U_out·T̂(A⁽⁰⁾x) assembled by hand, with the narrow trace. */
 function runTwin(c: CompressedModel, x: DenseMatrix<'f64'>, pattern: CsrGraph) {
@@ -43,7 +29,7 @@ function runTwin(c: CompressedModel, x: DenseMatrix<'f64'>, pattern: CsrGraph) {
 function exactness(model: GraphTransformer, c: CompressedModel, x: DenseMatrix<'f64'>, pattern: CsrGraph) {
   const ref = model.forward(x, pattern, { trace: true });
   const twin = runTwin(c, x, pattern);
-  const out = rowDist(twin.lifted, ref.output) / Math.max(maxRowNorm(ref.output), 1e-300);
+  const out = maxRowDistance(twin.lifted, ref.output) / Math.max(maxRowNorm(ref.output), 1e-300);
   let logRatio = 0, selection = 0;
   ref.trace!.layers.forEach((rl, l) => {
     const nl = twin.trace.layers[l];
@@ -150,6 +136,6 @@ test('a Prop 4.1 twin runs through the fused f32 attention kernel at width ≤ d
     const f32 = comp.narrow.forward(x, pattern, { dtype: 'f32' }).output;
     const lifted = matmul(DenseMatrix.from(Float64Array.from(f32.data), f32.rows, f32.cols, 'f64'), comp.uOut!, { transB: true });
     const ref = model.forward(x, pattern).output;
-    assert.ok(rowDist(lifted, ref) <= 1e-4 * maxRowNorm(ref));
+    assert.ok(maxRowDistance(lifted, ref) <= 1e-4 * maxRowNorm(ref));
   });
 });

@@ -8,28 +8,14 @@ import {
   ConvergenceError, InputError, GraphTransformer, type CompressedModel, type DenseMatrix, type CsrGraph,
 } from '../../src/index.js';
 import { fcParams, announceSeed } from '../support/fc.js';
-import { gaussianInput, makePattern, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../support/models.js';
+import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../support/models.js';
 
 announceSeed('test/compress/jl.test.ts');
 await init();
 
 const RTOL = 1e-9;
 
-function rowDist(a: DenseMatrix, b: DenseMatrix): number {
-  let w = 0;
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < a.cols; j++) s += (a.data[i * a.cols + j] - b.data[i * b.cols + j]) ** 2;
-    w = Math.max(w, Math.sqrt(s));
-  }
-  return w;
-}
 
-function maxRowSq(a: DenseMatrix): number {
-  let w = 0;
-  for (let i = 0; i < a.rows; i++) { let s = 0; for (let j = 0; j < a.cols; j++) s += a.data[i * a.cols + j] ** 2; w = Math.max(w, s); }
-  return w;
-}
 
 function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   let w = 0;
@@ -72,19 +58,19 @@ function measure(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pa
   const m: Measured = { alpha: 0, beta: 0, e: [], epsA: [], logRatio: [], eHalf: [], eta: [], out: 0 };
   for (let l = 0; l < L; l++) {
     const r = rt.layers[l], h = nt.layers[l];
-    m.alpha = Math.max(m.alpha, maxRowSq(r.input));
+    m.alpha = Math.max(m.alpha, maxRowSquaredNorm(r.input));
     const root = Math.sqrt(model.layers[l].logitScale ?? 1);
     for (const [w, f] of [[model.layers[l].wQ, root], [model.layers[l].wK, root], [model.layers[l].wV, 1], [model.layers[l].w1, 1], [model.layers[l].w2, 1]] as const) {
       m.beta = Math.max(m.beta, f * sigmaMax(w));
     }
-    m.e.push(rowDist(h.input, r.input));
+    m.e.push(maxRowDistance(h.input, r.input));
     m.epsA.push(maxAbsDiff(h.logits, r.logits));
     m.logRatio.push(maxAbsDiff(h.logWeights, r.logWeights));
-    m.eHalf.push(rowDist(h.half, r.half));
+    m.eHalf.push(maxRowDistance(h.half, r.half));
     m.eta.push(distortion(h.input, model, c.narrow, l, pattern));
   }
-  m.e.push(rowDist(nt.final, rt.final));
-  m.out = rowDist(c.narrow.forward(x, pattern).output, model.forward(x, pattern).output);
+  m.e.push(maxRowDistance(nt.final, rt.final));
+  m.out = maxRowDistance(c.narrow.forward(x, pattern).output, model.forward(x, pattern).output);
   return m;
 }
 
@@ -239,15 +225,15 @@ test('Thm 3.3 on the practical variant: (3.1) and the §1.3 recursion e½ ≤ g�
     const pattern = makePattern(g, 'sparse', n, 0.2);
     const comp = compressWithJl(model, x, pattern, { d, seed });
     const rt = model.forward(x, pattern, { trace: true }).trace!, nt = comp.narrow.forward(x, pattern, { trace: true }).trace!;
-    const alpha = Math.max(...rt.layers.map((l) => maxRowSq(l.input))), ra = Math.sqrt(alpha);
+    const alpha = Math.max(...rt.layers.map((l) => maxRowSquaredNorm(l.input))), ra = Math.sqrt(alpha);
     const beta = comp.certificate.beta;
     for (let l = 0; l < 2; l++) {
       const lr = model.layers[l];
       const g1 = sigmaMax(lr.attentionNorm!.weight), g2 = sigmaMax(lr.ffnNorm!.weight);
-      const e = rowDist(nt.layers[l].input, rt.layers[l].input);
+      const e = maxRowDistance(nt.layers[l].input, rt.layers[l].input);
       const epsA = maxAbsDiff(nt.layers[l].logits, rt.layers[l].logits);
-      const eHalf = rowDist(nt.layers[l].half, rt.layers[l].half);
-      const eNext = rowDist(nt.layers[l].output, rt.layers[l].output);
+      const eHalf = maxRowDistance(nt.layers[l].half, rt.layers[l].half);
+      const eNext = maxRowDistance(nt.layers[l].output, rt.layers[l].output);
       const eta = comp.certificate.layers[l].extra.eta;
       assert.ok(epsA <= (beta ** 2 * (2 * ra + e) * e + eta * beta ** 2 * (ra + e) ** 2) * (1 + RTOL) + 1e-14, `layer ${l} (3.1)`);
       assert.ok(eHalf <= g1 * ((1 + beta) * e + Math.expm1(2 * epsA) * beta * ra) * (1 + RTOL) + 1e-14 * (1 + ra), `layer ${l} e½`);
@@ -303,6 +289,6 @@ test('a JL twin runs through the fused f32 attention kernel and agrees with its 
     const comp = compressWithJl(model, x, pattern, { d: 8, seed: 2 });
     const f64 = forwardCompressed(comp, x, pattern).output, f32 = forwardCompressed(comp, x, pattern, { dtype: 'f32' }).output;
     assert.equal(f32.dtype, 'f32');
-    assert.ok(rowDist(f32, f64) <= 1e-4 * Math.max(1, Math.sqrt(maxRowSq(f64))));
+    assert.ok(maxRowDistance(f32, f64) <= 1e-4 * Math.max(1, Math.sqrt(maxRowSquaredNorm(f64))));
   });
 });

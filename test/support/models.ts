@@ -265,3 +265,25 @@ export function maxRowNorm(b: Rows | DenseMatrix): number {
   const rows = b instanceof DenseMatrix ? toRows(b) : b;
   return Math.max(0, ...rows.map((r) => Math.sqrt(r.reduce((s, t) => s + t * t, 0))));
 }
+
+/** max_i ‖a_i − b_i‖₂ over rows of two same-shape matrices, by plain loops (independent of the library). */
+export function maxRowDistance(a: DenseMatrix, b: DenseMatrix): number {
+  let w = 0;
+  for (let i = 0; i < a.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < a.cols; j++) s += (a.data[i * a.cols + j] - b.data[i * b.cols + j]) ** 2;
+    w = Math.max(w, Math.sqrt(s));
+  }
+  return w;
+}
+
+/** max_i ‖a_i‖₂² over rows, by plain loops (the α of THEORY §1.2). */
+export function maxRowSquaredNorm(a: DenseMatrix): number {
+  let w = 0;
+  for (let i = 0; i < a.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < a.cols; j++) s += a.data[i * a.cols + j] ** 2;
+    w = Math.max(w, s);
+  }
+  return w;
+}
