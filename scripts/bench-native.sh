@@ -1,7 +1,8 @@
 #!/bin/sh
 # The native peers of docs/performance.md, one thread each: PyTorch attention (the anchors'
 # attention_torch.py at D = 64, 16, 4), NumPy / SciPy / scikit-learn linear algebra (linalg_native.py)
-# and the 4-layer forward in PyTorch (scripts/bench-native/forward_torch.py).
+# the 4-layer forward in PyTorch (scripts/bench-native/forward_torch.py) and one training epoch of the
+# same network with batch norm, cross-entropy and AdamW (scripts/bench-native/train_epoch_torch.py).
 #   sh scripts/bench-native.sh [wall|cpu]   (needs /usr/bin/python3 with torch, sklearn, scipy, numpy:
 #                                            apt-get install -y python3-torch python3-sklearn python3-scipy python3-numpy)
 # 'cpu' times with the process's CPU time instead of the wall clock (the scripts' time.perf_counter is
@@ -57,3 +58,4 @@ echo "# $("$PY" -c 'import torch, sklearn, scipy, numpy; print(f"torch {torch.__
 for d in 64 16 4; do run "$ANCHORS/attention_torch.py" "$GRAPH" "$d" 1; done
 run "$ANCHORS/linalg_native.py"
 run "$here/bench-native/forward_torch.py" "$GRAPH" 1
+run "$here/bench-native/train_epoch_torch.py" "$GRAPH" 1 3
