@@ -23,9 +23,10 @@ export const PAPER_TABLE1: Record<DatasetName, { operator: number; operatorStd: 
 /**
  * Loads dataset `name` from `dir` for run number `run`: Minesweeper and Tolokers use their shipped split
  * run mod 10 (Platonov et al. 2023), Cora a random 0.6/0.2/0.2 split drawn with seed `run` (App. D.1).
+ * `selfLoops: false` keeps the attention pattern to the graph's own edges (default true: self loops added).
  */
-export function loadDataset(dir: string, name: DatasetName, run: number): LoadedGraph {
-  const path = `${dir}/${name}.npz`;
-  if (name === 'cora') return loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: run } });
-  return loadGraphFile(path, { split: run % 10 });
+export function loadDataset(dir: string, name: DatasetName, run: number, options: { selfLoops?: boolean } = {}): LoadedGraph {
+  const path = `${dir}/${name}.npz`, selfLoops = options.selfLoops ?? true;
+  if (name === 'cora') return loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: run }, selfLoops });
+  return loadGraphFile(path, { split: run % 10, selfLoops });
 }

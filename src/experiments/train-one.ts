@@ -12,7 +12,8 @@ const args = parseArgs(process.argv.slice(2));
 await init();
 const path = args.get('data') ?? '../shared/data/minesweeper.npz';
 const split = numberArg(args, 'split', 0);
-const graph = loadGraphFile(path, { split });
+const selfLoops = (args.get('self-loops') ?? 'true') !== 'false';
+const graph = loadGraphFile(path, { split, selfLoops });
 const every = numberArg(args, 'log-every', 10);
 const result = trainNodeClassifier(graph, {
   width: numberArg(args, 'width', 64), layers: numberArg(args, 'layers', 4), lr: numberArg(args, 'lr', 0.01),
