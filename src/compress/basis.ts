@@ -8,6 +8,7 @@ import { Matrix as MlMatrix, solve } from 'ml-matrix';
 import { DenseMatrix } from '../linalg/dense.js';
 import { matmul } from '../linalg/matmul.js';
 import { rng } from '../random/rng.js';
+import { lanczosTopEigenvalue } from '../linalg/lanczos.js';
 
 /** An orthonormal basis with the singular values that decided its rank. */
 export interface Basis {
@@ -132,10 +133,10 @@ export function singularValues(b: DenseMatrix<'f64'>): number[] {
 }
 
 /**
- * ‖A‖₂ = σ₁(A) (0 for an empty matrix): Lanczos with full reorthogonalisation on the smaller Gram matrix
- * (AᵀA or AAᵀ, applied as two products, never formed), the top Ritz value found by Sturm bisection of the
- * tridiagonal T_k, stopped by the residual bound |β_k·y_k| ≤ 1e-11·θ (|λ − θ| ≤ |β_k y_k| for an
- * eigenvalue λ; Golub & Van Loan, 4th ed., §10.1) or when k reaches min(m, n), where it is exact.
+ * ‖A‖₂ = σ₁(A) (0 for an empty matrix): Lanczos with full reorthogonalisation (src/linalg/lanczos.ts) on the
+ * smaller Gram matrix (AᵀA or AAᵀ, applied as two products, never formed), stopped by the residual bound
+ * |β_k·y_k| ≤ 1e-11·θ (|λ − θ| ≤ |β_k y_k| for an eigenvalue λ; Golub & Van Loan, 4th ed., §10.1) or when k
+ * reaches min(m, n), where it is exact.
  * Cost O(k·m·n + k²·min(m, n)), k ≪ min(m, n) except for nearly flat spectra. Accuracy: relative error ≤ 1e-11 (in practice ~1e-15, the Ritz error being quadratic in the residual),
  * below the certificates' rtol of 1e-9. Deterministic (fixed start vector from rng(0)).
  */
@@ -148,7 +149,6 @@ export function spectralNorm(a: DenseMatrix<'f64'>): number {
   const tmp = new Float64Array(other);
   const gram = (v: Float64Array, out: Float64Array): void => {
     tmp.fill(0);
-    out.fill(0);
     if (tall) {
       for (let i = 0; i < m; i++) { let s = 0; const o = i * n; for (let j = 0; j < n; j++) s += A[o + j] * v[j]; tmp[i] = s; }
       for (let i = 0; i < m; i++) { const t = tmp[i], o = i * n; if (t !== 0) for (let j = 0; j < n; j++) out[j] += A[o + j] * t; }
@@ -157,86 +157,7 @@ export function spectralNorm(a: DenseMatrix<'f64'>): number {
       for (let i = 0; i < m; i++) { let s = 0; const o = i * n; for (let j = 0; j < n; j++) s += A[o + j] * tmp[j]; out[i] = s; }
     }
   };
-  const q0 = rng(0).fillNormal(new Float64Array(dim));
-  const n0 = norm2(q0);
-  for (let i = 0; i < dim; i++) q0[i] /= n0;
-  const Q: Float64Array[] = [q0];
-  const alpha: number[] = [], beta: number[] = [];
-  const w = new Float64Array(dim);
-  let theta = 0;
-  for (let k = 0; k < dim; k++) {
-    gram(Q[k], w);
-    let ak = 0;
-    for (let i = 0; i < dim; i++) ak += Q[k][i] * w[i];
-    alpha.push(ak);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of Q) {
-        let c = 0;
-        for (let i = 0; i < dim; i++) c += q[i] * w[i];
-        for (let i = 0; i < dim; i++) w[i] -= c * q[i];
-      }
-    }
-    const bk = norm2(w);
-    theta = topEigenvalue(alpha, beta);
-    if (theta === 0 && bk === 0) return 0;
-    const y = lastEigenvectorComponent(alpha, beta, theta);
-    if (k + 1 === dim || bk * Math.abs(y) <= 1e-11 * theta || bk <= 1e-15 * theta) break;
-    beta.push(bk);
-    Q.push(Float64Array.from(w, (t) => t / bk));
-  }
-  return Math.sqrt(theta);
-}
-
-/** Number of eigenvalues of the symmetric tridiagonal (alpha, beta) greater than x (Sturm count via LDLᵀ pivots). */
-function countAbove(alpha: number[], beta: number[], x: number): number {
-  let count = 0, d = 1;
-  for (let i = 0; i < alpha.length; i++) {
-    const b2 = i > 0 ? beta[i - 1] ** 2 : 0;
-    d = alpha[i] - x - (i > 0 ? b2 / d : 0);
-    if (d === 0) d = -1e-300;
-    if (d > 0) count++;
-  }
-  return count;
-}
-
-/** The largest eigenvalue of the symmetric tridiagonal (alpha, beta), by bisection to the last bit. */
-function topEigenvalue(alpha: number[], beta: number[]): number {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < alpha.length; i++) {
-    const r = (i > 0 ? Math.abs(beta[i - 1]) : 0) + (i < beta.length ? Math.abs(beta[i]) : 0);
-    lo = Math.min(lo, alpha[i] - r);
-    hi = Math.max(hi, alpha[i] + r);
-  }
-  for (let it = 0; it < 200; it++) {
-    const mid = (lo + hi) / 2;
-    if (mid <= lo || mid >= hi) break;
-    if (countAbove(alpha, beta, mid) >= 1) lo = mid; else hi = mid;
-  }
-  return hi;
-}
-
-/** |last component| of the unit eigenvector of T for the eigenvalue theta, by two steps of inverse iteration. */
-function lastEigenvectorComponent(alpha: number[], beta: number[], theta: number): number {
-  const k = alpha.length;
-  if (k === 1) return 1;
-  let y = new Float64Array(k).fill(1 / Math.sqrt(k));
-  const shift = theta * (1 + 1e-13) + 1e-300;
-  for (let it = 0; it < 3; it++) {
-    // Solve (T − shift·I) z = y by the tridiagonal (Thomas) algorithm; T − shift·I is negative definite.
-    const c = new Float64Array(k), dd = new Float64Array(k), z = new Float64Array(k);
-    dd[0] = alpha[0] - shift;
-    z[0] = y[0];
-    for (let i = 1; i < k; i++) {
-      c[i] = beta[i - 1] / dd[i - 1];
-      dd[i] = alpha[i] - shift - c[i] * beta[i - 1];
-      z[i] = y[i] - c[i] * z[i - 1];
-    }
-    z[k - 1] /= dd[k - 1];
-    for (let i = k - 2; i >= 0; i--) z[i] = (z[i] - beta[i] * z[i + 1]) / dd[i];
-    const nz = norm2(z);
-    y = z.map((t) => t / nz);
-  }
-  return Math.abs(y[k - 1]);
+  return Math.sqrt(lanczosTopEigenvalue(gram, dim, rng(0).fillNormal(new Float64Array(dim)), 1e-11, dim).theta);
 }
 
 function norm2(v: Float64Array): number {

@@ -1,5 +1,5 @@
 // Row and column Euclidean norms (SIMD kernel assembly/norms.ts or its twin) and the operator norm
-// ‖A‖₂ = σ₁(A) by power iteration. All f64.
+// ‖A‖₂ = σ₁(A) by power iteration, handing over to Lanczos when σ₁ ≈ σ₂ stalls it. All f64.
 import { ConvergenceError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
@@ -7,6 +7,7 @@ import { rng } from '../random/rng.js';
 import * as twin from '../twin/norms.js';
 import { DenseMatrix } from './dense.js';
 import { matmul } from './matmul.js';
+import { lanczosTopEigenvalue } from './lanczos.js';
 import { requireF64Matrix, requireInt, requireOpen, requireSeed } from './arguments.js';
 
 export interface NormOptions {
@@ -108,13 +109,17 @@ const SAFETY = 0.25;
  * Each step computes u = A·v and w = Aᵀ·u (two matmul calls, 4·m·n flops) and the estimate
  * σ̂ = ‖w‖/‖u‖, which never exceeds σ₁ and never decreases from one step to the next. Its error shrinks
  * geometrically, by ρ ≈ (σ₂/σ₁)⁴ a step; the loop stops when the geometric tail Δ·ρ/(1 − ρ) of the
- * last change Δ (ρ measured as the ratio of the last two changes) is ≤ tol·σ̂/4, or when Δ reaches the
- * rounding level 8·2⁻⁵²·σ̂. Accuracy: σ̂ ≤ σ₁(1 + O(2⁻⁵²)), and σ₁ − σ̂ ≲ tol·σ₁ once the steps are in
- * their asymptotic regime (a heuristic, as for every power-iteration stopping rule; it fails only
+ * last change Δ (ρ measured as the ratio of the last two changes) is ≤ tol·σ̂/4. A change at the
+ * rounding level 8·2⁻⁵²·σ̂ (converged, or stalled by σ₂ ≈ σ₁) and a power iteration that has not stopped after 30 steps (σ₂/σ₁ close to 1,
+ * where it would need ~1/(1 − ρ) steps, or never finish) continue as Lanczos with full
+ * reorthogonalisation from its current vector (src/linalg/lanczos.ts), which separates close σ₁, σ₂
+ * in a few steps and is exact after n. Accuracy: σ̂ ≤ σ₁(1 + O(2⁻⁵²)), and σ₁ − σ̂ ≲ tol·σ₁ once the
+ * steps are in their asymptotic regime (a heuristic, as for every Krylov stopping rule; it fails only
  * for a start vector almost orthogonal to the top singular vector, which has probability ~0).
  * Returns 0 for the zero matrix.
  * Throws ShapeError for an empty A, InputError for a non-finite entry or bad seed, RangeError for
- * tol ∉ (0, 1) or a bad maxIterations, ConvergenceError when maxIterations steps do not reach tol.
+ * tol ∉ (0, 1) or a bad maxIterations, ConvergenceError when maxIterations steps (power and Lanczos
+ * together; each applies A and Aᵀ once) do not reach tol.
  */
 export function operatorNorm(a: DenseMatrix<'f64'>, options: OperatorNormOptions = {}): number {
   const fn = 'operatorNorm';
@@ -133,6 +138,7 @@ export function operatorNorm(a: DenseMatrix<'f64'>, options: OperatorNormOptions
     scaleInto(v.data, start, 1 / norm2(start));
     let prev = 0, prevDelta = 0;
     for (let it = 1; it <= maxIterations; it++) {
+      if (it > LANCZOS_AFTER) return lanczosFallback(a, v, Math.max(prev, 0), tol, maxIterations - it + 1, u);
       matmul(a, v, { out: u, checkFinite: false });
       const s = norm2(u.data);
       if (s === 0) return 0; // A·v = 0 for a random v only when A = 0
@@ -143,16 +149,50 @@ export function operatorNorm(a: DenseMatrix<'f64'>, options: OperatorNormOptions
       scaleInto(v.data, w.data, 1 / t);
       const delta = est - prev;
       if (it > 1) {
-        if (delta <= 8 * EPS * est) return est;
+        // A change at the rounding level means either convergence or a stall (σ₂ ≈ σ₁ moves the estimate by
+        // almost nothing a step): Lanczos from the current vector tells them apart, in one step when converged.
+        if (delta <= 8 * EPS * est) return lanczosFallback(a, v, est, tol, maxIterations - it, u);
         const rho = delta / prevDelta;
         if (it > 2 && rho > 0 && rho < 1 && delta * rho / (1 - rho) <= SAFETY * tol * est) return est;
       }
       prev = est;
       prevDelta = delta;
     }
-    throw new ConvergenceError(`${fn}: power iteration did not reach tol = ${tol} in ${maxIterations} steps (σ₁ close to σ₂?); raise options.maxIterations or options.tol`);
+    throw new ConvergenceError(`${fn}: power iteration did not reach tol = ${tol} in ${maxIterations} steps; raise options.maxIterations or options.tol`);
   } finally {
     v.free(); u.free(); w.free();
+  }
+}
+
+// Power steps before switching to Lanczos: enough for any gap σ₂/σ₁ ≤ 0.5 to reach tol = 1e-10, while a
+// stalled iteration (σ₁ ≈ σ₂: 10⁴ steps at σ₂/σ₁ = 0.999, never at 1 − 1e-7) hands over early.
+const LANCZOS_AFTER = 30;
+
+/**
+ * σ₁ by Lanczos on AᵀA (n×n, applied as A·v then Aᵀ·u) from the power iteration's current vector v, with
+ * full reorthogonalisation: exact after at most n steps, and fast when σ₁ and σ₂ are close. Stops when the
+ * Ritz residual bound is ≤ tol·θ (|σ₁² − θ| ≤ tol·θ gives σ₁ within tol/2 of √θ); returns the larger of √θ and
+ * the power estimate (both are lower bounds on σ₁). Throws ConvergenceError when `steps` applications do not
+ * reach that.
+ */
+function lanczosFallback(a: DenseMatrix<'f64'>, v: DenseMatrix<'f64'>, powerEstimate: number, tol: number, steps: number,
+  u: DenseMatrix<'f64'>): number {
+  const n = a.cols, x = DenseMatrix.zeros(n, 1, 'f64'), y = DenseMatrix.zeros(n, 1, 'f64');
+  try {
+    const gram = (q: Float64Array, out: Float64Array): void => {
+      x.data.set(q);
+      matmul(a, x, { out: u, checkFinite: false });
+      matmul(a, u, { transA: true, out: y, checkFinite: false });
+      out.set(y.data);
+    };
+    const r = lanczosTopEigenvalue(gram, n, Float64Array.from(v.data), tol, steps);
+    if (!r.converged) {
+      throw new ConvergenceError(`operatorNorm: power iteration and Lanczos did not reach tol = ${tol} in the allowed steps `
+        + `(options.maxIterations counts both); raise options.maxIterations or options.tol`);
+    }
+    return Math.max(Math.sqrt(r.theta), powerEstimate);
+  } finally {
+    x.free(); y.free();
   }
 }
 

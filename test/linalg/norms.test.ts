@@ -116,6 +116,22 @@ test('operatorNorm on planted spectra: close gap σ₂/σ₁ = 0.99, a repeated 
   assert.ok(Math.abs(operatorNorm(e) - 1) < 1e-15); // ‖I‖ = 1
 });
 
+test('operatorNorm with σ₂/σ₁ = 1 − 1e-7 and 1 − 1e-4 (power iteration alone stalls): Lanczos hand-over reaches tol', () => {
+  // Power iteration's error shrinks by ρ = (σ₂/σ₁)⁴ a step: 1 − 4e-7 needs ~10⁷ steps for tol = 1e-10, far past
+  // the default 10⁴ (it threw ConvergenceError before the Lanczos hand-over). The planted σ₁ is the reference.
+  for (const [gap, tol] of [[1e-7, 1e-10], [1e-4, 1e-12], [0, 1e-12]] as [number, number][]) {
+    const sigma = [3, 3 * (1 - gap), 2.9, 1, 0.2];
+    const a = withSpectrum(17, 40, 25, sigma);
+    const est = operatorNorm(a, { tol });
+    assert.ok(est <= sigma[0] * (1 + 1e-13), `gap ${gap}: ${est} exceeds σ₁ = ${sigma[0]}`);
+    assert.ok(sigma[0] - est <= tol * sigma[0] + 1e-13, `gap ${gap}: ${est} vs σ₁ = ${sigma[0]} (error ${sigma[0] - est})`);
+    a.free();
+  }
+  // A flat spectrum (every σ equal but one): the Krylov space becomes invariant, Lanczos stops exactly.
+  const flat = withSpectrum(5, 30, 30, [...Array(29).fill(1), 1 + 1e-9]);
+  assert.ok(Math.abs(operatorNorm(flat, { tol: 1e-12 }) - (1 + 1e-9)) <= 1e-12 * 1.1 + 1e-13);
+});
+
 test('operatorNorm throws ConvergenceError when maxIterations is too small, and typed errors before any work', () => {
   const close = withSpectrum(3, 30, 20, [1, 0.999, 0.5]);
   assert.throws(() => operatorNorm(close, { maxIterations: 3, tol: 1e-12 }), (e: unknown) => e instanceof ConvergenceError && /^operatorNorm: power iteration did not reach tol/.test(e.message));
