@@ -78,6 +78,7 @@ export function requiredOption(cmd: string, values: Values, name: string, what: 
 export const graphOptions: Record<string, OptionSpec> = {
   graph: { type: 'string', description: 'an .npz graph (Platonov or Shchur layout); default: the bundled Minesweeper' },
   split: { type: 'string', description: 'which of the shipped splits (0-9); a graph without splits gets a random 0.6/0.2/0.2 split with this seed', default: '0' },
+  'self-loops': { type: 'string', description: 'true: attention also runs on the self loops i→i; false: on the graph\'s own edges only (use what the model was trained with)', default: 'true' },
 };
 
 /**
@@ -88,13 +89,14 @@ export async function loadGraphOption(cmd: string, values: Values): Promise<Load
   const path = (values.graph as string | undefined) ?? bundledGraphPath();
   if (!path.endsWith('.npz')) throw new CliError(`${cmd}: --graph must name an .npz file, got '${path}'`);
   const split = intOption(cmd, values, 'split', 0, 1_000_000);
+  const selfLoops = choiceOption(cmd, { ...values, 'self-loops': values['self-loops'] ?? 'true' }, 'self-loops', ['true', 'false'] as const) === 'true';
   await init();
   reserveWasmMemory();
-  const g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split } });
+  const g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split }, selfLoops });
   if (g.layout !== 'heterophilous' || split === 0) return g;
   g.free();
   if (split >= g.splits.length) throw new CliError(`${cmd}: --split ${split} is out of range: ${path} ships ${g.splits.length} splits (0-${g.splits.length - 1})`);
-  return loadGraphFile(path, { split });
+  return loadGraphFile(path, { split, selfLoops });
 }
 
 /** Reads and parses a model .safetensors file; CliError when unreadable, FormatError when malformed. */

@@ -88,6 +88,9 @@ test('bad arguments and bad files give one line on stderr naming the problem and
     [['train', '--out', at('m.safetensors'), '--width', '0'], /^narrowgt: train: --width must be an integer in \[1, 4096\], got '0'/],
     [['train', '--out', at('m.safetensors'), '--lr', 'fast'], /^narrowgt: train: --lr must be a number > 0, got 'fast'/],
     [['train', 'extra', '--out', at('m.safetensors')], /^narrowgt: train: unexpected argument 'extra'/],
+    [['train', '--out', at('m.safetensors'), '--dropout', '1'], /^narrowgt: train: --dropout must lie in \[0, 1\), got 1/],
+    [['train', '--out', at('m.safetensors'), '--dropout=-0.1'], /^narrowgt: train: --dropout must be a number ≥ 0, got '-0.1'/],
+    [['demo', '--self-loops', 'no'], /^narrowgt: demo: --self-loops must be one of true, false, got 'no'/],
     [['compress', '--width', '4'], /^narrowgt: compress: --model is required/],
     [['compress', '--model', at('m.safetensors'), '--width', 'four'], /^narrowgt: compress: --width must be an integer/],
     [['compress', '--model', at('m.safetensors'), '--width', '4', '--hidden', 'half'], /^narrowgt: compress: --hidden must be one of full, select, clusters/],
@@ -119,6 +122,13 @@ test('train → compress (certified, fine-tuned) → certify → eval on a small
   const t = await run('train', '--graph', at('ring.npz'), '--width', '8', '--layers', '2', '--epochs', '5', '--out', wide, '--json');
   assert.equal(t.status, 0, t.stderr);
   const trained = JSON.parse(t.stdout);
+  // --dropout and --self-loops false reach the trainer and the file's metadata
+  const d = await run('train', '--graph', at('ring.npz'), '--width', '8', '--layers', '2', '--epochs', '3', '--dropout', '0.5', '--self-loops', 'false',
+    '--out', at('dropout.safetensors'), '--json');
+  assert.equal(d.status, 0, d.stderr);
+  assert.equal(JSON.parse(d.stdout).dropout, 0.5);
+  assert.match(readFileSync(at('dropout.safetensors')).subarray(0, 4096).toString('latin1'), /\\"selfLoops\\":false,[^}]*\\"dropout\\":0\.5/);
+  assert.notEqual(JSON.parse(d.stdout).final.loss, trained.final.loss);
   const c = await run('compress', '--graph', at('ring.npz'), '--model', wide, '--width', '3', '--fine-tune-epochs', '5', '--out', narrow, '--compressed', twin, '--json');
   assert.equal(c.status, 0, c.stderr);
   const report = JSON.parse(c.stdout);

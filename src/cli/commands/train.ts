@@ -10,7 +10,7 @@ import type { Command } from './types.js';
 export const train: Command = {
   name: 'train',
   summary: 'train a graph transformer on a graph and write it as .safetensors',
-  usage: 'narrowgt train --out MODEL.safetensors [--graph G.npz] [--width 64] [--epochs 100] [--lr 0.01] [--json]',
+  usage: 'narrowgt train --out MODEL.safetensors [--graph G.npz] [--width 64] [--epochs 100] [--lr 0.01] [--dropout 0] [--self-loops true] [--json]',
   options: {
     ...graphOptions,
     out: { type: 'string', description: 'where to write the trained network (.safetensors)' },
@@ -19,6 +19,7 @@ export const train: Command = {
     epochs: { type: 'string', description: 'full-batch epochs (AdamW + cosine schedule)', default: '100' },
     lr: { type: 'string', description: 'base learning rate', default: '0.01' },
     'weight-decay': { type: 'string', description: 'AdamW weight decay', default: '0.01' },
+    dropout: { type: 'string', description: 'dropout on the encoder output and the FFN hidden layer, training only (docs/experiments.md)', default: '0' },
     seed: { type: 'string', description: 'initialization seed', default: '0' },
     json: { type: 'boolean', description: 'machine-readable output on stdout' },
   },
@@ -29,24 +30,26 @@ export const train: Command = {
     const width = intOption(cmd, values, 'width', 1, 4096), layers = intOption(cmd, values, 'layers', 1, 64);
     const epochs = intOption(cmd, values, 'epochs', 1, 100_000), seed = intOption(cmd, values, 'seed', 0, 2 ** 31 - 1);
     const lr = numberOption(cmd, values, 'lr'), weightDecay = numberOption(cmd, values, 'weight-decay', 0, true);
+    const dropout = numberOption(cmd, values, 'dropout', 0, true);
+    if (!(dropout < 1)) throw new CliError(`${cmd}: --dropout must lie in [0, 1), got ${dropout}`);
     const g = await loadGraphOption(cmd, values);
     try {
       const every = Math.max(1, Math.round(epochs / 20));
       const res = trainNodeClassifier(g, {
-        width, layers, epochs, lr, weightDecay, seed,
+        width, layers, epochs, lr, weightDecay, seed, dropout,
         onEpoch: (r) => { if (r.epoch % every === 0 || r.epoch === epochs - 1) progress(`train: epoch ${r.epoch + 1}/${epochs} loss ${r.loss.toFixed(4)} val ${r.val.toFixed(4)} (${r.seconds.toFixed(2)} s/epoch)`); },
       });
       endProgress();
       try {
         const metadata = {
-          'narrowgt.trained': JSON.stringify({ graph: g.name ?? null, split: Number(values.split), width, layers, epochs, lr, weightDecay, seed,
+          'narrowgt.trained': JSON.stringify({ graph: g.name ?? null, split: Number(values.split), selfLoops: values['self-loops'] !== 'false', width, layers, epochs, lr, weightDecay, dropout, seed,
             metric: g.metric, final: res.final }),
         };
         writeOutput(cmd, out, trainedToSafetensors(res.config, res.parameters, g.features, g.graph, { metadata }), 'out');
       } finally {
         freeParameters(res.parameters);
       }
-      const report = { out, graph: g.name ?? null, metric: g.metric, config: res.config, epochs, lr, seed, final: res.final, bestValidation: res.bestValidation, seconds: res.seconds };
+      const report = { out, graph: g.name ?? null, metric: g.metric, config: res.config, epochs, lr, dropout, seed, final: res.final, bestValidation: res.bestValidation, seconds: res.seconds };
       if (values.json) { console.log(JSON.stringify(report)); return; }
       console.log(`trained ${layers}-layer D = ${width} network on ${g.name} (${g.numNodes} nodes) in ${res.seconds.toFixed(1)} s → ${out}`);
       console.log(table(['split', g.metric], [['train', res.final.train.toFixed(4)], ['val', res.final.val.toFixed(4)], ['test', res.final.test.toFixed(4)]]));
