@@ -7,6 +7,9 @@ export interface KernelExports {
   alloc(bytes: number): number;
   free(ptr: number): void;
   memoryPages(): number;
+  liveBytes(): number;
+  peakBytes(): number;
+  resetPeakBytes(): void;
   first_nonfinite_f32(ptr: number, len: number): number;
   first_nonfinite_f64(ptr: number, len: number): number;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
