@@ -4,7 +4,11 @@ import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { matmul } from '../linalg/matmul.js';
 import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
-import type { Activation, AffineMap, LayerWeights, SkipMap } from './layer.js';
+import { wasmKernels } from '../runtime/init.js';
+import type { KernelExports } from '../runtime/kernels.js';
+import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import * as elementwise from '../twin/elementwise.js';
+import type { Activation, AffineMap, LayerWeights } from './layer.js';
 
 /** What forward() records for one layer (all matrices n×width, in the forward's dtype). */
 export interface LayerTrace<T extends FloatDType = FloatDType> {
@@ -48,39 +52,90 @@ export function copyMatrix<U extends FloatDType>(m: DenseMatrix, dtype?: U): Den
   return out;
 }
 
-/** y = x·Wᵀ + b in the dtype of x (W converted when x is f32). */
-export function applyLinear<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix<'f64'>, bias?: Float64Array | null): DenseMatrix<T> {
-  const w = (x.dtype === 'f64' ? weight : copyMatrix(weight, 'f32')) as DenseMatrix<T>;
-  const y = matmul(x, w, { transB: true, checkFinite: false });
-  if (w !== (weight as DenseMatrix<FloatDType>)) w.free();
-  if (bias) {
-    const d = y.data, c = y.cols;
-    for (let i = 0; i < y.rows; i++) for (let j = 0; j < c; j++) d[i * c + j] += bias[j];
+/**
+ * The n×width work buffers of one forward, reused across layers: a layer takes Q, K, V, the attention
+ * output, the FFN hidden and its output from here and gives back what is dead, so a whole f32 forward
+ * allocates about five n×D arrays once instead of about eight per layer. Buffers come back with undefined
+ * contents (every user overwrites them: GEMM, attention). dispose() frees the spare ones; a buffer that
+ * was taken and not given back belongs to the caller.
+ */
+export class BufferPool {
+  private spare: DenseMatrix[] = [];
+
+  /** A rows×cols matrix of dtype: a spare one of exactly that shape, else a new one. */
+  take<T extends FloatDType>(rows: number, cols: number, dtype: T): DenseMatrix<T> {
+    const i = this.spare.findIndex((m) => m.rows === rows && m.cols === cols && m.dtype === dtype);
+    if (i >= 0) return this.spare.splice(i, 1)[0] as DenseMatrix<T>;
+    return DenseMatrix.zeros(rows, cols, dtype);
   }
+
+  /** Hands m back for reuse: its contents are dead and nobody else holds it. */
+  give(m: DenseMatrix): void {
+    if (!m.storage.isFreed && !this.spare.includes(m)) this.spare.push(m);
+  }
+
+  /** Frees every spare buffer (idempotent). */
+  dispose(): void {
+    for (const m of this.spare) m.free();
+    this.spare = [];
+  }
+}
+
+/** The WASM kernels when m is f32 and the WASM backend is active, else null (use the twin). */
+function f32Kernels(m: DenseMatrix): KernelExports | null {
+  return m.dtype === 'f32' ? wasmKernels() : null;
+}
+
+/** A WASM f32 copy of a bias (freed by the caller), or null. */
+function wasmBias(bias: Float64Array | null | undefined): Storage<'f32'> | null {
+  return bias ? Storage.from('f32', bias) : null;
+}
+
+const st = (m: DenseMatrix): Storage<DType> => m.storage as Storage<DType>;
+
+/** y_i ← y_i + b for every row (SIMD for f32 on the WASM backend, the twin's loop otherwise). */
+function addBias<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array): void {
+  const k = f32Kernels(y);
+  if (!k) { elementwise.add_row_vector_f32(y.data, bias, y.rows, y.cols); return; }
+  const b = wasmBias(bias)!;
+  withPointers(k, [st(y), b as Storage<DType>], ([py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols), [st(y)]);
+  b.free();
+}
+
+/** y_i ← σ(y_i + b) in one pass; b may be absent. */
+function biasActivate<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array | null | undefined, activation: Activation): void {
+  if (activation !== 'relu') { if (bias) addBias(y, bias); return; }
+  const k = f32Kernels(y);
+  if (!k) { elementwise.bias_relu_f32(y.data, bias ?? null, y.rows, y.cols); return; }
+  const b = wasmBias(bias);
+  withPointers(k, [st(y), b as Storage<DType> | null], ([py, pb]) => k.bias_relu_f32(py, pb, y.rows, y.cols), [st(y)]);
+  b?.free();
+}
+
+/** y_i ← (y_i + b) + r_i in one pass (each add rounded, as two passes would); b may be absent. */
+function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array | null | undefined, r: DenseMatrix<T>): void {
+  const k = f32Kernels(y);
+  if (!k) { elementwise.add_bias_residual_f32(y.data, bias ?? null, r.data, y.rows, y.cols); return; }
+  const b = wasmBias(bias);
+  withPointers(k, [st(y), b as Storage<DType> | null, st(r)], ([py, pb, pr]) => k.add_bias_residual_f32(py, pb, pr, y.rows, y.cols), [st(y)]);
+  b?.free();
+}
+
+/**
+ * y = x·Wᵀ + b in the dtype of x (W converted when x is f32), written into `out` when given (shape and
+ * dtype must fit; it must not alias x).
+ */
+export function applyLinear<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix<'f64'>, bias?: Float64Array | null,
+  out?: DenseMatrix<T>): DenseMatrix<T> {
+  const w = (x.dtype === 'f64' ? weight : copyMatrix(weight, 'f32')) as DenseMatrix<T>;
+  const y = matmul(x, w, { transB: true, checkFinite: false, out });
+  if (w !== (weight as DenseMatrix<FloatDType>)) w.free();
+  if (bias) addBias(y, bias);
   return y;
 }
 
-function applyAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap): DenseMatrix<T> {
-  return applyLinear(x, map.weight, map.bias);
-}
-
-function applySkip<T extends FloatDType>(x: DenseMatrix<T>, skip: SkipMap): DenseMatrix<T> {
-  return skip === 'identity' ? x : applyLinear(x, skip);
-}
-
-/** a ← a + b elementwise (same shape). */
-function addInto<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>): DenseMatrix<T> {
-  const ad = a.data, bd = b.data;
-  for (let i = 0; i < ad.length; i++) ad[i] += bd[i];
-  return a;
-}
-
-function activate<T extends FloatDType>(x: DenseMatrix<T>, activation: Activation): DenseMatrix<T> {
-  if (activation === 'relu') {
-    const d = x.data;
-    for (let i = 0; i < d.length; i++) if (d[i] < 0) d[i] = 0;
-  }
-  return x;
+function applyAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap, out?: DenseMatrix<T>): DenseMatrix<T> {
+  return applyLinear(x, map.weight, map.bias, out);
 }
 
 // Above this fill ratio (and below this n) one GEMM Q·Kᵀ plus a gather beats one dot product per edge.
@@ -139,52 +194,69 @@ export interface LayerStep<T extends FloatDType> {
 
 /**
  * One layer (THEORY §1.1, with the practical parts when present) on input h (n×p). The caller owns the
- * returned matrices; intermediates not in the trace are freed here. Shapes are assumed checked.
+ * returned matrices; intermediates not in the trace are freed here, or given back to `pool` when one is
+ * passed (h itself is never freed or given back). Shapes are assumed checked.
+ * Without a trace the layer holds at most h, Q, K, V and the attention output at once (Q, K, V are dead
+ * after the attention); the skip additions, bias and ReLU run in place.
  */
 export function forwardLayer<T extends FloatDType>(layer: LayerWeights, h: DenseMatrix<T>, pattern: CsrGraph,
-  activation: Activation, wantTrace: boolean): LayerStep<T> {
+  activation: Activation, wantTrace: boolean, pool?: BufferPool): LayerStep<T> {
+  const own = pool ?? new BufferPool();
+  const n = h.rows, dtype = h.dtype;
+  const linear = (x: DenseMatrix<T>, w: DenseMatrix<'f64'>, b?: Float64Array | null): DenseMatrix<T> =>
+    applyLinear(x, w, b, own.take(n, w.rows, dtype));
   const scale = layer.logitScale ?? 1;
-  const q = applyLinear(h, layer.wQ), k = applyLinear(h, layer.wK), v = applyLinear(h, layer.wV);
-  const att = sparseAttention(q, k, v, pattern, { scale, returnWeights: wantTrace, checkFinite: false });
+  const q = linear(h, layer.wQ), k = linear(h, layer.wK), v = linear(h, layer.wV);
+  const attOut = own.take(n, v.cols, dtype);
+  const att = sparseAttention(q, k, v, pattern, { scale, returnWeights: wantTrace, checkFinite: false, out: attOut });
   let logits: Float64Array | undefined, weights: Float64Array | undefined;
   if (wantTrace) {
     logits = edgeLogits(q, k, pattern, scale);
     weights = Float64Array.from(att.weights!.array);
     att.weights!.free();
   }
-  q.free(); k.free(); v.free();
+  own.give(q); own.give(k); own.give(v);
+  // H½: the attention output itself (theory), else norm₁(skip₁(H) + Att). Without a trace Att is dead
+  // once H½ exists, so the skip is added into it in place.
   let half = att.output;
-  if (layer.attentionSkip || layer.attentionNorm) {
-    if (layer.attentionSkip) {
-      const skipped = applySkip(h, layer.attentionSkip);
-      half = addInto(skipped === h ? copyMatrix(h) : skipped, att.output);
+  if (layer.attentionSkip) {
+    if (layer.attentionSkip === 'identity') {
+      if (wantTrace) half = copyMatrix(att.output);
+      addBiasResidual(half, null, h); // Att + H: the same f32/f64 sum as H + Att
     } else {
-      half = copyMatrix(att.output);
-    }
-    if (layer.attentionNorm) {
-      const normed = applyAffine(half, layer.attentionNorm);
-      half.free();
-      half = normed;
+      half = linear(h, layer.attentionSkip);
+      addBiasResidual(half, null, att.output);
+      if (!wantTrace) own.give(att.output);
     }
   }
-  const threeQuarter = activate(applyLinear(half, layer.w1, layer.b1), activation);
-  let output = applyLinear(threeQuarter, layer.w2, layer.b2);
+  if (layer.attentionNorm) {
+    const normed = applyAffine(half, layer.attentionNorm, own.take(n, layer.attentionNorm.weight.rows, dtype));
+    if (wantTrace && half !== att.output) half.free();
+    else if (!wantTrace) own.give(half);
+    half = normed;
+  }
+  const threeQuarter = linear(half, layer.w1);
+  biasActivate(threeQuarter, layer.b1, activation);
+  let output = linear(threeQuarter, layer.w2);
   if (layer.ffnSkip) {
-    const skipped = applySkip(half, layer.ffnSkip);
-    addInto(output, skipped);
-    if (skipped !== half) skipped.free();
+    const skipped = layer.ffnSkip === 'identity' ? half : linear(half, layer.ffnSkip);
+    addBiasResidual(output, layer.b2, skipped);
+    if (skipped !== half) own.give(skipped);
+  } else if (layer.b2) {
+    addBias(output, layer.b2);
   }
   if (layer.ffnNorm) {
-    const normed = applyAffine(output, layer.ffnNorm);
-    output.free();
+    const normed = applyAffine(output, layer.ffnNorm, own.take(n, layer.ffnNorm.weight.rows, dtype));
+    own.give(output);
     output = normed;
   }
   if (!wantTrace) {
-    if (half !== att.output) att.output.free();
-    half.free();
-    threeQuarter.free();
+    own.give(half);
+    own.give(threeQuarter);
+    if (!pool) own.dispose();
     return { output };
   }
+  if (!pool) own.dispose();
   return {
     output,
     trace: {
@@ -194,7 +266,8 @@ export function forwardLayer<T extends FloatDType>(layer: LayerWeights, h: Dense
   };
 }
 
-/** Applies an optional affine map, returning the input itself when there is none. */
-export function applyOptionalAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap | null | undefined): DenseMatrix<T> {
-  return map ? applyAffine(x, map) : x;
+/** Applies an optional affine map, returning the input itself when there is none (into a pool buffer when given). */
+export function applyOptionalAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap | null | undefined,
+  pool?: BufferPool): DenseMatrix<T> {
+  return map ? applyAffine(x, map, pool?.take(x.rows, map.weight.rows, x.dtype)) : x;
 }

@@ -25,6 +25,8 @@ export interface KernelExports {
   add_f32(a: number, b: number, len: number): void;
   add_row_vector_f32(y: number, b: number, rows: number, cols: number): void;
   relu_f32(x: number, len: number): void;
+  bias_relu_f32(y: number, b: number, rows: number, cols: number): void;
+  add_bias_residual_f32(y: number, b: number, r: number, rows: number, cols: number): void;
   relu_backward_f32(g: number, x: number, len: number): void;
   column_sums_f32(out: number, y: number, rows: number, cols: number, scratch: number): void;
   batch_norm_forward_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,
