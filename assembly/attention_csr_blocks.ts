@@ -4,6 +4,7 @@
 // fall in 256 nodes runs 2× faster). Here the columns are cut into blocks of ≤ BLOCK_BYTES of k (or v)
 // rows and every row is visited once per block, doing only its edges that fall in the block, so the
 // random reads hit L2 while q_i and out_i stream in order.
+import { alloc, free } from "./memory";
 import { scores_f32, exp_row_f32, gather_f32 } from "./attention_passes_f32";
 import { exp_f32, exp_f32x4 } from "./exp_f32x4";
 
@@ -58,7 +59,7 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
                                       nCols: i32, blockCols: i32): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   const nb = (nCols + blockCols - 1) / blockCols;
-  const state = heap.alloc(<usize>max(nDst, 1) * 12);   // per row: next edge (i32), running max, running sum
+  const state = alloc(<usize>max(nDst, 1) * 12);   // per row: next edge (i32), running max, running sum
   let maxDeg = 0;
   for (let i = 0; i < nDst; i++) {
     const start = load<i32>(rowPtr + (<usize>i << 2));
@@ -69,7 +70,7 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
     store<f32>(at, 0, 8);
   }
   // where one segment's scores and exponentials live: the caller's scratch, or ours when scores are the weights
-  const work = perEdge ? heap.alloc(<usize>max(maxDeg, 1) << 2) : scores;
+  const work = perEdge ? alloc(<usize>max(maxDeg, 1) << 2) : scores;
   memory.fill(out, 0, <usize>nDst * vStride);
   for (let b = 0; b < nb; b++) {
     const hi = min(nCols, (b + 1) * blockCols);
@@ -110,8 +111,8 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
       weights_row(scores + (<usize>start << 2), end - start, load<f32>(at, 4), inv);
     }
   }
-  if (perEdge) heap.free(work);
-  heap.free(state);
+  if (perEdge) free(work);
+  free(state);
 }
 
 /** row[0 .. bytes) *= c (bytes a multiple of 16). */

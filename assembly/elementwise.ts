@@ -41,6 +41,51 @@ export function relu_f32(x: usize, len: i32): void {
   for (; t < len; t++) { const o = <usize>t << 2; store<f32>(x + o, max(load<f32>(x + o), 0)); }
 }
 
+/**
+ * y_i ← max(y_i + b, 0) for every row i (b: cols floats, or 0 for no bias) — the FFN's bias and ReLU in
+ * one pass. `pmax(x, 0)` is `x < 0 ? 0 : x`: NaN and −0 pass through, as in the model's JS loop.
+ */
+export function bias_relu_f32(y: usize, b: usize, rows: i32, cols: i32): void {
+  const stride = <usize>cols << 2;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < rows; i++) {
+    const yi = y + <usize>i * stride;
+    let t = 0;
+    if (b) {
+      for (; t + 4 <= cols; t += 4) {
+        const o = <usize>t << 2;
+        v128.store(yi + o, f32x4.pmax(f32x4.add(v128.load(yi + o), v128.load(b + o)), zero));
+      }
+      for (; t < cols; t++) { const o = <usize>t << 2; const x = load<f32>(yi + o) + load<f32>(b + o); store<f32>(yi + o, x < 0 ? 0 : x); }
+    } else {
+      for (; t + 4 <= cols; t += 4) { const o = <usize>t << 2; v128.store(yi + o, f32x4.pmax(v128.load(yi + o), zero)); }
+      for (; t < cols; t++) { const o = <usize>t << 2; const x = load<f32>(yi + o); store<f32>(yi + o, x < 0 ? 0 : x); }
+    }
+  }
+}
+
+/**
+ * y_i ← (y_i + b) + r_i for every row i (b: cols floats, or 0 for no bias; r: rows×cols, may equal y) —
+ * a layer's output bias and skip connection in one pass, rounded after each add like two separate passes.
+ */
+export function add_bias_residual_f32(y: usize, b: usize, r: usize, rows: i32, cols: i32): void {
+  const stride = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const yi = y + <usize>i * stride, ri = r + <usize>i * stride;
+    let t = 0;
+    if (b) {
+      for (; t + 4 <= cols; t += 4) {
+        const o = <usize>t << 2;
+        v128.store(yi + o, f32x4.add(f32x4.add(v128.load(yi + o), v128.load(b + o)), v128.load(ri + o)));
+      }
+      for (; t < cols; t++) { const o = <usize>t << 2; store<f32>(yi + o, (load<f32>(yi + o) + load<f32>(b + o)) + load<f32>(ri + o)); }
+    } else {
+      for (; t + 4 <= cols; t += 4) { const o = <usize>t << 2; v128.store(yi + o, f32x4.add(v128.load(yi + o), v128.load(ri + o))); }
+      for (; t < cols; t++) { const o = <usize>t << 2; store<f32>(yi + o, load<f32>(yi + o) + load<f32>(ri + o)); }
+    }
+  }
+}
+
 /** g ← g where x > 0, else 0 (the ReLU backward, given the ReLU's output x). */
 export function relu_backward_f32(g: usize, x: usize, len: i32): void {
   const zero = f32x4.splat(0);

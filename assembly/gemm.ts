@@ -13,6 +13,8 @@
 // Preconditions: c does not alias a or b; m, n, k ≥ 1. transA/transB: 0 or 1.
 // see: K. Goto & R. van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3), 2008
 
+import { alloc, free } from "./memory";
+
 const KC: i32 = 256;
 const MR: i32 = 4;
 
@@ -179,8 +181,8 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
   const brs = transB ? 1 : n, bcs = transB ? k : 1;
   const panels = (n + NR - 1) / NR;
   const kcMax = min(KC, k);
-  const bpack = heap.alloc(<usize>panels * <usize>kcMax * 32);
-  const apack = heap.alloc(<usize>kcMax * MR * size);
+  const bpack = alloc(<usize>panels * <usize>kcMax * 32);
+  const apack = alloc(<usize>kcMax * MR * size);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const acc = p0 > 0;
@@ -195,8 +197,8 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
       }
     }
   }
-  heap.free(apack);
-  heap.free(bpack);
+  free(apack);
+  free(bpack);
 }
 
 /** C (m×n) = op(A)·op(B) in f32 (f32x4 lanes). */

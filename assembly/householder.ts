@@ -21,6 +21,7 @@
 // Preconditions: m, n ≥ 1; w and a do not alias; every buffer holds the sizes stated.
 // see: LAPACK dgeqrf / dlarfg / dlarft; Golub & Van Loan, Matrix Computations §5.2.2–5.2.3.
 
+import { alloc, free } from "./memory";
 import { gemm_f64 } from "./gemm";
 
 /** Panel width of the blocked factorisation and of the blocked application of Q. */
@@ -243,11 +244,11 @@ export function householder_qr_f64(w: usize, a: usize, tau: usize, m: i32, n: i3
     factorColumns(w, tau, m, 0, k, n);
     return;
   }
-  const vt = heap.alloc(<usize>NB * <usize>m * 8);
-  const t = heap.alloc(<usize>NB * NB * 8);
-  const xy = heap.alloc(<usize>2 * <usize>max(n, NB) * NB * 8);
-  const ct = heap.alloc(<usize>n * <usize>m * 8);
-  const z = heap.alloc(<usize>n * <usize>m * 8);
+  const vt = alloc(<usize>NB * <usize>m * 8);
+  const t = alloc(<usize>NB * NB * 8);
+  const xy = alloc(<usize>2 * <usize>max(n, NB) * NB * 8);
+  const ct = alloc(<usize>n * <usize>m * 8);
+  const z = alloc(<usize>n * <usize>m * 8);
   for (let k0 = 0; k0 < k; k0 += NB) {
     const nb = min(NB, k - k0);
     factorPanel(w, tau, m, k0, nb, vt, t, ct, xy, z);
@@ -256,11 +257,11 @@ export function householder_qr_f64(w: usize, a: usize, tau: usize, m: i32, n: i3
     buildT(t, vt, tau, m - k0, k0, nb);
     updateTrailing(w, m, n, k0, nb, vt, t, ct, xy, xy + <usize>n * NB * 8, z);
   }
-  heap.free(z);
-  heap.free(ct);
-  heap.free(xy);
-  heap.free(t);
-  heap.free(vt);
+  free(z);
+  free(ct);
+  free(xy);
+  free(t);
+  free(vt);
 }
 
 /**
@@ -291,12 +292,12 @@ export function householder_apply_f64(b: usize, w: usize, tau: usize, m: i32, k:
     applyUnblocked(b, w, tau, m, k, ncols, trans);
     return;
   }
-  const vt = heap.alloc(<usize>NB * <usize>m * 8);
-  const t = heap.alloc(<usize>NB * NB * 8);
-  const w1 = heap.alloc(<usize>NB * <usize>ncols * 8);
-  const w2 = heap.alloc(<usize>NB * <usize>ncols * 8);
-  const z = heap.alloc(<usize>m * <usize>ncols * 8);
-  const v = heap.alloc(<usize>NB * <usize>m * 8);
+  const vt = alloc(<usize>NB * <usize>m * 8);
+  const t = alloc(<usize>NB * NB * 8);
+  const w1 = alloc(<usize>NB * <usize>ncols * 8);
+  const w2 = alloc(<usize>NB * <usize>ncols * 8);
+  const z = alloc(<usize>m * <usize>ncols * 8);
+  const v = alloc(<usize>NB * <usize>m * 8);
   const blocks = (k + NB - 1) / NB;
   for (let s = 0; s < blocks; s++) {
     // Qᵀ·b applies block 0 first; Q·b applies the last block first.
@@ -311,12 +312,12 @@ export function householder_apply_f64(b: usize, w: usize, tau: usize, m: i32, k:
     gemm_f64(z, v, w2, mk, ncols, nb, 0, 0);      // Z = V·W2
     sub_f64(bsub, z, mk * ncols);
   }
-  heap.free(v);
-  heap.free(z);
-  heap.free(w2);
-  heap.free(w1);
-  heap.free(t);
-  heap.free(vt);
+  free(v);
+  free(z);
+  free(w2);
+  free(w1);
+  free(t);
+  free(vt);
 }
 
 /**
@@ -328,13 +329,13 @@ export function householder_apply_f64(b: usize, w: usize, tau: usize, m: i32, k:
 export function householder_form_q_f64(q: usize, w: usize, tau: usize, m: i32, k: i32): void {
   memory.fill(q, 0, <usize>m * <usize>k * 8);
   for (let i = 0; i < k; i++) store<f64>(q + (<usize>i * <usize>k + <usize>i) * 8, 1);
-  const vt = heap.alloc(<usize>NB * <usize>m * 8);
-  const v = heap.alloc(<usize>NB * <usize>m * 8);
-  const t = heap.alloc(<usize>NB * NB * 8);
-  const w1 = heap.alloc(<usize>NB * <usize>k * 8);
-  const w2 = heap.alloc(<usize>NB * <usize>k * 8);
-  const cf = heap.alloc(<usize>m * <usize>k * 8);
-  const z = heap.alloc(<usize>m * <usize>k * 8);
+  const vt = alloc(<usize>NB * <usize>m * 8);
+  const v = alloc(<usize>NB * <usize>m * 8);
+  const t = alloc(<usize>NB * NB * 8);
+  const w1 = alloc(<usize>NB * <usize>k * 8);
+  const w2 = alloc(<usize>NB * <usize>k * 8);
+  const cf = alloc(<usize>m * <usize>k * 8);
+  const z = alloc(<usize>m * <usize>k * 8);
   const blocks = (k + NB - 1) / NB;
   for (let blk = blocks - 1; blk >= 0; blk--) {
     const k0 = blk * NB, nb = min(NB, k - k0), mk = m - k0, nc = k - k0, nf = nc - nb;
@@ -363,12 +364,12 @@ export function householder_form_q_f64(q: usize, w: usize, tau: usize, m: i32, k
       }
     }
   }
-  heap.free(z); heap.free(cf); heap.free(w2); heap.free(w1); heap.free(t); heap.free(v); heap.free(vt);
+  free(z); free(cf); free(w2); free(w1); free(t); free(v); free(vt);
 }
 
 /** One reflector at a time, on row-major b: wrow = vᵀ·b (row axpys), then b −= τ·v·wrow. */
 function applyUnblocked(b: usize, w: usize, tau: usize, m: i32, k: i32, ncols: i32, trans: i32): void {
-  const wrow = heap.alloc(<usize>ncols * 8);
+  const wrow = alloc(<usize>ncols * 8);
   const rowBytes = <usize>ncols * 8;
   for (let s = 0; s < k; s++) {
     const j = trans ? s : k - 1 - s;
@@ -380,5 +381,5 @@ function applyUnblocked(b: usize, w: usize, tau: usize, m: i32, k: i32, ncols: i
     axpy_f64(b + <usize>j * rowBytes, wrow, -tj, ncols);
     for (let i = j + 1; i < m; i++) axpy_f64(b + <usize>i * rowBytes, wrow, -tj * load<f64>(at(v, i)), ncols);
   }
-  heap.free(wrow);
+  free(wrow);
 }

@@ -1,5 +1,5 @@
 // Re-exports only: one kernel family a file.
-export { alloc, free, memoryPages } from "./memory";
+export { alloc, free, memoryPages, liveBytes, peakBytes, resetPeakBytes } from "./memory";
 export { gemm_f32, gemm_f64 } from "./gemm";
 export { attention_csr_f32, attention_csr_f64 } from "./attention_csr";
 export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";
@@ -8,4 +8,4 @@ export { pivoted_qr_f64 } from "./qr_pivoted";
 export { row_sq_norms_f64, col_sq_norms_f64 } from "./norms";
 export { fwht_f64 } from "./hadamard";
 export { attention_csr_backward_f32, attention_csr_backward_f64 } from "./attention_backward";
-export { add_f32, add_row_vector_f32, relu_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32 } from "./elementwise";
+export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32 } from "./elementwise";

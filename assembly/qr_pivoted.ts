@@ -17,6 +17,7 @@
 // j > k up to the relative error of the downdated norms (≤ ~√ε).
 // see: LAPACK dgeqp3 / dlaqps / dlaqp2; Quintana-Ortí, Sun & Bischof, SISC 19 (1998).
 
+import { alloc, free } from "./memory";
 import { gemm_f64 } from "./gemm";
 import { dot_f64, axpy_f64, norm2_f64, reflector_f64, apply_reflector_f64, transpose_f64 } from "./householder";
 
@@ -195,7 +196,7 @@ export function pivoted_qr_f64(w: usize, a: usize, tau: usize, jpvt: usize, m: i
   transpose_f64(w, a, m, n);
   const kmax = min(m, n);
   const tol3z = Math.sqrt(f64.EPSILON / 2); // √u with u = 2⁻⁵³, as LAPACK's dlamch('Epsilon')
-  const vn1 = heap.alloc(<usize>n * 8), vn2 = heap.alloc(<usize>n * 8);
+  const vn1 = alloc(<usize>n * 8), vn2 = alloc(<usize>n * 8);
   for (let j = 0; j < n; j++) {
     store<i32>(jpvt + (<usize>j << 2), j);
     const v = norm2_f64(colPtr(w, m, j, 0), m);
@@ -204,18 +205,18 @@ export function pivoted_qr_f64(w: usize, a: usize, tau: usize, jpvt: usize, m: i
   }
   let j = 0;
   if (kmax - NX > 0 && n > NB) {
-    const f = heap.alloc(<usize>n * NB * 8);
-    const aux = heap.alloc(<usize>2 * NB * 8);
-    const vt = heap.alloc(<usize>NB * <usize>m * 8);
-    const fc = heap.alloc(<usize>n * NB * 8);
-    const z = heap.alloc(<usize>n * <usize>m * 8);
+    const f = alloc(<usize>n * NB * 8);
+    const aux = alloc(<usize>2 * NB * 8);
+    const vt = alloc(<usize>NB * <usize>m * 8);
+    const fc = alloc(<usize>n * NB * 8);
+    const z = alloc(<usize>n * <usize>m * 8);
     while (kmax - j > NX) {
       memory.fill(f, 0, <usize>(n - j) * NB * 8);
       j += panel(w, tau, jpvt, vn1, vn2, m, n, j, min(NB, kmax - NX - j), kmax, tol3z, f, aux, vt, fc, z);
     }
-    heap.free(z); heap.free(fc); heap.free(vt); heap.free(aux); heap.free(f);
+    free(z); free(fc); free(vt); free(aux); free(f);
   }
   unblocked(w, tau, jpvt, vn1, vn2, m, n, j, kmax, tol3z);
-  heap.free(vn2);
-  heap.free(vn1);
+  free(vn2);
+  free(vn1);
 }

@@ -14,8 +14,10 @@ function memoryNote(): string[] {
     const out = execFileSync(process.execPath, [fileURLToPath(new URL('./forward-memory.js', import.meta.url))], { encoding: 'utf8' });
     const r = JSON.parse(out) as Record<string, number>;
     const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    return [`peak memory of the f32 forward (fresh process): ${mb(r.peakBytes)} = graph ${mb(r.graphBytes)} + features ${mb(r.featureBytes)} + WASM growth ${mb(r.wasmGrowthBytes)}; ` +
-      `floor (graph + features + 3 n×D) ${mb(r.floorBytes)}; ratio ${r.ratioToFloor.toFixed(2)} (target ≤ 1.5)`];
+    return [`peak memory of the f32 forward (fresh process): ${mb(r.peakBytes)} = graph ${mb(r.graphBytes)} + features ${mb(r.featureBytes)} + ` +
+      `peak live WASM blocks of the forward ${mb(r.peakLiveBytes)} (${r.peakLiveInND.toFixed(2)} n×D); floor (graph + features + 3 n×D) ${mb(r.floorBytes)}; ` +
+      `ratio ${r.ratioToFloor.toFixed(2)} (target ≤ 1.5); WASM memory grew ${mb(r.wasmGrowthBytes)} from ${mb(r.wasmBytesBefore)} ` +
+      `(TLSF doubles memory; ratio by growth ${r.growthRatioToFloor.toFixed(2)})`];
   } catch (e) {
     return [`peak memory: not measured (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`];
   }

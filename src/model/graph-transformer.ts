@@ -9,7 +9,8 @@ import { CsrGraph } from '../graph/csr.js';
 import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
-import { applyOptionalAffine, copyMatrix, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
+import { BufferPool, applyOptionalAffine, copyMatrix, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
+import { wasmKernels } from '../runtime/init.js';
 
 /** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
 export type ModelVariant = 'theory' | 'practical';
@@ -181,17 +182,25 @@ export class GraphTransformer implements Owner {
     const wantTrace = options.trace ?? false;
     // scope() keeps what the returned list reaches (depth ≤ 3), so matrices are returned flat.
     const kept = scope(() => {
-      const input = copyMatrix(x, dtype);
-      const encoded = applyOptionalAffine(input, this.encoder);
+      // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
+      // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
+      const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
+      const input = copy ? copyMatrix(x, dtype) : x as DenseMatrix<T>;
+      // Work buffers shared by all layers (no trace): each layer gives back what is dead.
+      const pool = new BufferPool();
+      const encoded = applyOptionalAffine(input, this.encoder, pool);
+      if (!wantTrace && encoded !== input && input !== x) input.free();
       let h = encoded;
       const steps: LayerTrace<T>[] = [];
       for (const layer of this.layers) {
-        const step = forwardLayer(layer, h, pattern, this.activation, wantTrace);
+        const step = forwardLayer(layer, h, pattern, this.activation, wantTrace, wantTrace ? undefined : pool);
         if (step.trace) steps.push(step.trace);
-        else if (h !== input) h.free();
+        else if (h !== x) pool.give(h);
         h = step.output;
       }
       const output = applyOptionalAffine(h, this.head);
+      if (!wantTrace && output !== h && h !== x) pool.give(h);
+      pool.dispose();
       if (!wantTrace) return { matrices: [output], meta: null };
       const matrices: DenseMatrix<T>[] = [output, input, encoded, h];
       for (const s of steps) matrices.push(s.attention, s.half, s.threeQuarter, s.output);

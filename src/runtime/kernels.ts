@@ -7,6 +7,9 @@ export interface KernelExports {
   alloc(bytes: number): number;
   free(ptr: number): void;
   memoryPages(): number;
+  liveBytes(): number;
+  peakBytes(): number;
+  resetPeakBytes(): void;
   first_nonfinite_f32(ptr: number, len: number): number;
   first_nonfinite_f64(ptr: number, len: number): number;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
@@ -22,6 +25,8 @@ export interface KernelExports {
   add_f32(a: number, b: number, len: number): void;
   add_row_vector_f32(y: number, b: number, rows: number, cols: number): void;
   relu_f32(x: number, len: number): void;
+  bias_relu_f32(y: number, b: number, rows: number, cols: number): void;
+  add_bias_residual_f32(y: number, b: number, r: number, rows: number, cols: number): void;
   relu_backward_f32(g: number, x: number, len: number): void;
   column_sums_f32(out: number, y: number, rows: number, cols: number, scratch: number): void;
   batch_norm_forward_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,

@@ -195,6 +195,22 @@ export function wasmMemoryPages(): number {
 }
 
 /**
+ * Bytes of WASM memory in blocks now in use (`live`) and the most in use since the last resetWasmPeak()
+ * (`peak`), counted by the allocator over every block (Storage, scratch, temporaries, kernels' own
+ * temporaries; TLSF headers included). Unlike the page count, which only grows and doubles at a time, this
+ * is what a computation needed. Zeros when the WASM backend was never loaded.
+ */
+export function wasmHeapBytes(): { live: number; peak: number } {
+  const k = loadedKernels();
+  return k ? { live: k.liveBytes(), peak: k.peakBytes() } : { live: 0, peak: 0 };
+}
+
+/** Starts a new peak measurement for wasmHeapBytes() at the bytes now live. */
+export function resetWasmPeak(): void {
+  loadedKernels()?.resetPeakBytes();
+}
+
+/**
  * Calls fn with a WASM pointer for each array: resident arrays pass as they are, JS-heap arrays are
  * copied into a temporary block (and copied back when listed in `writeBack`), freed afterwards.
  */

@@ -14,6 +14,28 @@ export function relu_f32(x: F, len: number): void {
   for (let i = 0; i < len; i++) if (!(x[i] > 0)) x[i] = 0;
 }
 
+/** y_i ← σ(y_i + b) with σ(x) = x < 0 ? 0 : x (NaN and −0 pass through); b null: no bias. */
+export function bias_relu_f32(y: F, b: ArrayLike<number> | null, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const k = i * cols + j;
+      if (b) y[k] += b[j]; // stored, so rounded to y's precision before the ReLU, like the kernel
+      if (y[k] < 0) y[k] = 0;
+    }
+  }
+}
+
+/** y_i ← (y_i + b) + r_i, each add rounded to y's precision (r may be y); b null: no bias. */
+export function add_bias_residual_f32(y: F, b: ArrayLike<number> | null, r: ArrayLike<number>, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const k = i * cols + j, rk = r[k]; // read first: r may be y
+      if (b) y[k] += b[j];
+      y[k] += rk;
+    }
+  }
+}
+
 export function relu_backward_f32(g: F, x: ArrayLike<number>, len: number): void {
   for (let i = 0; i < len; i++) if (!(x[i] > 0)) g[i] = 0;
 }
