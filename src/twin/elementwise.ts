@@ -10,8 +10,9 @@ export function add_row_vector_f32(y: F, b: ArrayLike<number>, rows: number, col
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) y[i * cols + j] += b[j];
 }
 
+/** x ← max(x, 0) with WebAssembly's f32x4.max rules, like the kernel: NaN propagates, −0 becomes +0. */
 export function relu_f32(x: F, len: number): void {
-  for (let i = 0; i < len; i++) if (!(x[i] > 0)) x[i] = 0;
+  for (let i = 0; i < len; i++) if (x[i] <= 0) x[i] = 0;
 }
 
 /** y_i ← σ(y_i + b) with σ(x) = x < 0 ? 0 : x (NaN and −0 pass through); b null: no bias. */

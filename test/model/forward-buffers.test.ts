@@ -65,6 +65,17 @@ test('the ReLU keeps the model\'s rule x < 0 ? 0 : x: NaN and −0 pass through 
   }
 });
 
+test('the training ReLU (relu_f32, f32x4.max) and its twin agree on NaN (propagates) and −0 (becomes +0)', () => {
+  const y = new Float32Array([NaN, -0, -1, 2, 0, -3, NaN, 5, -0]);
+  const w = onWasm(y, (k, py) => k.relu_f32(py, y.length));
+  const t = Float32Array.from(y); twin.relu_f32(t, t.length);
+  for (const a of [w, t]) {
+    assert.ok(Number.isNaN(a[0]) && Number.isNaN(a[6]), 'a NaN input is not hidden as 0');
+    assert.ok(Object.is(a[1], 0) && Object.is(a[8], 0));
+    assert.deepEqual([a[2], a[3], a[4], a[5], a[7]], [0, 2, 0, 0, 5]);
+  }
+});
+
 /** A practical model with general skip matrices, norms, biases and a head (widths change across layers). */
 function mixedModel(seed: number) {
   const g = rng(seed);
