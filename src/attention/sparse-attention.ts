@@ -80,14 +80,18 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
     const writeBack = [output.storage, weights ?? null] as Storage<DType>[];
     withPointers(kern, arrays, ([po, pq, pk, pv, prp, pci, pw]) => {
       const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
-      const kernel = dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
-      kernel(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
+      if (dtype === 'f32') kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0, nSrc);
+      else kern.attention_csr_f64(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
     }, writeBack);
   } else {
     const scores = weights ? weights.array : new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
-    const kernel = (dtype === 'f32' ? twin.attention_csr_f32 : twin.attention_csr_f64) as typeof twin.attention_csr_f64;
-    kernel(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array, pattern.rowPtr.array, pattern.colIdx.array,
-      nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
+    if (dtype === 'f32') {
+      twin.attention_csr_f32(output.data as Float32Array, q.data as Float32Array, k.data as Float32Array, v.data as Float32Array,
+        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float32Array, weights ? 1 : 0, nSrc);
+    } else {
+      twin.attention_csr_f64(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array,
+        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
+    }
   }
   return (weights ? { output, weights } : { output }) as SparseAttentionResult<T>;
 }
