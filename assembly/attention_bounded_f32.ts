@@ -125,30 +125,37 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
   // column indices and p walked by pointer: constant load offsets, no index arithmetic per edge
   const ciEnd = ci + (<usize>(deg & ~3) << 2);
   let cp = ci, sp = s;
+  // SAME: k_j and v_j at the same offset j·stride (literal equal widths, or the interleaved copy), so a
+  // block carries the four k addresses and finds v_j at a fixed distance; else it carries the indices
+  const SAME = KV || (DQ == DV && DQ != 0);
+  const vd: usize = KV ? v : v - k;                      // v_j − k_j (KV: the offset inside the row)
   if (cp < ciEnd) {
     let j0 = <usize>load<i32>(cp), j1 = <usize>load<i32>(cp, 4), j2 = <usize>load<i32>(cp, 8), j3 = <usize>load<i32>(cp, 12);
-    let x = dot4_f32(DQ, qi, q0, q1, q2, q3, k + j0 * qStride, k + j1 * qStride, k + j2 * qStride, k + j3 * qStride, qStride);
+    if (SAME) { j0 = k + j0 * qStride; j1 = k + j1 * qStride; j2 = k + j2 * qStride; j3 = k + j3 * qStride; }
+    let x = SAME ? dot4_f32(DQ, qi, q0, q1, q2, q3, j0, j1, j2, j3, qStride)
+                 : dot4_f32(DQ, qi, q0, q1, q2, q3, k + j0 * qStride, k + j1 * qStride, k + j2 * qStride, k + j3 * qStride, qStride);
     if (DQ == 0) x = f32x4.mul(x, sv);
     cp += 16;
     while (cp < ciEnd) {
-      const n0 = <usize>load<i32>(cp), n1 = <usize>load<i32>(cp, 4), n2 = <usize>load<i32>(cp, 8), n3 = <usize>load<i32>(cp, 12);
-      let xn = dot4_f32(DQ, qi, q0, q1, q2, q3, k + n0 * qStride, k + n1 * qStride, k + n2 * qStride, k + n3 * qStride, qStride);
+      let n0 = <usize>load<i32>(cp), n1 = <usize>load<i32>(cp, 4), n2 = <usize>load<i32>(cp, 8), n3 = <usize>load<i32>(cp, 12);
+      if (SAME) { n0 = k + n0 * qStride; n1 = k + n1 * qStride; n2 = k + n2 * qStride; n3 = k + n3 * qStride; }
+      let xn = SAME ? dot4_f32(DQ, qi, q0, q1, q2, q3, n0, n1, n2, n3, qStride)
+                    : dot4_f32(DQ, qi, q0, q1, q2, q3, k + n0 * qStride, k + n1 * qStride, k + n2 * qStride, k + n3 * qStride, qStride);
       if (DQ == 0) xn = f32x4.mul(xn, sv);
       const p = exp2_f32x4_shifted_with(x, roundM, ln2, p0, p1, p2, p3, p4, p5);
       if (keep) { v128.store(sp, p); sp += 16; }
       dv = f32x4.add(dv, p);
       const w0 = v128.shuffle<f32>(p, p, 0, 0, 0, 0), w1 = v128.shuffle<f32>(p, p, 1, 1, 1, 1);
       const w2 = v128.shuffle<f32>(p, p, 2, 2, 2, 2), w3 = v128.shuffle<f32>(p, p, 3, 3, 3, 3);
-      const v0 = KV ? k + j0 * qStride : v + j0 * vStride, v1 = KV ? k + j1 * qStride : v + j1 * vStride;
-      const v2 = KV ? k + j2 * qStride : v + j2 * vStride, v3 = KV ? k + j3 * qStride : v + j3 * vStride;
-      const vo: usize = KV ? v : 0;
+      const v0 = SAME ? j0 + vd : v + j0 * vStride, v1 = SAME ? j1 + vd : v + j1 * vStride;
+      const v2 = SAME ? j2 + vd : v + j2 * vStride, v3 = SAME ? j3 + vd : v + j3 * vStride;
       if (DV == 0) {
-        axpy4_row_f32(orow, w0, w1, w2, w3, v0 + vo, v1 + vo, v2 + vo, v3 + vo, vStride);
+        axpy4_row_f32(orow, w0, w1, w2, w3, v0, v1, v2, v3, vStride);
       } else {
-        o0 = axpy4_f32(o0, w0, w1, w2, w3, v128.load(v0 + vo), v128.load(v1 + vo), v128.load(v2 + vo), v128.load(v3 + vo));
-        if (DV >= 8) o1 = axpy4_f32(o1, w0, w1, w2, w3, v128.load(v0 + vo, 16), v128.load(v1 + vo, 16), v128.load(v2 + vo, 16), v128.load(v3 + vo, 16));
-        if (DV >= 12) o2 = axpy4_f32(o2, w0, w1, w2, w3, v128.load(v0 + vo, 32), v128.load(v1 + vo, 32), v128.load(v2 + vo, 32), v128.load(v3 + vo, 32));
-        if (DV >= 16) o3 = axpy4_f32(o3, w0, w1, w2, w3, v128.load(v0 + vo, 48), v128.load(v1 + vo, 48), v128.load(v2 + vo, 48), v128.load(v3 + vo, 48));
+        o0 = axpy4_f32(o0, w0, w1, w2, w3, v128.load(v0), v128.load(v1), v128.load(v2), v128.load(v3));
+        if (DV >= 8) o1 = axpy4_f32(o1, w0, w1, w2, w3, v128.load(v0, 16), v128.load(v1, 16), v128.load(v2, 16), v128.load(v3, 16));
+        if (DV >= 12) o2 = axpy4_f32(o2, w0, w1, w2, w3, v128.load(v0, 32), v128.load(v1, 32), v128.load(v2, 32), v128.load(v3, 32));
+        if (DV >= 16) o3 = axpy4_f32(o3, w0, w1, w2, w3, v128.load(v0, 48), v128.load(v1, 48), v128.load(v2, 48), v128.load(v3, 48));
       }
       x = xn; j0 = n0; j1 = n1; j2 = n2; j3 = n3;
       cp += 16;
@@ -159,16 +166,15 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
     dv = f32x4.add(dv, p);
     const w0 = v128.shuffle<f32>(p, p, 0, 0, 0, 0), w1 = v128.shuffle<f32>(p, p, 1, 1, 1, 1);
     const w2 = v128.shuffle<f32>(p, p, 2, 2, 2, 2), w3 = v128.shuffle<f32>(p, p, 3, 3, 3, 3);
-    const v0 = KV ? k + j0 * qStride : v + j0 * vStride, v1 = KV ? k + j1 * qStride : v + j1 * vStride;
-    const v2 = KV ? k + j2 * qStride : v + j2 * vStride, v3 = KV ? k + j3 * qStride : v + j3 * vStride;
-    const vo: usize = KV ? v : 0;
+    const v0 = SAME ? j0 + vd : v + j0 * vStride, v1 = SAME ? j1 + vd : v + j1 * vStride;
+    const v2 = SAME ? j2 + vd : v + j2 * vStride, v3 = SAME ? j3 + vd : v + j3 * vStride;
     if (DV == 0) {
-      axpy4_row_f32(orow, w0, w1, w2, w3, v0 + vo, v1 + vo, v2 + vo, v3 + vo, vStride);
+      axpy4_row_f32(orow, w0, w1, w2, w3, v0, v1, v2, v3, vStride);
     } else {
-      o0 = axpy4_f32(o0, w0, w1, w2, w3, v128.load(v0 + vo), v128.load(v1 + vo), v128.load(v2 + vo), v128.load(v3 + vo));
-      if (DV >= 8) o1 = axpy4_f32(o1, w0, w1, w2, w3, v128.load(v0 + vo, 16), v128.load(v1 + vo, 16), v128.load(v2 + vo, 16), v128.load(v3 + vo, 16));
-      if (DV >= 12) o2 = axpy4_f32(o2, w0, w1, w2, w3, v128.load(v0 + vo, 32), v128.load(v1 + vo, 32), v128.load(v2 + vo, 32), v128.load(v3 + vo, 32));
-      if (DV >= 16) o3 = axpy4_f32(o3, w0, w1, w2, w3, v128.load(v0 + vo, 48), v128.load(v1 + vo, 48), v128.load(v2 + vo, 48), v128.load(v3 + vo, 48));
+      o0 = axpy4_f32(o0, w0, w1, w2, w3, v128.load(v0), v128.load(v1), v128.load(v2), v128.load(v3));
+      if (DV >= 8) o1 = axpy4_f32(o1, w0, w1, w2, w3, v128.load(v0, 16), v128.load(v1, 16), v128.load(v2, 16), v128.load(v3, 16));
+      if (DV >= 12) o2 = axpy4_f32(o2, w0, w1, w2, w3, v128.load(v0, 32), v128.load(v1, 32), v128.load(v2, 32), v128.load(v3, 32));
+      if (DV >= 16) o3 = axpy4_f32(o3, w0, w1, w2, w3, v128.load(v0, 48), v128.load(v1, 48), v128.load(v2, 48), v128.load(v3, 48));
     }
   }
   const left = deg & 3;
@@ -186,9 +192,8 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
     dv = f32x4.add(dv, p);
     const w0 = v128.shuffle<f32>(p, p, 0, 0, 0, 0), w1 = v128.shuffle<f32>(p, p, 1, 1, 1, 1);
     const w2 = v128.shuffle<f32>(p, p, 2, 2, 2, 2);
-    const vo: usize = KV ? v : 0;
-    const v0 = (KV ? k + j0 * qStride : v + j0 * vStride) + vo, v1 = (KV ? k + j1 * qStride : v + j1 * vStride) + vo;
-    const v2 = (KV ? k + j2 * qStride : v + j2 * vStride) + vo;
+    const v0 = KV ? k + j0 * qStride + v : v + j0 * vStride, v1 = KV ? k + j1 * qStride + v : v + j1 * vStride;
+    const v2 = KV ? k + j2 * qStride + v : v + j2 * vStride;
     if (DV == 0) {
       axpy4_row_f32(orow, w0, w1, w2, zero, v0, v1, v2, v2, vStride);
     } else {
