@@ -30,6 +30,7 @@ export const SHIFT_LIMIT: f32 = 20;
 const BOUND_INFLATE: f32 = 1 + 1.0 / 1024;
 const LOG2E: f32 = 1.44269504088896341;
 
+const PBUF: usize = memory.data(16, 16);            // p of one block, for the broadcast loads at DV = 4
 const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
 
 /**
@@ -145,8 +146,13 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
       const p = exp2_f32x4_shifted_with(x, roundM, ln2, p0, p1, p2, p3, p4, p5);
       if (keep) { v128.store(sp, p); sp += 16; }
       dv = f32x4.add(dv, p);
-      const w0 = v128.shuffle<f32>(p, p, 0, 0, 0, 0), w1 = v128.shuffle<f32>(p, p, 1, 1, 1, 1);
-      const w2 = v128.shuffle<f32>(p, p, 2, 2, 2, 2), w3 = v128.shuffle<f32>(p, p, 3, 3, 3, 3);
+      // p's lanes broadcast: at DV = 4 through memory (a store and four load-splats run on the load
+      // ports; the shuffle port is busy with the dot product's transposes): 4 % faster there, slower at 16
+      if (DV == 4) v128.store(PBUF, p);
+      const w0 = DV == 4 ? v128.load32_splat(PBUF) : v128.shuffle<f32>(p, p, 0, 0, 0, 0);
+      const w1 = DV == 4 ? v128.load32_splat(PBUF, 4) : v128.shuffle<f32>(p, p, 1, 1, 1, 1);
+      const w2 = DV == 4 ? v128.load32_splat(PBUF, 8) : v128.shuffle<f32>(p, p, 2, 2, 2, 2);
+      const w3 = DV == 4 ? v128.load32_splat(PBUF, 12) : v128.shuffle<f32>(p, p, 3, 3, 3, 3);
       const v0 = SAME ? j0 + vd : v + j0 * vStride, v1 = SAME ? j1 + vd : v + j1 * vStride;
       const v2 = SAME ? j2 + vd : v + j2 * vStride, v3 = SAME ? j3 + vd : v + j3 * vStride;
       if (DV == 0) {
