@@ -104,11 +104,9 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
  * the last edge in its spare lanes with p = 0. DQ, DV = 4, 8, 12, 16 (literals after inlining) keep
  * q_i and out_i in registers, with scale·log₂e folded into q_i; 0 = any multiple of 4 (q_i read from
  * memory and the dot product scaled, out_i in L1).
- * KV (literal): k and v interleaved in one buffer (row j = k_j then v_j, qStride = vStride = the row),
- * v passed as the offset of v_j in it: one address per edge for both reads.
  * Requires m from row_shift_f32 (every score within [−U, U], m = ⌈U·log₂e⌉ ≤ 29).
  */
-@inline export function bounded_row_f32(DQ: i32, DV: i32, KV: bool, orow: usize, qi: usize, k: usize, v: usize, ci: usize, deg: i32,
+@inline export function bounded_row_f32(DQ: i32, DV: i32, orow: usize, qi: usize, k: usize, v: usize, ci: usize, deg: i32,
                                         qStride: usize, vStride: usize, scale: f32, m: f32, s: usize,
                                         keep: bool, accumulate: bool): f32 {
   const C = EXP_F32;
@@ -126,10 +124,10 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
   // column indices and p walked by pointer: constant load offsets, no index arithmetic per edge
   const ciEnd = ci + (<usize>(deg & ~3) << 2);
   let cp = ci, sp = s;
-  // SAME: k_j and v_j at the same offset j·stride (literal equal widths, or the interleaved copy), so a
-  // block carries the four k addresses and finds v_j at a fixed distance; else it carries the indices
-  const SAME = KV || (DQ == DV && DQ != 0);
-  const vd: usize = KV ? v : v - k;                      // v_j − k_j (KV: the offset inside the row)
+  // SAME: k_j and v_j at the same offset j·stride (equal literal widths), so a block carries the four
+  // k addresses and finds v_j at the fixed distance v − k; else it carries the indices
+  const SAME = DQ == DV && DQ != 0;
+  const vd: usize = v - k;
   if (cp < ciEnd) {
     let j0 = <usize>load<i32>(cp), j1 = <usize>load<i32>(cp, 4), j2 = <usize>load<i32>(cp, 8), j3 = <usize>load<i32>(cp, 12);
     if (SAME) { j0 = k + j0 * qStride; j1 = k + j1 * qStride; j2 = k + j2 * qStride; j3 = k + j3 * qStride; }
@@ -198,8 +196,7 @@ export function row_shifts_f32(shifts: usize, q: usize, nDst: i32, d: i32, kSq: 
     dv = f32x4.add(dv, p);
     const w0 = v128.shuffle<f32>(p, p, 0, 0, 0, 0), w1 = v128.shuffle<f32>(p, p, 1, 1, 1, 1);
     const w2 = v128.shuffle<f32>(p, p, 2, 2, 2, 2);
-    const v0 = KV ? k + j0 * qStride + v : v + j0 * vStride, v1 = KV ? k + j1 * qStride + v : v + j1 * vStride;
-    const v2 = KV ? k + j2 * qStride + v : v + j2 * vStride;
+    const v0 = v + j0 * vStride, v1 = v + j1 * vStride, v2 = v + j2 * vStride;
     if (DV == 0) {
       axpy4_row_f32(orow, w0, w1, w2, zero, v0, v1, v2, v2, vStride);
     } else {
@@ -234,25 +231,13 @@ export function bounded_segment_f32(orow: usize, qi: usize, k: usize, v: usize, 
                                     scale: f32, m: f32, s: usize, keep: i32): f32 {
   const qs = <usize>dQK << 2, vs = <usize>dV << 2;
   if (dQK == dV) {
-    if (dQK == 4) return keep ? bounded_row_f32(4, 4, false, orow, qi, k, v, ci, len, 16, 16, scale, m, s, true, true)
-                              : bounded_row_f32(4, 4, false, orow, qi, k, v, ci, len, 16, 16, scale, m, s, false, true);
-    if (dQK == 8) return keep ? bounded_row_f32(8, 8, false, orow, qi, k, v, ci, len, 32, 32, scale, m, s, true, true)
-                              : bounded_row_f32(8, 8, false, orow, qi, k, v, ci, len, 32, 32, scale, m, s, false, true);
-    if (dQK == 16) return keep ? bounded_row_f32(16, 16, false, orow, qi, k, v, ci, len, 64, 64, scale, m, s, true, true)
-                               : bounded_row_f32(16, 16, false, orow, qi, k, v, ci, len, 64, 64, scale, m, s, false, true);
+    if (dQK == 4) return keep ? bounded_row_f32(4, 4, orow, qi, k, v, ci, len, 16, 16, scale, m, s, true, true)
+                              : bounded_row_f32(4, 4, orow, qi, k, v, ci, len, 16, 16, scale, m, s, false, true);
+    if (dQK == 8) return keep ? bounded_row_f32(8, 8, orow, qi, k, v, ci, len, 32, 32, scale, m, s, true, true)
+                              : bounded_row_f32(8, 8, orow, qi, k, v, ci, len, 32, 32, scale, m, s, false, true);
+    if (dQK == 16) return keep ? bounded_row_f32(16, 16, orow, qi, k, v, ci, len, 64, 64, scale, m, s, true, true)
+                               : bounded_row_f32(16, 16, orow, qi, k, v, ci, len, 64, 64, scale, m, s, false, true);
   }
-  return keep ? bounded_row_f32(0, 0, false, orow, qi, k, v, ci, len, qs, vs, scale, m, s, true, true)
-              : bounded_row_f32(0, 0, false, orow, qi, k, v, ci, len, qs, vs, scale, m, s, false, true);
-}
-
-/** kv ← rows [k_j | v_j] for j < nCols (d floats each, d a multiple of 4). */
-export function interleave_kv_f32(kv: usize, k: usize, v: usize, nCols: i32, d: i32): void {
-  const rb = <usize>d << 2;
-  for (let j = 0; j < nCols; j++) {
-    const dst = kv + <usize>j * (rb << 1), ks = k + <usize>j * rb, vs = v + <usize>j * rb;
-    for (let t: usize = 0; t < rb; t += 16) {
-      v128.store(dst + t, v128.load(ks + t));
-      v128.store(dst + rb + t, v128.load(vs + t));
-    }
-  }
+  return keep ? bounded_row_f32(0, 0, orow, qi, k, v, ci, len, qs, vs, scale, m, s, true, true)
+              : bounded_row_f32(0, 0, orow, qi, k, v, ci, len, qs, vs, scale, m, s, false, true);
 }

@@ -1,14 +1,17 @@
 // Fused sparse attention over a CSR pattern, f32 (f32x4) and f64 (f64x2):
 //   s_ij = scale · q_i·k_j            for j in N(i) = colIdx[rowPtr[i] .. rowPtr[i+1])
-//   a_ij = exp(s_ij − max_j s_ij) / Σ_u exp(s_iu − max_u s_iu)
+//   a_ij = exp(s_ij − c_i) / Σ_u exp(s_iu − c_i),  c_i = max_j s_ij (any c_i gives the same a_ij)
 //   out_i = Σ_j a_ij v_j              (out_i = 0 when N(i) is empty)
+// f32 rows whose scores are provably small (|scale|·‖q_i‖·max_j‖k_j‖ ≤ 20) use a fixed c_i ≥ that bound
+// and go through the single pass of attention_bounded_f32.ts; the rest of this note is the exact path
+// (and the f64 kernel, which always takes it).
 // Never forms an n×n matrix. Per row, three short passes (attention_passes_f32.ts): scores and their
 // max, exp and sum in place on the row's scores, then the weighted sum of v rows; each k_j and v_j row
 // is read once per row and the scores stay in L1 (`scores` is the per-edge weight output when the
 // caller wants the weights, else a scratch of max-degree floats). A single fused pass with an online
 // softmax was tried and measured 1.5–2× slower: its exp, dot product and max form one dependency
 // chain per block of edges that the out-of-order window cannot overlap; the split passes are short,
-// independent loops.
+// independent loops. (The bounded pass is fused too, but has no running max to wait on.)
 // Large graphs with sorted rows go through attention_csr_blocks.ts instead (same arithmetic per edge,
 // edges visited column block by column block).
 // Accuracy (f32): dot products and sums in f32 (relative error ~ (D + deg)·2⁻²⁴ per row); exp is
@@ -18,18 +21,18 @@
 // Preconditions: out does not alias q, k or v; indices in range (checked by the TS wrapper).
 import { col, scores_rows_f32, exp_row_f32, gather_rows_f32, row_any_f32 } from "./attention_passes_f32";
 import { BLOCK_BYTES, sorted_columns, attention_blocked_f32 } from "./attention_csr_blocks";
-import { max_row_sq_norm_f32, row_shifts_f32, bounded_row_f32, interleave_kv_f32 } from "./attention_bounded_f32";
+import { max_row_sq_norm_f32, row_shifts_f32, bounded_row_f32 } from "./attention_bounded_f32";
 
 // ---------------------------------------------------------------- f32
 
 /**
  * The row loop with both widths fixed: DQ, DV literals after inlining (0 = any multiple of 4). Rows
  * with a shift (shifts[i] ≥ 0, attention_bounded_f32.ts) take the single bounded pass, the others the
- * three exact passes. KV: k and v interleaved in kv (see bounded_row_f32).
+ * three exact passes.
  */
-@inline function rows_f32(DQ: i32, DV: i32, KV: bool, out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
+@inline function rows_f32(DQ: i32, DV: i32, out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
                           nDst: i32, qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32,
-                          shifts: usize, kv: usize): void {
+                          shifts: usize): void {
   for (let i = 0; i < nDst; i++) {
     const start = load<i32>(rowPtr + (<usize>i << 2));
     const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
@@ -41,14 +44,8 @@ import { max_row_sq_norm_f32, row_shifts_f32, bounded_row_f32, interleave_kv_f32
     const qi = q + <usize>i * qStride;
     const m = load<f32>(shifts + (<usize>i << 2));
     if (m >= 0) {
-      let den: f32;
-      if (KV) {
-        den = perEdge ? bounded_row_f32(DQ, DV, true, orow, qi, kv, qStride, ci, deg, qStride << 1, qStride << 1, scale, m, s, true, false)
-                      : bounded_row_f32(DQ, DV, true, orow, qi, kv, qStride, ci, deg, qStride << 1, qStride << 1, scale, m, s, false, false);
-      } else {
-        den = perEdge ? bounded_row_f32(DQ, DV, false, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, true, false)
-                      : bounded_row_f32(DQ, DV, false, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, false, false);
-      }
+      const den = perEdge ? bounded_row_f32(DQ, DV, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, true, false)
+                          : bounded_row_f32(DQ, DV, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, false, false);
       const inv: f32 = 1 / den;
       scale_row_f32(DV, orow, vStride, inv);
       if (perEdge) scale_scores_f32(s, deg, inv);
@@ -83,27 +80,26 @@ function scale_scores_f32(s: usize, deg: i32, inv: f32): void {
 }
 
 // One compiled row loop per common width: q_i and out_i stay in registers, no per-row dispatch.
-// D = 4 reads k and v from an interleaved copy (32 bytes a node, one cache line for both, one address
-// per edge): at D = 4 the per-edge address work is a large share of the loop.
-function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32,
-                    shifts: usize, kv: usize): void {
-  rows_f32(4, 4, true, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge, shifts, kv);
+function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
+  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge, shifts);
 }
 function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(8, 8, false, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts, 0);
+  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts);
 }
 function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(16, 16, false, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts, 0);
+  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts);
 }
 function rows_f32_wide(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32,
                        qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(0, 0, false, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts, 0);
+  rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
 }
 
 /**
  * out (nDst×dV) ← softmax-attention of q (nDst×dQK) over k (·×dQK), v (·×dV) along the CSR rows.
  * scores: m floats indexed by edge when perEdge = 1 (they end as the attention weights a_ij),
  *         or max-degree floats reused per row when perEdge = 0.
+ * nCols: the rows of k and v (for max_j‖k_j‖, the score bound); ≤ 0 means unknown: no row is bounded.
+ * Temporary memory: 4 bytes a row (the shifts), and 12 more a row on the column-blocked path.
  * Cost per edge: 2·dQK + 2·dV flops, one exp, one read of k_j and of v_j.
  */
 export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
@@ -144,12 +140,7 @@ function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: us
       return;
     }
   }
-  if (dQK == dV && dQK == 4 && nCols > 0) {
-    const kv = heap.alloc(<usize>nCols << 5);
-    interleave_kv_f32(kv, k, v, nCols, 4);
-    rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts, kv);
-    heap.free(kv);
-  }
+  if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
