@@ -35,8 +35,10 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
 
 /**
  * Fused sparse softmax attention (f32 for inference, f64 for certificates): for each row i of `pattern`, s_ij = scale·q_i·k_j over its
- * columns j, a_ij = softmax_j(s_ij) (max-subtracted), h_i = Σ_j a_ij v_j — one pass per row, no n×n
- * matrix. q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
+ * columns j, a_ij = softmax_j(s_ij), h_i = Σ_j a_ij v_j — no n×n matrix. The softmax subtracts the row
+ * max, or in f32, when every score of the row is provably in [−20, 20] (|scale|·‖q_i‖·max_j‖k_j‖ ≤ 20),
+ * the fixed shift ⌈that bound·log₂e⌉·ln2, which lets the kernel do the row in one pass (same result up
+ * to rounding: softmax is shift-invariant; see assembly/attention_bounded_f32.ts). q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
  * Q/K). Cost O(m·(dQK + dV)). A row with no pattern entries yields a zero output row (and no weights).
  * Throws InputError / ShapeError naming the argument before any work.
  */
