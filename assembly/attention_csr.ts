@@ -1,14 +1,17 @@
 // Fused sparse attention over a CSR pattern, f32 (f32x4) and f64 (f64x2):
 //   s_ij = scale · q_i·k_j            for j in N(i) = colIdx[rowPtr[i] .. rowPtr[i+1])
-//   a_ij = exp(s_ij − max_j s_ij) / Σ_u exp(s_iu − max_u s_iu)
+//   a_ij = exp(s_ij − c_i) / Σ_u exp(s_iu − c_i),  c_i = max_j s_ij (any c_i gives the same a_ij)
 //   out_i = Σ_j a_ij v_j              (out_i = 0 when N(i) is empty)
+// f32 rows whose scores are provably small (|scale|·‖q_i‖·max_j‖k_j‖ ≤ 20) use a fixed c_i ≥ that bound
+// and go through the single pass of attention_bounded_f32.ts; the rest of this note is the exact path
+// (and the f64 kernel, which always takes it).
 // Never forms an n×n matrix. Per row, three short passes (attention_passes_f32.ts): scores and their
 // max, exp and sum in place on the row's scores, then the weighted sum of v rows; each k_j and v_j row
 // is read once per row and the scores stay in L1 (`scores` is the per-edge weight output when the
 // caller wants the weights, else a scratch of max-degree floats). A single fused pass with an online
 // softmax was tried and measured 1.5–2× slower: its exp, dot product and max form one dependency
 // chain per block of edges that the out-of-order window cannot overlap; the split passes are short,
-// independent loops.
+// independent loops. (The bounded pass is fused too, but has no running max to wait on.)
 // Large graphs with sorted rows go through attention_csr_blocks.ts instead (same arithmetic per edge,
 // edges visited column block by column block).
 // Accuracy (f32): dot products and sums in f32 (relative error ~ (D + deg)·2⁻²⁴ per row); exp is
@@ -18,12 +21,19 @@
 // Preconditions: out does not alias q, k or v; indices in range (checked by the TS wrapper).
 import { col, scores_rows_f32, exp_row_f32, gather_rows_f32, row_any_f32 } from "./attention_passes_f32";
 import { BLOCK_BYTES, sorted_columns, attention_blocked_f32 } from "./attention_csr_blocks";
+import { max_row_sq_norm_f32, row_shifts_f32, bounded_row_f32 } from "./attention_bounded_f32";
+import { alloc, free } from "./memory";
 
 // ---------------------------------------------------------------- f32
 
-/** The row loop with both widths fixed: DQ, DV literals after inlining (0 = any multiple of 4). */
+/**
+ * The row loop with both widths fixed: DQ, DV literals after inlining (0 = any multiple of 4). Rows
+ * with a shift (shifts[i] ≥ 0, attention_bounded_f32.ts) take the single bounded pass, the others the
+ * three exact passes.
+ */
 @inline function rows_f32(DQ: i32, DV: i32, out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
-                          nDst: i32, qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32): void {
+                          nDst: i32, qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32,
+                          shifts: usize): void {
   for (let i = 0; i < nDst; i++) {
     const start = load<i32>(rowPtr + (<usize>i << 2));
     const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
@@ -32,11 +42,34 @@ import { BLOCK_BYTES, sorted_columns, attention_blocked_f32 } from "./attention_
     const deg = end - start;
     const ci = colIdx + (<usize>start << 2);
     const s = perEdge ? scores + (<usize>start << 2) : scores;
-    const mx = scores_rows_f32(DQ, s, q + <usize>i * qStride, k, ci, deg, qStride, scale);
+    const qi = q + <usize>i * qStride;
+    const m = load<f32>(shifts + (<usize>i << 2));
+    if (m >= 0) {
+      const den = perEdge ? bounded_row_f32(DQ, DV, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, true, false)
+                          : bounded_row_f32(DQ, DV, orow, qi, k, v, ci, deg, qStride, vStride, scale, m, s, false, false);
+      const inv: f32 = 1 / den;
+      scale_row_f32(DV, orow, vStride, inv);
+      if (perEdge) scale_scores_f32(s, deg, inv);
+      continue;
+    }
+    const mx = scores_rows_f32(DQ, s, qi, k, ci, deg, qStride, scale);
     const inv: f32 = 1 / exp_row_f32(s, deg, mx);
     gather_rows_f32(DV, orow, s, inv, v, ci, deg, vStride, false);
     if (perEdge) scale_scores_f32(s, deg, inv);
   }
+}
+
+/** orow[0 .. bytes) *= inv; DV = 4 … 16 (literal) unrolled, 0 = any multiple of 4. */
+@inline function scale_row_f32(DV: i32, orow: usize, bytes: usize, inv: f32): void {
+  const iv = f32x4.splat(inv);
+  if (DV == 0) {
+    for (let t: usize = 0; t < bytes; t += 16) v128.store(orow + t, f32x4.mul(v128.load(orow + t), iv));
+    return;
+  }
+  v128.store(orow, f32x4.mul(v128.load(orow), iv));
+  if (DV >= 8) v128.store(orow, f32x4.mul(v128.load(orow, 16), iv), 16);
+  if (DV >= 12) v128.store(orow, f32x4.mul(v128.load(orow, 32), iv), 32);
+  if (DV >= 16) v128.store(orow, f32x4.mul(v128.load(orow, 48), iv), 48);
 }
 
 /** s[0 .. deg) *= inv: the exponentials become the attention weights. */
@@ -48,28 +81,41 @@ function scale_scores_f32(s: usize, deg: i32, inv: f32): void {
 }
 
 // One compiled row loop per common width: q_i and out_i stay in registers, no per-row dispatch.
-function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
-  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge);
+function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
+  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge, shifts);
 }
-function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
-  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge);
+function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
+  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts);
 }
-function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32): void {
-  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge);
+function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
+  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts);
 }
 function rows_f32_wide(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32,
-                       qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32): void {
-  rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge);
+                       qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
+  rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
 }
 
 /**
  * out (nDst×dV) ← softmax-attention of q (nDst×dQK) over k (·×dQK), v (·×dV) along the CSR rows.
  * scores: m floats indexed by edge when perEdge = 1 (they end as the attention weights a_ij),
  *         or max-degree floats reused per row when perEdge = 0.
+ * nCols: the rows of k and v (for max_j‖k_j‖, the score bound); ≤ 0 means unknown: no row is bounded.
+ * Temporary memory: 4 bytes a row (the shifts), and 12 more a row on the column-blocked path.
  * Cost per edge: 2·dQK + 2·dV flops, one exp, one read of k_j and of v_j.
  */
 export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
-                                  nDst: i32, dQK: i32, dV: i32, scale: f32, scores: usize, perEdge: i32): void {
+                                  nDst: i32, dQK: i32, dV: i32, scale: f32, scores: usize, perEdge: i32, nCols: i32): void {
+  if (nDst <= 0) return;
+  const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
+  // the per-row shifts of the bounded single pass (−1: exact path), from max ‖k_j‖² (attention_bounded_f32.ts)
+  const shifts = alloc(<usize>nDst << 2);
+  row_shifts_f32(shifts, q, nDst, dQK, max_row_sq_norm_f32(k, nCols, dQK), scale);
+  attention_rows_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, nCols, shifts);
+  free(shifts);
+}
+
+function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32,
+                            scale: f32, scores: usize, perEdge: i32, nCols: i32, shifts: usize): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   if ((dQK & 3) != 0 || (dV & 3) != 0) {
     for (let i = 0; i < nDst; i++) {
@@ -78,26 +124,27 @@ export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowP
       const orow = out + <usize>i * vStride;
       if (end <= start) { memory.fill(orow, 0, vStride); continue; }
       const s = perEdge ? scores + (<usize>start << 2) : scores;
-      row_any_f32(orow, q + <usize>i * qStride, k, v, colIdx + (<usize>start << 2), end - start, dQK, dV, scale, s, perEdge);
+      row_any_f32(orow, q + <usize>i * qStride, k, v, colIdx + (<usize>start << 2), end - start, dQK, dV, scale, s, perEdge,
+                  load<f32>(shifts + (<usize>i << 2)));
     }
     return;
   }
   const edges = load<i32>(rowPtr + (<usize>nDst << 2));
   const rowBytes = max(qStride, vStride);
   // a cheap test first, so small graphs skip sorted_columns' O(edges) scan
-  if (nDst > 0 && <usize>edges * rowBytes > 4 * BLOCK_BYTES) {
-    const nCols = sorted_columns(rowPtr, colIdx, nDst);
+  if (<usize>edges * rowBytes > 4 * BLOCK_BYTES) {
+    const nSorted = sorted_columns(rowPtr, colIdx, nDst);
     const blockCols = max(1, <i32>(BLOCK_BYTES / rowBytes));
     // worth it when k or v overflows a block and the row segments stay long enough to block by 4
-    if (nCols > 2 * blockCols && edges / nDst >= 8 * ((nCols + blockCols - 1) / blockCols)) {
-      attention_blocked_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, nCols, blockCols);
+    if (nSorted > 2 * blockCols && edges / nDst >= 8 * ((nSorted + blockCols - 1) / blockCols)) {
+      attention_blocked_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, nSorted, blockCols, shifts);
       return;
     }
   }
-  if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
-  else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
-  else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge);
-  else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge);
+  if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
+  else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
+  else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
+  else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
 }
 
 // ---------------------------------------------------------------- f64 (certificates need f64 accuracy)

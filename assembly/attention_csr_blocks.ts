@@ -7,6 +7,7 @@
 import { alloc, free } from "./memory";
 import { scores_f32, exp_row_f32, gather_f32 } from "./attention_passes_f32";
 import { exp_f32, exp_f32x4 } from "./exp_f32x4";
+import { bounded_segment_f32 } from "./attention_bounded_f32";
 
 // Target bytes of k (pass 1) or v (pass 3) rows one column block may touch: well inside a 1–2 MB L2.
 export const BLOCK_BYTES: usize = 512 << 10;
@@ -48,15 +49,17 @@ export function sorted_columns(rowPtr: usize, colIdx: usize, nDst: i32): i32 {
  * rows are visited once per block, each visit doing its three passes on the row's edges that fall in
  * the block. The softmax runs online across a row's blocks (Milakov & Gimelshein 2018): the row keeps
  * its running max, sum and output; when a later block raises the max, the sum and output are rescaled
- * by exp(m_old − m_new), so no score outlives its block. Temporary memory 12·nDst bytes (+ one
- * max-degree scratch when the weights are kept); the weights, when kept, are exp(s − m)/den computed
- * from the raw scores at the end.
+ * by exp(m_old − m_new), so no score outlives its block. Rows whose scores are bounded
+ * (attention_bounded_f32.ts: U_i ≤ SHIFT_LIMIT) use the fixed shift c_i = m_i·ln2 ≥ U_i instead: each segment is
+ * one bounded_segment_f32 pass and the partial sums just add, no max and no rescaling. Temporary
+ * memory 12·nDst bytes (+ one max-degree scratch when the weights are kept); the weights, when kept,
+ * are exp(s − m)/den computed from the raw scores at the end (bounded rows: the stored p·(1/den)).
  * Needs the columns of every row sorted (sorted_columns); scores: as attention_csr_f32.
  */
 // see: M. Milakov & N. Gimelshein, "Online normalizer calculation for softmax", arXiv:1805.02867 (2018)
 export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
                                       nDst: i32, dQK: i32, dV: i32, scale: f32, scores: usize, perEdge: i32,
-                                      nCols: i32, blockCols: i32): void {
+                                      nCols: i32, blockCols: i32, shifts: usize): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   const nb = (nCols + blockCols - 1) / blockCols;
   const state = alloc(<usize>max(nDst, 1) * 12);   // per row: next edge (i32), running max, running sum
@@ -83,6 +86,12 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
       const len = e1 - e0;
       const ci = colIdx + (<usize>e0 << 2);
       const orow = out + <usize>i * vStride;
+      const shift = load<f32>(shifts + (<usize>i << 2));
+      if (shift >= 0) {
+        const p = perEdge ? scores + (<usize>e0 << 2) : 0;
+        store<f32>(at, load<f32>(at, 8) + bounded_segment_f32(orow, q + <usize>i * qStride, k, v, ci, len, dQK, dV, scale, shift, p, perEdge), 8);
+        continue;
+      }
       const mx = scores_f32(work, q + <usize>i * qStride, k, ci, len, dQK, scale);
       if (perEdge) memory.copy(scores + (<usize>e0 << 2), work, <usize>len << 2);
       let m = load<f32>(at, 4), den = load<f32>(at, 8);
@@ -108,7 +117,8 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
     scale_row(out + <usize>i * vStride, vStride, inv);
     if (perEdge) {
       const start = load<i32>(rowPtr + (<usize>i << 2)), end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
-      weights_row(scores + (<usize>start << 2), end - start, load<f32>(at, 4), inv);
+      if (load<f32>(shifts + (<usize>i << 2)) >= 0) scale_any(scores + (<usize>start << 2), end - start, inv);   // p stored by the pass
+      else weights_row(scores + (<usize>start << 2), end - start, load<f32>(at, 4), inv);
     }
   }
   if (perEdge) free(work);
@@ -119,6 +129,14 @@ export function attention_blocked_f32(out: usize, q: usize, k: usize, v: usize, 
 function scale_row(row: usize, bytes: usize, c: f32): void {
   const cv = f32x4.splat(c);
   for (let t: usize = 0; t < bytes; t += 16) v128.store(row + t, f32x4.mul(v128.load(row + t), cv));
+}
+
+/** s[0 .. n) *= c, any n. */
+function scale_any(s: usize, n: i32, c: f32): void {
+  const cv = f32x4.splat(c);
+  let e = 0;
+  for (; e + 4 <= n; e += 4) v128.store(s + (<usize>e << 2), f32x4.mul(v128.load(s + (<usize>e << 2)), cv));
+  for (; e < n; e++) store<f32>(s + (<usize>e << 2), load<f32>(s + (<usize>e << 2)) * c);
 }
 
 /** The raw scores s[0 .. deg) become the weights exp(s − m)·inv. */

@@ -15,13 +15,13 @@ import { EXP_F32, EXP_BIAS, exp_f32, exp_f32x4_with } from "./exp_f32x4";
 const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
 
 /** [Σ a, Σ b, Σ c, Σ d]: four horizontal sums with one 4×4 transpose. */
-@inline function hsum4_f32(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function hsum4_f32(a: v128, b: v128, c: v128, d: v128): v128 {
   const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
   const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
-@inline function hsum_f32(a: v128): f32 {
+@inline export function hsum_f32(a: v128): f32 {
   const s = f32x4.add(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
 }
@@ -52,7 +52,7 @@ const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
  * [q_i·k_0, q_i·k_1, q_i·k_2, q_i·k_3] for four k rows. D = 4, 8, 16 (a literal after inlining)
  * take q_i from registers q0..q3; D = 0 means "stride bytes, a multiple of 16", walked 8 floats a step.
  */
-@inline function dot4_f32(D: i32, qi: usize, q0: v128, q1: v128, q2: v128, q3: v128,
+@inline export function dot4_f32(D: i32, qi: usize, q0: v128, q1: v128, q2: v128, q3: v128,
                           k0: usize, k1: usize, k2: usize, k3: usize, stride: usize): v128 {
   if (D == 4) {
     return hsum4_f32(f32x4.mul(q0, v128.load(k0)), f32x4.mul(q0, v128.load(k1)),
@@ -172,12 +172,12 @@ export function scores_f32(s: usize, qi: usize, k: usize, ci: usize, deg: i32, d
  * o_i += Σ w_e·v_e over the rows of one block of four edges, w = [w0 w1 w2 w3]. D = 4, 8, 12, 16
  * keep o_i in registers (returned through o0..o3 by the caller's loop); D = 0: o_i in memory at orow.
  */
-@inline function axpy4_f32(o: v128, w0: v128, w1: v128, w2: v128, w3: v128, a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+@inline export function axpy4_f32(o: v128, w0: v128, w1: v128, w2: v128, w3: v128, a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   return f32x4.add(o, f32x4.add(f32x4.add(f32x4.mul(w0, a0), f32x4.mul(w1, a1)), f32x4.add(f32x4.mul(w2, a2), f32x4.mul(w3, a3))));
 }
 
 /** orow[0 .. stride) += w0·v0 + w1·v1 + w2·v2 + w3·v3 (stride a multiple of 16 bytes), two slices a step. */
-@inline function axpy4_row_f32(orow: usize, w0: v128, w1: v128, w2: v128, w3: v128,
+@inline export function axpy4_row_f32(orow: usize, w0: v128, w1: v128, w2: v128, w3: v128,
                                v0: usize, v1: usize, v2: usize, v3: usize, stride: usize): void {
   const end8 = stride & ~(<usize>31);
   let t: usize = 0;
@@ -257,10 +257,12 @@ export function gather_f32(orow: usize, s: usize, inv: f32, v: usize, ci: usize,
 
 /**
  * One destination row for widths that are not a multiple of 4: scores and max, then exp and sum,
- * then the weighted sum of v rows (three short passes over the row's scores, kept in s).
+ * then the weighted sum of v rows (three short passes over the row's scores, kept in s). The exp
+ * subtracts shift·ln2 instead of the max when shift ≥ 0 (the row's bounded shift m_i of
+ * attention_bounded_f32.ts, as the single pass uses).
  */
 export function row_any_f32(orow: usize, qi: usize, k: usize, v: usize, ci: usize, deg: i32, dQK: i32, dV: i32,
-                     scale: f32, s: usize, perEdge: i32): void {
+                     scale: f32, s: usize, perEdge: i32, shift: f32): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   let mx: f32 = -Infinity;
   for (let e = 0; e < deg; e++) {
@@ -268,6 +270,7 @@ export function row_any_f32(orow: usize, qi: usize, k: usize, v: usize, ci: usiz
     store<f32>(s + (<usize>e << 2), x);
     mx = max(mx, x);
   }
+  if (shift >= 0) mx = shift * <f32>0.693147180559945309;   // the bounded shift m·ln2 (attention_bounded_f32.ts) when the row has one
   let den: f32 = 0;
   for (let e = 0; e < deg; e++) {
     const a = s + (<usize>e << 2);

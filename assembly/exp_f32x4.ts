@@ -13,6 +13,7 @@ const LN2_HI: f32 = 0.693359375;          // ln 2 split so that n·LN2_HI is exa
 const LN2_LO: f32 = -2.12194440e-4;
 const ROUND: f32 = 12582912.0;           // 1.5·2²³: adding it rounds to an integer held in the low bits
 const EXP_MIN: f32 = -87.33654;          // below: exp underflows f32's normal range; we return 0
+export const ROUND_BIASED: f32 = 12583039.0;    // ROUND + 127: the low bits then hold n + 127, the exponent of 2ⁿ (exact in f32)
 
 // The constants as 4-lane rows in static memory: V8 rebuilds a v128 constant inside every loop
 // iteration (3 instructions), a load from here costs one.
@@ -26,6 +27,7 @@ export const EXP_F32: usize = memory.data<f32>([
   1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1,
   5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1,
   1, 1, 1, 1, EXP_MIN, EXP_MIN, EXP_MIN, EXP_MIN,
+  ROUND_BIASED, ROUND_BIASED, ROUND_BIASED, ROUND_BIASED,
 ], 16);
 export const EXP_BIAS: usize = memory.data<i32>([127, 127, 127, 127], 16);
 
@@ -63,4 +65,41 @@ export const EXP_BIAS: usize = memory.data<i32>([127, 127, 127, 127], 16);
 /** exp_f32x4 on one value (the ragged tail of a row), so every edge gets the same function. */
 @inline export function exp_f32(x: f32): f32 {
   return f32x4.extract_lane(exp_f32x4(f32x4.splat(x)), 0);
+}
+
+/**
+ * 2^(y − m) on each lane, for the bounded-shift attention pass (attention_bounded_f32.ts), which
+ * computes its scores in units of log₂ (q_i pre-multiplied by scale·log₂e) so that
+ * exp(s − m·ln2) = 2^(y − m) with y = s·log₂e. y = n + f with n = round(y), |f| ≤ ½ (f = y − n is
+ * exact), r = f·ln2 (one rounding, |r| ≤ ln2/2), e^r − 1 by the degree-6 polynomial of exp_f32x4_with
+ * (the same Cephes expf coefficients, evaluated in Estrin's scheme: a shorter chain of dependent
+ * operations, so more blocks of edges are in flight), and 2^(n−m) built in the exponent bits, where
+ * the integer m ≥ 0 is folded into the rounding constant (roundShifted = ROUND_BIASED − m, exact in
+ * f32): the shift costs nothing per lane. The result is 2^(n−m) + 2^(n−m)·(e^r − 1) (the product is
+ * exact, so a single rounding as in (1 + (e^r − 1))·2^(n−m)). 19 SIMD operations, 9 constant
+ * registers (roundShifted, ln2, p0..p5; no log2e, no ln2 split, no "one", no underflow mask).
+ * Valid while n − m lies in [−126, 127]; no clamping: callers guarantee it (the attention pass has
+ * |y| ≤ 28.9·(1 + 2⁻¹⁰), m ≤ 29). Accuracy (m = 0): `node scripts/exp-accuracy.mjs --exp2`.
+ */
+@inline export function exp2_f32x4_shifted_with(y: v128, roundShifted: v128, ln2: v128,
+                                                p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128): v128 {
+  const t = f32x4.add(y, roundShifted);          // n − m + 127 in the low mantissa bits
+  const n = f32x4.sub(t, roundShifted);
+  const r = f32x4.mul(f32x4.sub(y, n), ln2);
+  const r2 = f32x4.mul(r, r);
+  const a = f32x4.add(f32x4.mul(p0, r), p1), b = f32x4.add(f32x4.mul(p2, r), p3), c = f32x4.add(f32x4.mul(p4, r), p5);
+  const z = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, r2), b), r2), c);   // p0 r⁵ + … + p5
+  const em1 = f32x4.add(f32x4.mul(z, r2), r);                             // e^r − 1
+  // t's low mantissa bits hold n − m + 127 (the constant's own mantissa bits above them shift out)
+  const s2 = i32x4.shl(t, 23);
+  return f32x4.add(f32x4.mul(s2, em1), s2);
+}
+
+export const LN2_F32: f32 = 0.693147180559945309;
+
+/** exp2_f32x4_shifted_with with m = 0 and its constants loaded here (the accuracy probe). */
+@inline export function exp2_f32x4(y: v128): v128 {
+  const C = EXP_F32;
+  return exp2_f32x4_shifted_with(y, v128.load(C, 192), f32x4.splat(LN2_F32),
+    v128.load(C, 64), v128.load(C, 80), v128.load(C, 96), v128.load(C, 112), v128.load(C, 128), v128.load(C, 144));
 }

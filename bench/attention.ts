@@ -24,11 +24,11 @@ function layerGroup(pattern: ReturnType<typeof tolokers>['pattern'], d: number, 
   // The twin and the plain loop get ordinary JS-heap arrays, as a JS user would hold them.
   const rowPtr = pattern.rowPtr.array.slice(), colIdx = pattern.colIdx.array.slice();
   const jsOut = new Arr(n * d), scores = new Arr(Math.max(pattern.maxDegree, 1)), edgeScores = new Float32Array(m);
-  const call = `(out, q, k, v, rowPtr, colIdx, ${n}, ${d}, ${d}, 1, scores, 0)`;
+  const call = `(out, q, k, v, rowPtr, colIdx, ${n}, ${d}, ${d}, 1, scores, 0${dtype === 'f32' ? `, ${n}` : ''})`;
   const tasks: Group['tasks'] = [
     { name: name(d, dtype), role: 'narrowgt', fn: () => sparseAttention(q, k, v, pattern, { out }) },
     dtype === 'f32'
-      ? { name: `twin.attention_csr_f32${call}`, role: 'peer', fn: () => twin.attention_csr_f32(jsOut as Float32Array, qv as Float32Array, kv as Float32Array, vv as Float32Array, rowPtr, colIdx, n, d, d, 1, scores as Float32Array, 0) }
+      ? { name: `twin.attention_csr_f32${call}`, role: 'peer', fn: () => twin.attention_csr_f32(jsOut as Float32Array, qv as Float32Array, kv as Float32Array, vv as Float32Array, rowPtr, colIdx, n, d, d, 1, scores as Float32Array, 0, n) }
       : { name: `twin.attention_csr_f64${call}`, role: 'peer', fn: () => twin.attention_csr_f64(jsOut as Float64Array, qv as Float64Array, kv as Float64Array, vv as Float64Array, rowPtr, colIdx, n, d, d, 1, scores as Float64Array, 0) },
   ];
   if (dtype === 'f32') {

@@ -59,7 +59,7 @@ for (const [d, bytes] of [[64, 4], [16, 4], [4, 4], [64, 8]]) {
     new T(K.memory.buffer, pq, n * d).set(q); new T(K.memory.buffer, pk, n * d).set(k); new T(K.memory.buffer, pv, n * d).set(v);
     new Int32Array(K.memory.buffer, prp, n + 1).set(rp); new Int32Array(K.memory.buffer, pci, m).set(ci);
     const f = bytes === 4 ? K.attention_csr_f32 : K.attention_csr_f64;
-    return { run: () => f(po, pq, pk, pv, prp, pci, n, d, d, 1, ps, 0), out: () => new T(K.memory.buffer, po, n * d) };
+    return { run: () => f(po, pq, pk, pv, prp, pci, n, d, d, 1, ps, 0, n), out: () => new T(K.memory.buffer, po, n * d) };
   }));
 }
 for (const [mm, nn, kk, ta, bytes] of [[512, 512, 512, 0, 4], [11758, 64, 64, 0, 4], [64, 64, 11758, 1, 4], [512, 512, 512, 0, 8]]) {

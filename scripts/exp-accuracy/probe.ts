@@ -43,3 +43,30 @@ export function sweep(stats: usize, fromBits: u32, toBits: u32): void {
 export function exp4(out: usize, a: f32, b: f32, c: f32, d: f32): void {
   v128.store(out, exp_f32x4(f32x4(a, b, c, d)));
 }
+
+// ---- exp2_f32x4 (the bounded-shift attention pass's 2^y, with m = 0), against f64 exp(y·ln2)
+import { exp2_f32x4 } from "../../assembly/exp_f32x4";
+
+// stats[0..4]: max rel err, max ulp, sum ulp, count, worst y. Sweeps y = sign·|y| for |y|'s bits in [fromBits, toBits).
+export function sweep2(stats: usize, fromBits: u32, toBits: u32, sign: f32): void {
+  let maxRel = load<f64>(stats), maxUlp = load<f64>(stats, 8), sumUlp = load<f64>(stats, 16), count = load<f64>(stats, 24);
+  let worstX = load<f64>(stats, 32);
+  for (let b = fromBits; b < toBits; b += 4) {
+    const x0 = sign * reinterpret<f32>(b), x1 = sign * reinterpret<f32>(b + 1), x2 = sign * reinterpret<f32>(b + 2), x3 = sign * reinterpret<f32>(b + 3);
+    const y = exp2_f32x4(f32x4(x0, x1, x2, x3));
+    for (let l = 0; l < 4; l++) {
+      if (b + <u32>l >= toBits) break;
+      const x = l == 0 ? x0 : l == 1 ? x1 : l == 2 ? x2 : x3;
+      const yl = <f64>(l == 0 ? f32x4.extract_lane(y, 0) : l == 1 ? f32x4.extract_lane(y, 1) : l == 2 ? f32x4.extract_lane(y, 2) : f32x4.extract_lane(y, 3));
+      const ref = Math.exp(<f64>x * 0.6931471805599453);
+      const rel = Math.abs(yl - ref) / ref;
+      if (rel > maxRel) { maxRel = rel; worstX = x; }
+      const u = ulps(yl, ref);
+      if (u > maxUlp) maxUlp = u;
+      sumUlp += u;
+      count += 1;
+    }
+  }
+  store<f64>(stats, maxRel); store<f64>(stats, maxUlp, 8); store<f64>(stats, sumUlp, 16); store<f64>(stats, count, 24);
+  store<f64>(stats, worstX, 32);
+}

@@ -35,8 +35,10 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
 
 /**
  * Fused sparse softmax attention (f32 for inference, f64 for certificates): for each row i of `pattern`, s_ij = scale·q_i·k_j over its
- * columns j, a_ij = softmax_j(s_ij) (max-subtracted), h_i = Σ_j a_ij v_j — one pass per row, no n×n
- * matrix. q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
+ * columns j, a_ij = softmax_j(s_ij), h_i = Σ_j a_ij v_j — no n×n matrix. The softmax subtracts the row
+ * max, or in f32, when every score of the row is provably in [−20, 20] (|scale|·‖q_i‖·max_j‖k_j‖ ≤ 20),
+ * the fixed shift ⌈that bound·log₂e⌉·ln2, which lets the kernel do the row in one pass (same result up
+ * to rounding: softmax is shift-invariant; see assembly/attention_bounded_f32.ts). q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
  * Q/K). Cost O(m·(dQK + dV)). A row with no pattern entries yields a zero output row (and no weights).
  * Throws InputError / ShapeError naming the argument before any work.
  */
@@ -80,14 +82,18 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
     const writeBack = [output.storage, weights ?? null] as Storage<DType>[];
     withPointers(kern, arrays, ([po, pq, pk, pv, prp, pci, pw]) => {
       const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
-      const kernel = dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
-      kernel(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
+      if (dtype === 'f32') kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0, nSrc);
+      else kern.attention_csr_f64(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
     }, writeBack);
   } else {
     const scores = weights ? weights.array : new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
-    const kernel = (dtype === 'f32' ? twin.attention_csr_f32 : twin.attention_csr_f64) as typeof twin.attention_csr_f64;
-    kernel(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array, pattern.rowPtr.array, pattern.colIdx.array,
-      nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
+    if (dtype === 'f32') {
+      twin.attention_csr_f32(output.data as Float32Array, q.data as Float32Array, k.data as Float32Array, v.data as Float32Array,
+        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float32Array, weights ? 1 : 0, nSrc);
+    } else {
+      twin.attention_csr_f64(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array,
+        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
+    }
   }
   return (weights ? { output, weights } : { output }) as SparseAttentionResult<T>;
 }

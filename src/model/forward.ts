@@ -220,8 +220,9 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
     const rp = pattern.rowPtr.array, local = rpb.array, base = rp[r0];
     for (let i = 0; i <= rows; i++) local[i] = rp[r0 + i] - base;
     const scores = scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
+    // nCols = k.rows: the f32 kernel bounds each row's scores by max_j ‖k_j‖ (the f64 kernel ignores it)
     attend(out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
-      pattern.colIdx.ptr + base * 4, rows, dQK, dV, scale, scores, 0);
+      pattern.colIdx.ptr + base * 4, rows, dQK, dV, scale, scores, 0, k.rows);
   }
   rpb.free(); qb.free();
   if (w !== (wQ as DenseMatrix<FloatDType>)) w.free();

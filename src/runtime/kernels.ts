@@ -15,7 +15,7 @@ export interface KernelExports {
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
-    nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
+    nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_backward_f32(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
