@@ -5,7 +5,8 @@
 // the transposes, and ragged edges are only a question of which part of the tile gets stored.
 // Register tile: MR = 4 rows × NR = 2 vectors (8 f32 or 4 f64 columns): 8 accumulators, 2 B vectors
 // and one broadcast A value, within the 15 XMM registers V8 gives WebAssembly on x64; A values are
-// broadcast straight from memory (v128.load_splat), and the k loop is unrolled by 2.
+// broadcast straight from memory (v128.load_splat). A last panel at most half full gets a one-vector
+// tile (halfTile) instead of a padded full one.
 // The row loop is outermost: for the tall-skinny n×D · D×D product that matters most here, every
 // row block of A is read once per slab and the whole packed B slab (≤ KC·D values) stays in L2.
 // Per k step: 8 multiplies and 8 adds (no fused multiply-add in WebAssembly SIMD 128), 2 + 4 loads.
@@ -172,6 +173,34 @@ function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: 
   }
 }
 
+/**
+ * The tile for a last panel at most half full (w ≤ nr/2 columns): one vector per row, half the
+ * multiplies of tile(). With n = 26 f64 columns (the randomized SVD's sketches) the last panel has 2
+ * columns, and the full tile would spend 1/7 of the product on padding.
+ */
+function halfTile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: i32, accumulate: bool): void {
+  const size = <usize>sizeof<T>();
+  let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    c0 = v128.add<T>(c0, v128.mul<T>(v128.load_splat<T>(ap), b0));
+    c1 = v128.add<T>(c1, v128.mul<T>(v128.load_splat<T>(ap, size), b0));
+    c2 = v128.add<T>(c2, v128.mul<T>(v128.load_splat<T>(ap, 2 * size), b0));
+    c3 = v128.add<T>(c3, v128.mul<T>(v128.load_splat<T>(ap, 3 * size), b0));
+    ap += 4 * size;
+    bp += 32;
+  }
+  v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
+  const rowStep = <usize>ldc * size;
+  for (let r = 0; r < mr; r++) {
+    const src = TILE + <usize>r * 32, dst = c + <usize>r * rowStep;
+    for (let j = 0; j < w; j++) {
+      const o = <usize>j * size;
+      store<T>(dst + o, accumulate ? load<T>(dst + o) + load<T>(src + o) : load<T>(src + o));
+    }
+  }
+}
+
 function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
   const size = <usize>sizeof<T>();
   const NR = nr<T>();
@@ -190,8 +219,9 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
       packA<T>(apack, a, ars, acs, i, mr, p0, kc);
       const crow = c + <usize>i * <usize>n * size;
       for (let jp = 0; jp < panels; jp++) {
-        const j0 = jp * NR;
-        tile<T>(crow + <usize>j0 * size, n, apack, bpack + <usize>jp * <usize>kc * 32, kc, mr, min(NR, n - j0), acc);
+        const j0 = jp * NR, w = min(NR, n - j0);
+        if (w * 2 <= NR) halfTile<T>(crow + <usize>j0 * size, n, apack, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+        else tile<T>(crow + <usize>j0 * size, n, apack, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
       }
     }
   }
