@@ -71,8 +71,6 @@ interface Operator {
   times(x: DenseMatrix<'f64'>): DenseMatrix<'f64'>;
   /** Mᵀ·X */
   timesT(x: DenseMatrix<'f64'>): DenseMatrix<'f64'>;
-  /** Qᵀ·M */
-  projected(q: DenseMatrix<'f64'>): DenseMatrix<'f64'>;
 }
 
 function operatorOf(a: DenseMatrix<'f64'>, transpose: boolean): Operator {
@@ -82,14 +80,11 @@ function operatorOf(a: DenseMatrix<'f64'>, transpose: boolean): Operator {
       rows: a.cols, cols: a.rows,
       times: (x) => matmul(a, x, { ...nf, transA: true }),
       timesT: (x) => matmul(a, x, nf),
-      projected: (q) => matmul(q, a, { ...nf, transA: true, transB: true }),
     }
     : {
       rows: a.rows, cols: a.cols,
       times: (x) => matmul(a, x, nf),
       timesT: (x) => matmul(a, x, { ...nf, transA: true }),
-      // Qᵀ·A as (Aᵀ·Q)ᵀ: the same product shape as the power iterations, and gemm avoids packing all of A.
-      projected: (q) => matmul(a, q, { ...nf, transA: true }).transpose(),
     };
 }
 
@@ -179,10 +174,12 @@ export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, optio
  * Reference: Halko, Martinsson & Tropp, SIAM Review 53 (2011): Alg. 4.4 (range finder with power
  * iterations) then Alg. 5.1 (direct SVD of B = QᵀA), as scikit-learn's randomized_svd (which cites
  * Alg. 4.3 and the power scheme of §4.5): ℓ = min(k + oversamples, min(m, n)) sketch columns; wide A is
- * handled as Aᵀ; the small SVD of B (ℓ×n) comes from ml-matrix; signs follow svd_flip (the entry of
+ * handled as Aᵀ; the SVD of B (ℓ×n) is that of the ℓ×ℓ R of a Householder QR of Bᵀ (ml-matrix's SVD),
+ * rotated back by that QR's Q; signs follow svd_flip (the entry of
  * largest magnitude in each column of u is made positive, so results are deterministic).
- * Cost: (2q + 2) products with A or Aᵀ at 2·m·n·ℓ flops each (gemm_f64), 2q + 1 thin QRs, and an
- * O(n·ℓ²) SVD of B.
+ * Cost: (2q + 2) products with A or Aᵀ at 2·m·n·ℓ flops each (gemm_f64), 2q + 1 thin orthonormalizations
+ * (CholeskyQR2, Householder QR when that is not accurate; see cholesky-qr.ts), a QR of Bᵀ (O(n·ℓ²)) and
+ * an O(ℓ³) SVD.
  * Accuracy: with p = ℓ − k ≥ 4, ‖A − u·diag(s)·vᵀ‖₂ ≤ σ_{k+1} + ‖(I − QQᵀ)A‖ where, with probability
  * ≥ 1 − 3·p^{−p}, ‖(I − QQᵀ)A‖ ≤ [(1 + 6√((k+p)·p·log p))·σ_{k+1}^{2q+1} + 3√(k+p)·(Σ_{j>k} σ_j^{2(2q+1)})^{1/2}]^{1/(2q+1)}
  * (HMT Thm. 10.8 applied to (AAᵀ)^q·A through Thm. 9.2; the expected-value form is Cor. 10.10), plus
@@ -208,11 +205,16 @@ export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: Randomi
   return scope(() => {
     const op = operatorOf(a, transpose);
     const basis = rangeFinder(op, size, q, options.seed ?? 0, options.normalizer ?? 'qr');
-    const b = op.projected(basis); // size × op.cols
-    const svd = new SVD(new MlMatrix(b.toRows()), { autoTranspose: true, computeLeftSingularVectors: true, computeRightSingularVectors: true });
-    const uSmall = DenseMatrix.fromMl(svd.leftSingularVectors.subMatrix(0, size - 1, 0, k - 1));
+    // B = QᵀM (size × op.cols) through Bᵀ = MᵀQ = Q_b·R (Householder), R = Ũ·Σ·Ṽᵀ (ml-matrix, size × size):
+    // B = Ṽ·Σ·(Q_b·Ũ)ᵀ. The SVD of the short side only; LAPACK's gesvd does the same QR first for tall input.
+    const bt = op.timesT(basis);
+    const f = qr(bt);
+    const qb = f.orthogonalMatrix, r = f.upperTriangularMatrix;
+    f.free();
+    const svd = new SVD(new MlMatrix(r.toRows()), { computeLeftSingularVectors: true, computeRightSingularVectors: true });
+    const uSmall = DenseMatrix.fromMl(svd.rightSingularVectors.subMatrix(0, size - 1, 0, k - 1));
     const left = matmul(basis, uSmall); // op.rows × k
-    const right = DenseMatrix.fromMl(svd.rightSingularVectors.subMatrix(0, op.cols - 1, 0, k - 1)); // op.cols × k
+    const right = matmul(qb, DenseMatrix.fromMl(svd.leftSingularVectors.subMatrix(0, size - 1, 0, k - 1))); // op.cols × k
     const s = Float64Array.from(svd.diagonal.slice(0, k), (x) => Math.max(0, x));
     const [u, v] = transpose ? [right, left] : [left, right];
     flipSigns(u, v);
