@@ -1,7 +1,7 @@
 // Orthonormal basis of a tall-skinny f64 matrix by CholeskyQR2, guarded by a measurement, for the range
 // finder of the randomized SVD. Two passes of Q := Y·R⁻¹ with RᵀR = YᵀY (Cholesky of the Gram matrix):
 // the first makes Y nearly orthonormal, the second finishes the job. The flops are two Gram products
-// (gemm) and two row-wise triangular solves (assembly/triangular.ts), against Householder QR's BLAS-2
+// (assembly/gram.ts) and two row-wise triangular solves (assembly/triangular.ts), against Householder QR's BLAS-2
 // reflector loops plus forming Q: on the 20000×26 sketches of the benchmark, ≈ 5× less time.
 //
 // When it is safe (Yamamoto, Nakatsukasa, Yanagisawa & Fukaya, "Roundoff error analysis of the
@@ -18,8 +18,8 @@
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/triangular.js';
+import * as twinGram from '../twin/gram.js';
 import { DenseMatrix } from './dense.js';
-import { matmul } from './matmul.js';
 
 /** The second pass runs only when ‖Q₁ᵀQ₁ − I‖_F ≤ this (κ(Q₁)² ≤ (1 + ½)/(1 − ½) = 3). */
 const FIRST_PASS_TOLERANCE = 0.5;
@@ -64,12 +64,22 @@ export function solveRightUpper(y: DenseMatrix<'f64'>, r: Float64Array): void {
   }
 }
 
-/** YᵀY (n×n) as a plain array. */
-function gramOf(y: DenseMatrix<'f64'>): Float64Array {
-  const g = matmul(y, y, { transA: true, checkFinite: false });
-  const out = Float64Array.from(g.data);
-  g.free();
-  return out;
+/** YᵀY (n×n) as a plain array, on the active backend (assembly/gram.ts: upper tiles only). */
+export function gramOf(y: DenseMatrix<'f64'>): Float64Array {
+  const m = y.rows, n = y.cols;
+  const kern = wasmKernels();
+  if (!kern) {
+    const g = new Float64Array(n * n);
+    twinGram.gram_f64(g, y.data, m, n);
+    return g;
+  }
+  const gs = Storage.alloc('f64', n * n);
+  try {
+    withPointers(kern, [gs, y.storage] as Storage<DType>[], ([pg, py]) => kern.gram_f64(pg, py, m, n), [gs as Storage<DType>]);
+    return Float64Array.from(gs.array);
+  } finally {
+    gs.free();
+  }
 }
 
 /** ‖G − I‖_F (NaN when G holds a NaN). */

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { init, DenseMatrix, rng } from '../../src/index.js';
-import { choleskyQr2, choleskyUpper, solveRightUpper } from '../../src/linalg/cholesky-qr.js';
+import { choleskyQr2, choleskyUpper, solveRightUpper, gramOf } from '../../src/linalg/cholesky-qr.js';
 import * as twin from '../../src/twin/triangular.js';
+import * as twinGram from '../../src/twin/gram.js';
 import { withBackend } from '../support/backends.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 import { gaussian, rankDeficient, illConditioned, mul, gram, frob, distanceFromIdentity, UNIT_ROUNDOFF } from '../support/matrices.js';
@@ -23,7 +24,7 @@ function upperTriangular(seed: number, n: number): Float64Array {
 
 test('trsm_right_upper_f64: WASM and twin give the same bits, and x·R = y to (n + 2)·u·|x|·|R| per entry', async () => {
   const shape = fc.record({
-    m: fc.integer({ min: 1, max: 9 }), // odd and even: the two-row loop and its one-row tail
+    m: fc.integer({ min: 1, max: 11 }), // the four-row loop and its one-row tail
     n: fc.integer({ min: 1, max: 29 }), // the f64x2 steps and their odd tails
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   });
@@ -44,6 +45,29 @@ test('trsm_right_upper_f64: WASM and twin give the same bits, and x·R = y to (n
       assert.ok(Math.abs(xr[i] - y.data[i]) <= (n + 2) * UNIT_ROUNDOFF * absXR[i], `${m}×${n}: residual at ${i}`);
     }
     y.free(); viaWasm.free(); viaJs.free();
+  }), fcParams(60));
+});
+
+test('gram_f64: WASM and twin give the same bits, symmetric, within (m + 2)·u·Σ|y_pi·y_pj| of YᵀY', async () => {
+  const shape = fc.record({
+    m: fc.integer({ min: 1, max: 300 }), // crosses the 128-row slabs
+    n: fc.integer({ min: 1, max: 13 }), // whole and ragged 4×4 tiles
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  await fc.assert(fc.asyncProperty(shape, async ({ m, n, seed }) => {
+    const y = gaussian(rng(seed), m, n);
+    const viaWasm = await withBackend('wasm-simd', () => gramOf(y));
+    const viaJs = await withBackend('js', () => gramOf(y));
+    assert.deepEqual(viaWasm, viaJs, `${m}×${n}: WASM and twin differ`);
+    const direct = new Float64Array(n * n);
+    twinGram.gram_f64(direct, Float64Array.from(y.data), m, n);
+    assert.deepEqual(direct, viaJs);
+    const ref = gram(y.data, m, n), absRef = gram(y.data.map(Math.abs), m, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      assert.equal(viaWasm[i * n + j], viaWasm[j * n + i], `${m}×${n}: not symmetric at ${i},${j}`);
+      assert.ok(Math.abs(viaWasm[i * n + j] - ref[i * n + j]) <= (m + 2) * UNIT_ROUNDOFF * absRef[i * n + j], `${m}×${n}: G[${i}][${j}]`);
+    }
+    y.free();
   }), fcParams(60));
 });
 
