@@ -92,12 +92,20 @@ function distanceFromIdentity(g: Float64Array, n: number): number {
   return Math.sqrt(s);
 }
 
+/** One guarded CholeskyQR pass: q = y·R₁⁻¹ with ‖qᵀq − I‖_F ≤ 1/2, and r = R₂, the Cholesky factor of qᵀq. */
+export interface GuardedCholeskyQr {
+  /** m×n, κ(q) ≤ √3, spanning the columns of y (up to the backward error of the solve). */
+  q: DenseMatrix<'f64'>;
+  /** n×n upper triangular, row-major: q·r⁻¹ has orthonormal columns (the second CholeskyQR pass). */
+  r: Float64Array;
+}
+
 /**
- * An m×n matrix with orthonormal columns spanning the columns of y (m ≥ n, full numerical rank), by
- * CholeskyQR2 — or null when the measured guard says it would not be accurate (see the top of this file);
- * y itself is not modified. Cost: 2·(m·n² + m·n²) flops (two Gram products, two triangular solves).
+ * The first CholeskyQR pass on y and the factor of the second, or null when the guard fails (see the top
+ * of this file); y itself is not modified. For callers that only need a well-conditioned basis (between
+ * power iterations), or that can apply r⁻¹ to a smaller matrix instead of to q. Cost 3·m·n² flops.
  */
-export function choleskyQr2(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> | null {
+export function choleskyQrGuarded(y: DenseMatrix<'f64'>): GuardedCholeskyQr | null {
   const m = y.rows, n = y.cols;
   if (m < n) return null;
   const r1 = choleskyUpper(gramOf(y), n);
@@ -110,6 +118,29 @@ export function choleskyQr2(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> | null {
     q.free();
     return null;
   }
-  solveRightUpper(q, r2);
-  return q;
+  return { q, r: r2 };
+}
+
+/**
+ * An m×n matrix with orthonormal columns spanning the columns of y (m ≥ n, full numerical rank), by
+ * CholeskyQR2 — or null when the measured guard says it would not be accurate (see the top of this file);
+ * y itself is not modified. Cost: 2·(m·n² + m·n²) flops (two Gram products, two triangular solves).
+ */
+export function choleskyQr2(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> | null {
+  const f = choleskyQrGuarded(y);
+  if (f === null) return null;
+  solveRightUpper(f.q, f.r);
+  return f.q;
+}
+
+/** w (n×c, row-major) := R⁻¹·w for R n×n upper triangular (back substitution, plain TS: n and c are small). */
+export function solveLeftUpper(r: Float64Array, w: Float64Array, n: number, c: number): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const d = r[i * n + i];
+    for (let j = 0; j < c; j++) {
+      let s = w[i * c + j];
+      for (let t = i + 1; t < n; t++) s -= r[i * n + t] * w[t * c + j];
+      w[i * c + j] = s / d;
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { rng as makeRng } from '../random/rng.js';
 import { DenseMatrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { qr, checkF64Matrix } from './qr.js';
-import { choleskyQr2 } from './cholesky-qr.js';
+import { choleskyQr2, choleskyQrGuarded, solveLeftUpper, solveRightUpper } from './cholesky-qr.js';
 
 /** How the sketch is re-normalized between power iterations. */
 export type PowerIterationNormalizer = 'qr' | 'lu' | 'none';
@@ -93,12 +93,26 @@ function operatorOf(a: DenseMatrix<'f64'>, transpose: boolean): Operator {
  * numerical rank, the usual case, ≈ 5× faster on tall sketches), else the thin Q of Householder QR.
  */
 function orthonormalize(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
-  const fast = choleskyQr2(y);
-  if (fast) return fast;
+  return choleskyQr2(y) ?? householderQ(y);
+}
+
+function householderQ(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
   const f = qr(y);
   const q = f.orthogonalMatrix;
   f.free();
   return q;
+}
+
+/**
+ * The 'qr' normalizer between power iterations: a basis of the range of y with κ ≤ √3 (one guarded
+ * CholeskyQR pass, ‖QᵀQ − I‖_F ≤ 1/2), else Householder's orthonormal Q. What re-normalizing has to achieve
+ * is that the next product sees well-conditioned columns, so that no direction of the range is lost to
+ * rounding; errors then grow by at most κ = √3 against an exactly orthonormal basis. The second pass that
+ * would make the basis orthonormal is skipped there (it is one more triangular solve per product).
+ */
+function conditionedBasis(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
+  const f = choleskyQrGuarded(y);
+  return f ? f.q : householderQ(y);
 }
 
 /**
@@ -132,10 +146,11 @@ function luNormalize(y: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
 }
 
 function normalize(y: DenseMatrix<'f64'>, how: PowerIterationNormalizer): DenseMatrix<'f64'> {
-  return how === 'qr' ? orthonormalize(y) : how === 'lu' ? luNormalize(y) : y;
+  return how === 'qr' ? conditionedBasis(y) : how === 'lu' ? luNormalize(y) : y;
 }
 
-function rangeFinder(op: Operator, size: number, q: number, seed: number, how: PowerIterationNormalizer): DenseMatrix<'f64'> {
+/** The last sketch (A·Aᵀ)^q·A·Ω, re-normalized between products, before its final orthonormalization. */
+function sketch(op: Operator, size: number, q: number, seed: number, how: PowerIterationNormalizer): DenseMatrix<'f64'> {
   return scope(() => {
     const omega = DenseMatrix.zeros(op.cols, size, 'f64');
     omega.data.set(makeRng(seed).fillNormal(new Float64Array(op.cols * size)));
@@ -144,7 +159,7 @@ function rangeFinder(op: Operator, size: number, q: number, seed: number, how: P
       x = normalize(op.times(x), how);
       x = normalize(op.timesT(x), how);
     }
-    return orthonormalize(op.times(x));
+    return op.times(x);
   });
 }
 
@@ -166,7 +181,7 @@ export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, optio
   const q = options.powerIters ?? 0;
   checkCount(fn, 'options.powerIters', q, 0);
   checkRangeOptions(fn, options);
-  return rangeFinder(operatorOf(a, false), size, q, options.seed ?? 0, options.normalizer ?? 'qr');
+  return scope(() => orthonormalize(sketch(operatorOf(a, false), size, q, options.seed ?? 0, options.normalizer ?? 'qr')));
 }
 
 /**
@@ -204,15 +219,21 @@ export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: Randomi
   const transpose = m < n; // scikit-learn's transpose='auto': sketch the longer side
   return scope(() => {
     const op = operatorOf(a, transpose);
-    const basis = rangeFinder(op, size, q, options.seed ?? 0, options.normalizer ?? 'qr');
+    // The basis Q = Q₁·R₂⁻¹ of the sketch (CholeskyQR2) is never formed: R₂⁻¹ (κ ≤ √3) is applied to the
+    // size-column products instead, MᵀQ = (MᵀQ₁)·R₂⁻¹ and Q·W = Q₁·(R₂⁻¹·W), which saves one m×size solve.
+    const y = sketch(op, size, q, options.seed ?? 0, options.normalizer ?? 'qr');
+    const f = choleskyQrGuarded(y);
+    const basis = f ? f.q : householderQ(y);
     // B = QᵀM (size × op.cols) through Bᵀ = MᵀQ = Q_b·R (Householder), R = Ũ·Σ·Ṽᵀ (ml-matrix, size × size):
     // B = Ṽ·Σ·(Q_b·Ũ)ᵀ. The SVD of the short side only; LAPACK's gesvd does the same QR first for tall input.
     const bt = op.timesT(basis);
-    const f = qr(bt);
-    const qb = f.orthogonalMatrix, r = f.upperTriangularMatrix;
-    f.free();
+    if (f) solveRightUpper(bt, f.r);
+    const fb = qr(bt);
+    const qb = fb.orthogonalMatrix, r = fb.upperTriangularMatrix;
+    fb.free();
     const svd = new SVD(new MlMatrix(r.toRows()), { computeLeftSingularVectors: true, computeRightSingularVectors: true });
     const uSmall = DenseMatrix.fromMl(svd.rightSingularVectors.subMatrix(0, size - 1, 0, k - 1));
+    if (f) solveLeftUpper(f.r, uSmall.data, size, k);
     const left = matmul(basis, uSmall); // op.rows × k
     const right = matmul(qb, DenseMatrix.fromMl(svd.leftSingularVectors.subMatrix(0, size - 1, 0, k - 1))); // op.cols × k
     const s = Float64Array.from(svd.diagonal.slice(0, k), (x) => Math.max(0, x));
@@ -225,14 +246,15 @@ export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: Randomi
 /** scikit-learn's svd_flip: make the largest-magnitude entry of each column of u positive, flipping v to match. */
 function flipSigns(u: DenseMatrix<'f64'>, v: DenseMatrix<'f64'>): void {
   const k = u.cols, ud = u.data, vd = v.data;
-  for (let j = 0; j < k; j++) {
-    let best = -1, sign = 1;
-    for (let i = 0; i < u.rows; i++) {
-      const x = ud[i * k + j];
-      if (Math.abs(x) > best) { best = Math.abs(x); sign = x < 0 ? -1 : 1; }
+  // one row-major pass over u (the first entry of largest magnitude wins ties, as before)
+  const best = new Float64Array(k).fill(-1), sign = new Float64Array(k).fill(1);
+  for (let i = 0, o = 0; i < u.rows; i++, o += k) {
+    for (let j = 0; j < k; j++) {
+      const x = ud[o + j], ax = Math.abs(x);
+      if (ax > best[j]) { best[j] = ax; sign[j] = x < 0 ? -1 : 1; }
     }
-    if (sign > 0) continue;
-    for (let i = 0; i < u.rows; i++) ud[i * k + j] = -ud[i * k + j];
-    for (let i = 0; i < v.rows; i++) vd[i * k + j] = -vd[i * k + j];
   }
+  if (sign.every((x) => x > 0)) return;
+  for (let i = 0; i < ud.length; i++) ud[i] *= sign[i % k];
+  for (let i = 0; i < vd.length; i++) vd[i] *= sign[i % k];
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { init, DenseMatrix, rng } from '../../src/index.js';
-import { choleskyQr2, choleskyUpper, solveRightUpper, gramOf } from '../../src/linalg/cholesky-qr.js';
+import { choleskyQr2, choleskyQrGuarded, choleskyUpper, solveLeftUpper, solveRightUpper, gramOf } from '../../src/linalg/cholesky-qr.js';
 import * as twin from '../../src/twin/triangular.js';
 import * as twinGram from '../../src/twin/gram.js';
 import { withBackend } from '../support/backends.js';
@@ -138,4 +138,34 @@ test('choleskyQr2 on a tall 2000×26 sketch-like matrix (κ ≈ 3e5): orthonorma
   assert.ok(q !== null);
   assert.ok(distanceFromIdentity(gram(q.data, 2000, 26), 26) <= 30 * Math.sqrt(2000 * 26) * UNIT_ROUNDOFF);
   q.free(); y.free();
+});
+
+test('choleskyQrGuarded: ‖QᵀQ − I‖_F ≤ 1/2 for the first pass, and Q·R₂⁻¹ (formed or applied to a small W by solveLeftUpper) is orthonormal', async () => {
+  for (const [m, n, cond] of [[500, 26, 1e6], [300, 9, 1], [64, 64, 1e3]] as const) {
+    const y = illConditioned(rng(m + n), m, n, cond);
+    for (const which of ['wasm-simd', 'js'] as const) {
+      await withBackend(which, () => {
+        const f = choleskyQrGuarded(y);
+        assert.ok(f !== null, `${which} ${m}×${n}`);
+        assert.ok(distanceFromIdentity(gram(f.q.data, m, n), n) <= 0.5);
+        // Q₁·(R₂⁻¹·I) = Q₁·R₂⁻¹: the implicit form used by randomizedSvd equals the explicit second pass
+        const w = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) w[i * n + i] = 1;
+        solveLeftUpper(f.r, w, n, n);
+        const implicit = mul(f.q.data, w, m, n, n);
+        assert.ok(distanceFromIdentity(gram(implicit, m, n), n) <= 10 * m * n * UNIT_ROUNDOFF, `${which} ${m}×${n}: implicit Q not orthonormal`);
+        const explicit = choleskyQr2(y);
+        assert.ok(explicit !== null);
+        assert.ok(frob(implicit, explicit.data) <= 10 * m * n * UNIT_ROUNDOFF, `${which} ${m}×${n}: implicit and explicit Q differ`);
+        f.q.free(); explicit.free();
+      });
+    }
+    y.free();
+  }
+});
+
+test('solveLeftUpper: R·X = W by back substitution', () => {
+  const n = 7, c = 3, r = upperTriangular(11, n), w = rng(12).fillNormal(new Float64Array(n * c)), x = Float64Array.from(w);
+  solveLeftUpper(r, x, n, c);
+  assert.ok(frob(mul(r, x, n, n, c), w) <= 100 * UNIT_ROUNDOFF * frob(w));
 });
