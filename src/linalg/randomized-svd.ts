@@ -18,7 +18,9 @@ export interface RangeFinderOptions {
   /** Seed of the Gaussian test matrix Ω, drawn with rng(seed) (default 0). */
   seed?: number;
   /**
-   * 'qr' (default): orthonormalize after every product, the stable choice (HMT Alg. 4.4); 'lu': keep the
+   * 'qr' (default): re-orthonormalize after every product, the stable choice (HMT Alg. 4.4) — by one
+   * guarded CholeskyQR pass, which leaves a basis of the same range with ‖QᵀQ − I‖_F ≤ 1/2 (κ ≤ √3: what
+   * keeping every direction needs), or Householder QR where that guard fails; 'lu': keep the
    * permuted unit-lower factor of a partially pivoted LU, cheaper and what scikit-learn uses by default;
    * 'none': no normalization, which loses the small directions to rounding once σ₁^{2q+1}/σ_k^{2q+1} > 1/ε.
    */
@@ -168,7 +170,8 @@ function sketch(op: Operator, size: number, q: number, seed: number, how: PowerI
  * Gaussian n×size Ω, after q power iterations (A·Aᵀ)^q·A·Ω re-normalized between products.
  * Reference: Halko, Martinsson & Tropp, SIAM Review 53 (2011), Alg. 4.3 (q = 0) and Alg. 4.4 (subspace
  * iteration); scikit-learn's randomized_range_finder.
- * Cost: (2q + 1) products with A or Aᵀ, 2·m·n·size flops each, plus 2q + 1 thin QRs of m×size or n×size.
+ * Cost: (2q + 1) products with A or Aᵀ, 2·m·n·size flops each, plus 2q + 1 thin orthonormalizations of
+ * m×size or n×size (CholeskyQR, see cholesky-qr.ts; Householder QR when its guard fails).
  * Accuracy: see randomizedSvd (HMT Thm. 10.8 and Cor. 10.10 bound ‖A − QQᵀA‖).
  * Throws InputError / ShapeError (a not a non-empty finite f64 DenseMatrix), TypeError / RangeError (size
  * not an integer in [1, min(m, n)], bad options) — before any work.
