@@ -1,5 +1,5 @@
 // Triangular solve from the right (f64), the "Q = Y·R⁻¹" step of the CholeskyQR orthonormalisation of
-// tall-skinny sketches (src/linalg/cholesky-qr.ts): y (m×n, row-major) := y·R⁻¹ with R n×n upper
+// tall-skinny sketches (src/linalg/cholesky-qr.ts): x (m×n, row-major) := y·R⁻¹ with R n×n upper
 // triangular, row-major, nonzero diagonal. Each row is an independent forward substitution
 // x·R = y: x_j = (y_j − Σ_{i<j} x_i·R_ij)·(1/R_jj), done right-looking (once x_j is known, the rest of
 // the row loses x_j·R[j, j+1..n)) so the updates are f64x2 streams along the row and R's row j.
@@ -8,7 +8,8 @@
 // Accuracy: row-wise backward stable, x·(R + ΔR) = y with |ΔR| ≤ (n + 1)·u·|R| (Higham, ASNA 2nd ed.,
 // Thm. 8.5; the reciprocal adds one rounding to each diagonal entry). Plain multiplies and subtractions
 // in a fixed order, so the plain-TS twin (src/twin/triangular.ts) gives the same bits.
-// Preconditions: m, n ≥ 1; R_jj ≠ 0; inv holds n f64 of scratch; y and r do not alias.
+// Preconditions: m, n ≥ 1; R_jj ≠ 0; inv holds n f64 of scratch; x is y or does not overlap it; r and
+// inv overlap neither.
 
 /** inv[j] = 1 / R_jj. */
 function reciprocals(inv: usize, r: usize, n: i32): void {
@@ -65,11 +66,23 @@ function solveRow(y0: usize, r: usize, inv: usize, n: i32): void {
   }
 }
 
-/** y (m×n) := y·R⁻¹, R upper triangular n×n; inv: n f64 of scratch (overwritten with 1/R_jj). */
-export function trsm_right_upper_f64(y: usize, r: usize, inv: usize, m: i32, n: i32): void {
+/**
+ * x (m×n) := y·R⁻¹, R upper triangular n×n; inv: n f64 of scratch (overwritten with 1/R_jj). x may be y
+ * (in place); otherwise y is only read, four rows at a time copied into x just before they are solved, so
+ * the caller needs no separate copy pass.
+ */
+export function trsm_right_upper_f64(x: usize, y: usize, r: usize, inv: usize, m: i32, n: i32): void {
   reciprocals(inv, r, n);
   const rowBytes = <usize>n << 3;
   let i = 0;
-  for (; i + 4 <= m; i += 4) solveFourRows(y + <usize>i * rowBytes, rowBytes, r, inv, n);
-  for (; i < m; i++) solveRow(y + <usize>i * rowBytes, r, inv, n);
+  for (; i + 4 <= m; i += 4) {
+    const xi = x + <usize>i * rowBytes;
+    if (x != y) memory.copy(xi, y + <usize>i * rowBytes, 4 * rowBytes);
+    solveFourRows(xi, rowBytes, r, inv, n);
+  }
+  for (; i < m; i++) {
+    const xi = x + <usize>i * rowBytes;
+    if (x != y) memory.copy(xi, y + <usize>i * rowBytes, rowBytes);
+    solveRow(xi, r, inv, n);
+  }
 }

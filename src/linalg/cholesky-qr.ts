@@ -45,22 +45,23 @@ export function choleskyUpper(g: ArrayLike<number>, n: number): Float64Array | n
   return r;
 }
 
-/** y := y·R⁻¹ in place (R n×n upper triangular, nonzero diagonal) on the active backend. */
-export function solveRightUpper(y: DenseMatrix<'f64'>, r: Float64Array): void {
+/** into := y·R⁻¹ (R n×n upper triangular, nonzero diagonal; into is y, the default, or a same-shape matrix not sharing its storage) on the active backend. */
+export function solveRightUpper(y: DenseMatrix<'f64'>, r: Float64Array, into: DenseMatrix<'f64'> = y): void {
   const m = y.rows, n = y.cols;
   const kern = wasmKernels();
   if (kern) {
     const rs = Storage.alloc('f64', n * n), inv = Storage.alloc('f64', n);
     try {
       rs.array.set(r);
-      const arrays = [y.storage, rs, inv] as Storage<DType>[];
-      withPointers(kern, arrays, ([py, pr, pi]) => kern.trsm_right_upper_f64(py, pr, pi, m, n), [y.storage as Storage<DType>]);
+      const same = into === y;
+      const arrays = [into.storage, y.storage, rs, inv] as Storage<DType>[];
+      withPointers(kern, arrays, ([px, py, pr, pi]) => kern.trsm_right_upper_f64(px, same ? px : py, pr, pi, m, n), [into.storage as Storage<DType>]);
     } finally {
       inv.free();
       rs.free();
     }
   } else {
-    twin.trsm_right_upper_f64(y.data, r, new Float64Array(n), m, n);
+    twin.trsm_right_upper_f64(into.data, y.data, r, new Float64Array(n), m, n);
   }
 }
 
@@ -110,8 +111,8 @@ export function choleskyQrGuarded(y: DenseMatrix<'f64'>): GuardedCholeskyQr | nu
   if (m < n) return null;
   const r1 = choleskyUpper(gramOf(y), n);
   if (r1 === null) return null;
-  const q = y.clone('f64');
-  solveRightUpper(q, r1);
+  const q = DenseMatrix.zeros(m, n, 'f64');
+  solveRightUpper(y, r1, q);
   const g2 = gramOf(q);
   const r2 = distanceFromIdentity(g2, n) <= FIRST_PASS_TOLERANCE ? choleskyUpper(g2, n) : null;
   if (r2 === null) {

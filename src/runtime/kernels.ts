@@ -36,5 +36,5 @@ export interface KernelExports {
   col_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   fwht_f64(a: number, count: number, n: number, width: number): void;
   gram_f64(g: number, y: number, m: number, n: number): void;
-  trsm_right_upper_f64(y: number, r: number, inv: number, m: number, n: number): void;
+  trsm_right_upper_f64(x: number, y: number, r: number, inv: number, m: number, n: number): void;
 }

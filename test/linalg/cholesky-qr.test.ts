@@ -22,7 +22,7 @@ function upperTriangular(seed: number, n: number): Float64Array {
   return r;
 }
 
-test('trsm_right_upper_f64: WASM and twin give the same bits, and x·R = y to (n + 2)·u·|x|·|R| per entry', async () => {
+test('trsm_right_upper_f64: WASM and twin give the same bits, in place and out of place, and x·R = y to (n + 2)·u·|x|·|R| per entry', async () => {
   const shape = fc.record({
     m: fc.integer({ min: 1, max: 11 }), // the four-row loop and its one-row tail
     n: fc.integer({ min: 1, max: 29 }), // the f64x2 steps and their odd tails
@@ -36,8 +36,16 @@ test('trsm_right_upper_f64: WASM and twin give the same bits, and x·R = y to (n
     assert.deepEqual(viaWasm.data, viaJs.data, `${m}×${n}: WASM and twin differ`);
     // the twin called directly agrees too (same function the fallback runs)
     const direct = Float64Array.from(y.data);
-    twin.trsm_right_upper_f64(direct, r, new Float64Array(n), m, n);
+    twin.trsm_right_upper_f64(direct, direct, r, new Float64Array(n), m, n);
     assert.deepEqual(direct, Float64Array.from(viaJs.data));
+    // out of place: y is only read, the result is the same
+    for (const which of ['wasm-simd', 'js'] as const) {
+      const src = y.clone('f64'), dst = await withBackend(which, () => DenseMatrix.zeros(m, n, 'f64'));
+      await withBackend(which, () => solveRightUpper(src, r, dst));
+      assert.deepEqual(dst.data, viaWasm.data, `${which} ${m}×${n}: out of place differs`);
+      assert.deepEqual(src.data, y.data, `${which} ${m}×${n}: y was modified`);
+      src.free(); dst.free();
+    }
     // backward error: |x·R − y| ≤ (n + 2)·u·(|x|·|R|) entrywise
     const x = viaWasm.data, xr = mul(x, r, m, n, n);
     const absR = r.map(Math.abs), absXR = mul(x.map(Math.abs), absR, m, n, n);
