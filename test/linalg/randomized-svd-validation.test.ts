@@ -45,3 +45,30 @@ test('finite entries whose products overflow are not blamed on a (the overflowed
     (e: unknown) => e instanceof InputError && !/^randomizedSvd: a has a non-finite value/.test(e.message));
   a.free();
 });
+
+// CholeskyQR squares the scale of the sketch in its Gram matrix; at 1e±160 that over- or underflows and
+// its guard must hand the work to Householder QR, so the result only scales.
+test('badly scaled input (1e-160, 1e160): singular values scale with a, u and v stay orthonormal, both backends', async () => {
+  const base = gaussian(rng(31), 60, 25);
+  const ref = randomizedSvd(base, 5, { seed: 2 });
+  for (const scale of [1e-160, 1e160]) {
+    const a = base.clone();
+    a.data.forEach((x, i, d) => { d[i] = x * scale; });
+    for (const which of ['wasm-simd', 'js'] as const) {
+      const r = await withBackend(which, () => randomizedSvd(a, 5, { seed: 2 }));
+      for (let i = 0; i < 5; i++) {
+        assert.ok(Math.abs(r.s[i] / scale - ref.s[i]) <= 1e-10 * ref.s[0], `${which} ×${scale}: s_${i} = ${r.s[i]}`);
+      }
+      for (const [name, m] of [['u', r.u], ['v', r.v]] as const) {
+        for (let c = 0; c < 5; c++) for (let d = 0; d < 5; d++) {
+          let dot = 0;
+          for (let i = 0; i < m.rows; i++) dot += m.data[i * 5 + c] * m.data[i * 5 + d];
+          assert.ok(Math.abs(dot - (c === d ? 1 : 0)) <= 1e-12, `${which} ×${scale}: ${name}ᵀ${name} ≠ I`);
+        }
+      }
+      r.u.free(); r.v.free();
+    }
+    a.free();
+  }
+  base.free();
+});
