@@ -3,9 +3,12 @@
 // NR-wide column panels and each MR-row block of op(A) into an MR-interleaved strip (both
 // zero-padded), so the micro-kernel reads two contiguous streams with constant offsets whatever
 // the transposes, and ragged edges are only a question of which part of the tile gets stored.
+// When op(A) = Aᵀ, up to MC rows of op(A) are packed at once by a sweep along the rows of A
+// (packATransposedBlock), into strips one cache line further apart than their size.
 // Register tile: MR = 4 rows × NR = 2 vectors (8 f32 or 4 f64 columns): 8 accumulators, 2 B vectors
 // and one broadcast A value, within the 15 XMM registers V8 gives WebAssembly on x64; A values are
-// broadcast straight from memory (v128.load_splat), and the k loop is unrolled by 2.
+// broadcast straight from memory (v128.load_splat). A last panel at most half full gets a one-vector
+// tile (halfTile) instead of a padded full one.
 // The row loop is outermost: for the tall-skinny n×D · D×D product that matters most here, every
 // row block of A is read once per slab and the whole packed B slab (≤ KC·D values) stays in L2.
 // Per k step: 8 multiplies and 8 adds (no fused multiply-add in WebAssembly SIMD 128), 2 + 4 loads.
@@ -174,6 +177,62 @@ function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: 
   }
 }
 
+/**
+ * The tile for a last panel at most half full (w ≤ nr/2 columns): one vector per row, half the
+ * multiplies of tile(). With n = 26 f64 columns (the randomized SVD's sketches) the last panel has 2
+ * columns, and the full tile would spend 1/7 of the product on padding.
+ */
+function halfTile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: i32, accumulate: bool): void {
+  const size = <usize>sizeof<T>();
+  let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    c0 = v128.add<T>(c0, v128.mul<T>(v128.load_splat<T>(ap), b0));
+    c1 = v128.add<T>(c1, v128.mul<T>(v128.load_splat<T>(ap, size), b0));
+    c2 = v128.add<T>(c2, v128.mul<T>(v128.load_splat<T>(ap, 2 * size), b0));
+    c3 = v128.add<T>(c3, v128.mul<T>(v128.load_splat<T>(ap, 3 * size), b0));
+    ap += 4 * size;
+    bp += 32;
+  }
+  v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
+  const rowStep = <usize>ldc * size;
+  for (let r = 0; r < mr; r++) {
+    const src = TILE + <usize>r * 32, dst = c + <usize>r * rowStep;
+    for (let j = 0; j < w; j++) {
+      const o = <usize>j * size;
+      store<T>(dst + o, accumulate ? load<T>(dst + o) + load<T>(src + o) : load<T>(src + o));
+    }
+  }
+}
+
+/**
+ * op(A) = Aᵀ: packs rows [i0, i0 + mc) of op(A) (columns of A) × [p0, p0 + kc) into ⌈mc/MR⌉ strips of
+ * stripBytes each, in packA's layout, sweeping A row by row: each row of A contributes one contiguous
+ * mc-value piece, so A is read in sequential runs the hardware prefetcher follows, where strip-by-strip
+ * packing would read MR values from each of kc rows in turn (a cache miss per row, 2 KB apart for the
+ * randomized SVD's 20000×256 A, the prefetcher unable to run ahead of a stride that large).
+ */
+function packATransposedBlock<T>(dst: usize, stripBytes: usize, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  const size = <usize>sizeof<T>();
+  const full = mc / MR, rest = mc - full * MR;
+  for (let pp = 0; pp < kc; pp++) {
+    let src = a + (<usize>(p0 + pp) * <usize>lda + <usize>i0) * size;
+    let out = dst + <usize>pp * MR * size;
+    for (let s = 0; s < full; s++) {
+      v128.store(out, v128.load(src));
+      if (size == 8) v128.store(out, v128.load(src, 16), 16);
+      src += <usize>MR * size;
+      out += stripBytes;
+    }
+    if (rest > 0) {
+      for (let r = 0; r < MR; r++) store<T>(out + <usize>r * size, r < rest ? load<T>(src + <usize>r * size) : <T>0);
+    }
+  }
+}
+
+/** Rows of op(A) packed at once when op(A) = Aᵀ (MC·KC values: 512 KB in f64, inside L2). */
+const MC: i32 = 256;
+
 function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
   const size = <usize>sizeof<T>();
   const NR = nr<T>();
@@ -181,19 +240,29 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
   const brs = transB ? 1 : n, bcs = transB ? k : 1;
   const panels = (n + NR - 1) / NR;
   const kcMax = min(KC, k);
+  // strips of a block one cache line further apart than their size, so the block packing's stores to
+  // successive strips do not all fall into one L1 set (8 KB apart, they would)
+  const stripBytes = <usize>kcMax * MR * size + 64;
   const bpack = alloc(<usize>panels * <usize>kcMax * 32);
-  const apack = alloc(<usize>kcMax * MR * size);
+  const blockRows = transA ? min(MC, m) : MR; // op(A) rows packed at once
+  const apack = alloc(<usize>((blockRows + MR - 1) / MR) * stripBytes);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const acc = p0 > 0;
     packB<T>(bpack, b, brs, bcs, p0, kc, n);
-    for (let i = 0; i < m; i += MR) {
-      const mr = min(MR, m - i);
-      packA<T>(apack, a, ars, acs, i, mr, p0, kc);
-      const crow = c + <usize>i * <usize>n * size;
-      for (let jp = 0; jp < panels; jp++) {
-        const j0 = jp * NR;
-        tile<T>(crow + <usize>j0 * size, n, apack, bpack + <usize>jp * <usize>kc * 32, kc, mr, min(NR, n - j0), acc);
+    for (let ib = 0; ib < m; ib += blockRows) {
+      const mc = min(blockRows, m - ib);
+      if (transA) packATransposedBlock<T>(apack, stripBytes, a, m, ib, mc, p0, kc);
+      for (let i = ib; i < ib + mc; i += MR) {
+        const mr = min(MR, m - i);
+        const strip = apack + <usize>((i - ib) / MR) * stripBytes;
+        if (!transA) packA<T>(strip, a, ars, acs, i, mr, p0, kc);
+        const crow = c + <usize>i * <usize>n * size;
+        for (let jp = 0; jp < panels; jp++) {
+          const j0 = jp * NR, w = min(NR, n - j0);
+          if (w * 2 <= NR) halfTile<T>(crow + <usize>j0 * size, n, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+          else tile<T>(crow + <usize>j0 * size, n, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+        }
       }
     }
   }

@@ -40,4 +40,6 @@ export interface KernelExports {
   row_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   col_sq_norms_f64(out: number, a: number, rows: number, cols: number): void;
   fwht_f64(a: number, count: number, n: number, width: number): void;
+  gram_f64(g: number, y: number, m: number, n: number): void;
+  trsm_right_upper_f64(x: number, y: number, r: number, inv: number, m: number, n: number): void;
 }

@@ -1,0 +1,179 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { init, DenseMatrix, rng } from '../../src/index.js';
+import { choleskyQr2, choleskyQrGuarded, choleskyUpper, solveLeftUpper, solveRightUpper, gramOf } from '../../src/linalg/cholesky-qr.js';
+import * as twin from '../../src/twin/triangular.js';
+import * as twinGram from '../../src/twin/gram.js';
+import { withBackend } from '../support/backends.js';
+import { fcParams, announceSeed } from '../support/fc.js';
+import { gaussian, rankDeficient, illConditioned, mul, gram, frob, distanceFromIdentity, UNIT_ROUNDOFF } from '../support/matrices.js';
+
+announceSeed('test/linalg/cholesky-qr.test.ts');
+await init();
+
+/** An n×n upper-triangular R with diagonal entries of magnitude in [0.5, 2] and random signs. */
+function upperTriangular(seed: number, n: number): Float64Array {
+  const g = rng(seed), r = g.fillNormal(new Float64Array(n * n));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) r[i * n + j] = 0;
+    r[i * n + i] = (0.5 + 1.5 * Math.abs(Math.tanh(r[i * n + i]))) * (r[i * n + i] < 0 ? -1 : 1);
+  }
+  return r;
+}
+
+test('trsm_right_upper_f64: WASM and twin give the same bits, in place and out of place, and x·R = y to (n + 2)·u·|x|·|R| per entry', async () => {
+  const shape = fc.record({
+    m: fc.integer({ min: 1, max: 11 }), // the four-row loop and its one-row tail
+    n: fc.integer({ min: 1, max: 29 }), // the f64x2 steps and their odd tails
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  await fc.assert(fc.asyncProperty(shape, async ({ m, n, seed }) => {
+    const y = gaussian(rng(seed), m, n), r = upperTriangular(seed + 1, n);
+    const viaWasm = y.clone('f64'), viaJs = y.clone('f64');
+    await withBackend('wasm-simd', () => solveRightUpper(viaWasm, r));
+    await withBackend('js', () => solveRightUpper(viaJs, r));
+    assert.deepEqual(viaWasm.data, viaJs.data, `${m}×${n}: WASM and twin differ`);
+    // the twin called directly agrees too (same function the fallback runs)
+    const direct = Float64Array.from(y.data);
+    twin.trsm_right_upper_f64(direct, direct, r, new Float64Array(n), m, n);
+    assert.deepEqual(direct, Float64Array.from(viaJs.data));
+    // out of place: y is only read, the result is the same
+    for (const which of ['wasm-simd', 'js'] as const) {
+      const src = y.clone('f64'), dst = await withBackend(which, () => DenseMatrix.zeros(m, n, 'f64'));
+      await withBackend(which, () => solveRightUpper(src, r, dst));
+      assert.deepEqual(dst.data, viaWasm.data, `${which} ${m}×${n}: out of place differs`);
+      assert.deepEqual(src.data, y.data, `${which} ${m}×${n}: y was modified`);
+      src.free(); dst.free();
+    }
+    // backward error: |x·R − y| ≤ (n + 2)·u·(|x|·|R|) entrywise
+    const x = viaWasm.data, xr = mul(x, r, m, n, n);
+    const absR = r.map(Math.abs), absXR = mul(x.map(Math.abs), absR, m, n, n);
+    for (let i = 0; i < m * n; i++) {
+      assert.ok(Math.abs(xr[i] - y.data[i]) <= (n + 2) * UNIT_ROUNDOFF * absXR[i], `${m}×${n}: residual at ${i}`);
+    }
+    y.free(); viaWasm.free(); viaJs.free();
+  }), fcParams(60));
+});
+
+test('gram_f64: WASM and twin give the same bits, symmetric, within (m + 2)·u·Σ|y_pi·y_pj| of YᵀY', async () => {
+  const shape = fc.record({
+    m: fc.integer({ min: 1, max: 300 }), // crosses the 128-row slabs
+    n: fc.integer({ min: 1, max: 13 }), // whole and ragged 4×4 tiles
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  await fc.assert(fc.asyncProperty(shape, async ({ m, n, seed }) => {
+    const y = gaussian(rng(seed), m, n);
+    const viaWasm = await withBackend('wasm-simd', () => gramOf(y));
+    const viaJs = await withBackend('js', () => gramOf(y));
+    assert.deepEqual(viaWasm, viaJs, `${m}×${n}: WASM and twin differ`);
+    const direct = new Float64Array(n * n);
+    twinGram.gram_f64(direct, Float64Array.from(y.data), m, n);
+    assert.deepEqual(direct, viaJs);
+    const ref = gram(y.data, m, n), absRef = gram(y.data.map(Math.abs), m, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      assert.equal(viaWasm[i * n + j], viaWasm[j * n + i], `${m}×${n}: not symmetric at ${i},${j}`);
+      assert.ok(Math.abs(viaWasm[i * n + j] - ref[i * n + j]) <= (m + 2) * UNIT_ROUNDOFF * absRef[i * n + j], `${m}×${n}: G[${i}][${j}]`);
+    }
+    y.free();
+  }), fcParams(60));
+});
+
+test('choleskyUpper: RᵀR = G for a positive definite G; null for an indefinite or singular one', () => {
+  const a = gaussian(rng(3), 30, 7), g = gram(a.data, 30, 7);
+  const r = choleskyUpper(g, 7);
+  assert.ok(r !== null);
+  for (let i = 0; i < 7; i++) for (let j = 0; j < i; j++) assert.equal(r[i * 7 + j], 0);
+  const rtr = gram(r, 7, 7); // RᵀR
+  assert.ok(frob(rtr, g) <= 50 * UNIT_ROUNDOFF * frob(g));
+  assert.equal(choleskyUpper([1, 2, 2, 1], 2), null); // eigenvalues 3, −1
+  assert.equal(choleskyUpper([1, 1, 1, 1], 2), null); // singular: second pivot 0
+  assert.equal(choleskyUpper([Number.NaN], 1), null);
+  a.free();
+});
+
+test('choleskyQr2: orthonormal Q (‖QᵀQ − I‖ ≤ 10·m·n·u) spanning y (‖y − Q·Qᵀy‖ ≤ 10·n^{3/2}·u·‖y‖) on well and ill-conditioned tall matrices, both backends', async () => {
+  const cases = fc.record({
+    m: fc.integer({ min: 30, max: 400 }),
+    n: fc.integer({ min: 1, max: 30 }),
+    cond: fc.constantFrom(1, 1e3, 1e6, 1e7),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  await fc.assert(fc.asyncProperty(cases, async ({ m, n, cond, seed }) => {
+    const y = cond === 1 ? gaussian(rng(seed), m, n) : illConditioned(rng(seed), m, n, cond);
+    for (const which of ['wasm-simd', 'js'] as const) {
+      const q = await withBackend(which, () => choleskyQr2(y));
+      assert.ok(q !== null, `${which} ${m}×${n} κ=${cond}: the guard refused a matrix with κ ≤ 1e7`);
+      assert.equal(q.rows, m); assert.equal(q.cols, n);
+      const label = `${which} ${m}×${n} κ=${cond}`;
+      assert.ok(distanceFromIdentity(gram(q.data, m, n), n) <= 10 * m * n * UNIT_ROUNDOFF, `${label}: QᵀQ ≠ I`);
+      // Qᵀy and the projection Q·(Qᵀy), by plain loops
+      const qt = new Float64Array(n * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) qt[j * m + i] = q.data[i * n + j];
+      const proj = mul(q.data, mul(qt, y.data, n, m, n), m, n, n);
+      assert.ok(frob(y.data, proj) <= 10 * n * UNIT_ROUNDOFF * frob(y.data) * Math.sqrt(n), `${label}: ‖y − QQᵀy‖ = ${frob(y.data, proj)}`);
+      q.free();
+    }
+    y.free();
+  }), fcParams(40));
+});
+
+test('choleskyQr2 returns null (the caller falls back to Householder QR) on rank-deficient, wide and non-finite input, and leaves y unchanged', async () => {
+  for (const which of ['wasm-simd', 'js'] as const) {
+    await withBackend(which, () => {
+      const low = rankDeficient(rng(5), 80, 12, 6), before = Float64Array.from(low.data);
+      assert.equal(choleskyQr2(low), null, `${which}: rank 6 of 12 columns`);
+      assert.deepEqual(low.data, before);
+      const zeroCol = gaussian(rng(6), 40, 5);
+      for (let i = 0; i < 40; i++) zeroCol.data[i * 5 + 3] = 0;
+      assert.equal(choleskyQr2(zeroCol), null, `${which}: a zero column`);
+      const wide = gaussian(rng(7), 4, 9);
+      assert.equal(choleskyQr2(wide), null, `${which}: wide`);
+      const inf = gaussian(rng(8), 20, 3);
+      inf.data[7] = Number.POSITIVE_INFINITY;
+      assert.equal(choleskyQr2(inf), null, `${which}: an infinite entry`);
+      low.free(); zeroCol.free(); wide.free(); inf.free();
+    });
+  }
+});
+
+test('choleskyQr2 on a tall 2000×26 sketch-like matrix (κ ≈ 3e5): orthonormal to 30·√(m·n)·u in practice', async () => {
+  const sigma = Array.from({ length: 26 }, (_, i) => (i < 16 ? 2000 - 50 * i : 0.1 * 0.9 ** i));
+  const y = DenseMatrix.from(illConditioned(rng(9), 2000, 26, 1).data, 2000, 26, 'f64');
+  const d = y.data;
+  for (let i = 0; i < 2000; i++) for (let j = 0; j < 26; j++) d[i * 26 + j] *= sigma[j];
+  const q = choleskyQr2(y);
+  assert.ok(q !== null);
+  assert.ok(distanceFromIdentity(gram(q.data, 2000, 26), 26) <= 30 * Math.sqrt(2000 * 26) * UNIT_ROUNDOFF);
+  q.free(); y.free();
+});
+
+test('choleskyQrGuarded: ‖QᵀQ − I‖_F ≤ 1/2 for the first pass, and Q·R₂⁻¹ (formed or applied to a small W by solveLeftUpper) is orthonormal', async () => {
+  for (const [m, n, cond] of [[500, 26, 1e6], [300, 9, 1], [64, 64, 1e3]] as const) {
+    const y = illConditioned(rng(m + n), m, n, cond);
+    for (const which of ['wasm-simd', 'js'] as const) {
+      await withBackend(which, () => {
+        const f = choleskyQrGuarded(y);
+        assert.ok(f !== null, `${which} ${m}×${n}`);
+        assert.ok(distanceFromIdentity(gram(f.q.data, m, n), n) <= 0.5);
+        // Q₁·(R₂⁻¹·I) = Q₁·R₂⁻¹: the implicit form used by randomizedSvd equals the explicit second pass
+        const w = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) w[i * n + i] = 1;
+        solveLeftUpper(f.r, w, n, n);
+        const implicit = mul(f.q.data, w, m, n, n);
+        assert.ok(distanceFromIdentity(gram(implicit, m, n), n) <= 10 * m * n * UNIT_ROUNDOFF, `${which} ${m}×${n}: implicit Q not orthonormal`);
+        const explicit = choleskyQr2(y);
+        assert.ok(explicit !== null);
+        assert.ok(frob(implicit, explicit.data) <= 10 * m * n * UNIT_ROUNDOFF, `${which} ${m}×${n}: implicit and explicit Q differ`);
+        f.q.free(); explicit.free();
+      });
+    }
+    y.free();
+  }
+});
+
+test('solveLeftUpper: R·X = W by back substitution', () => {
+  const n = 7, c = 3, r = upperTriangular(11, n), w = rng(12).fillNormal(new Float64Array(n * c)), x = Float64Array.from(w);
+  solveLeftUpper(r, x, n, c);
+  assert.ok(frob(mul(r, x, n, n, c), w) <= 100 * UNIT_ROUNDOFF * frob(w));
+});
