@@ -10,15 +10,10 @@ import { DenseMatrix } from './dense.js';
 
 /** Throws unless `a` is a non-empty, finite f64 DenseMatrix (the input contract of every factorisation). */
 export function checkF64Matrix(fn: string, name: string, a: unknown): asserts a is DenseMatrix<'f64'> {
-  checkF64Shape(fn, name, a);
-  assertFiniteStorage(fn, name, a.storage as Storage<DType>);
-}
-
-/** checkF64Matrix without the scan for NaN/±Inf, for callers that detect those another way. */
-export function checkF64Shape(fn: string, name: string, a: unknown): asserts a is DenseMatrix<'f64'> {
   if (!(a instanceof DenseMatrix)) throw new InputError(`${fn}: ${name} must be a DenseMatrix`);
   if (a.dtype !== 'f64') throw new InputError(`${fn}: ${name} is ${a.dtype}; this routine works in f64 (convert with ${name}.clone('f64'))`);
   if (a.rows < 1 || a.cols < 1) throw new ShapeError(`${fn}: ${name} is ${a.rows}×${a.cols}; it must have at least one row and one column`);
+  assertFiniteStorage(fn, name, a.storage as Storage<DType>);
 }
 
 /**
