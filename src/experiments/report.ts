@@ -7,13 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { DATASETS, PAPER_TABLE1, PAPER_TABLE4 } from './datasets.js';
 import { figure1Svg, type FigurePanel } from './figure1-svg.js';
-
-interface Run {
-  dropout?: number; selfLoops?: boolean;
-  dataset: string; width: number; lr: number; epochs: number; run: number; metric: string; seconds: number; secondsPerEpoch: number;
-  final: { train: number; val: number; test: number }; bestValidation: { epoch: number; val: number; test: number };
-  norms: { operatorNormAverage: number; operatorNormMax: number; vectorNormAverage: number; vectorNormMax: number };
-}
+import { selectConfig, type Run } from './select.js';
 
 const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 const std = (a: number[]): number => a.length < 2 ? 0 : Math.sqrt(a.reduce((s, v) => s + (v - mean(a)) ** 2, 0) / (a.length - 1));
@@ -22,33 +16,9 @@ const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 const args = parseArgs(process.argv.slice(2));
 const runs: Run[] = readFileSync(args.get('runs') ?? 'results/table4-runs.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-/** The paper's grid: lr × epochs, no dropout, self loops in the pattern. */
-const paperGrid = (r: Run): boolean => (r.dropout ?? 0) === 0 && (r.selfLoops ?? true);
-
-/**
- * Selection among the configurations of `dataset`/`width` that pass `grid` (lr, epochs, dropout and self loops
- * together make a configuration).
- */
-function select(dataset: string, width: number, grid: (r: Run) => boolean = paperGrid): { chosen: Run[]; configs: object[] } {
-  const mine = runs.filter((r) => r.dataset === dataset && r.width === width && grid(r));
-  const byConfig = new Map<string, Run[]>();
-  for (const r of mine) {
-    const k = `${r.lr}/${r.epochs}/${r.dropout ?? 0}/${r.selfLoops ?? true}`;
-    byConfig.set(k, [...(byConfig.get(k) ?? []), r]);
-  }
-  // Compare configurations on the runs they all have (the grid stage ran run 0 only; later seeds ran
-  // at the selected point and must not change the selection), then report every run of the winner.
-  const groups = [...byConfig.values()];
-  const common = groups.length ? groups.map((g) => new Set(g.map((r) => r.run))).reduce((a, b) => new Set([...a].filter((x) => b.has(x)))) : new Set<number>();
-  let best: Run[] = [], bestVal = -Infinity;
-  const configs: object[] = [];
-  for (const group of groups) {
-    const val = mean(group.filter((r) => common.has(r.run)).map((r) => r.final.val));
-    configs.push({ lr: group[0].lr, epochs: group[0].epochs, dropout: group[0].dropout ?? 0, selfLoops: group[0].selfLoops ?? true, runs: group.length, selectionVal: r4(val), meanVal: r4(mean(group.map((r) => r.final.val))),
-      meanTest: r4(mean(group.map((r) => r.final.test))) });
-    if (val > bestVal) { best = group; bestVal = val; }
-  }
-  return { chosen: best, configs };
+function select(dataset: string, width: number, grid?: (r: Run) => boolean): { chosen: Run[]; configs: object[] } {
+  const { chosen, configs } = selectConfig(runs, dataset, width, grid);
+  return { chosen, configs: configs.map((c) => ({ ...c, selectionVal: r4(c.selectionVal), meanVal: r4(c.meanVal), meanTest: r4(c.meanTest) })) };
 }
 
 const table4: Record<string, unknown> = {}, table1: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ import { freeParameters } from '../train/parameters.js';
 import { measureNorms } from '../train/norms.js';
 import { parseArgs, numberArg, listArg } from './args.js';
 import { DATASETS, loadDataset, type DatasetName } from './datasets.js';
+import { selectConfig, type Run } from './select.js';
 
 const args = parseArgs(process.argv.slice(2));
 const dataset = (args.get('dataset') ?? 'minesweeper') as DatasetName;
@@ -28,19 +29,16 @@ const selfLoops = selfLoopsArg === 'true';
 const out = args.get('out') ?? 'results/table4-runs.jsonl';
 await init();
 
-// --best: take the (lr, epochs) with the highest mean final validation metric among the runs already in
-// the file for this dataset and width (App. D.3's selection), instead of --lrs / --epochs.
+// --best: take the (lr, epochs) that report.js selects (select.ts: the highest mean final validation metric,
+// compared on the runs every configuration has) among the runs already in the file for this dataset, width,
+// dropout and self-loop choice, instead of --lrs / --epochs.
 if (args.get('best') === 'true') {
-  const prior = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((r) => r.dataset === dataset && r.width === width && (r.dropout ?? 0) === dropout && (r.selfLoops ?? true) === selfLoops) : [];
-  const groups = new Map<string, number[]>();
-  for (const r of prior) groups.set(`${r.lr}/${r.epochs}`, [...(groups.get(`${r.lr}/${r.epochs}`) ?? []), r.final.val]);
-  let best = '', bestVal = -Infinity;
-  for (const [k, v] of groups) { const m = v.reduce((a, b) => a + b, 0) / v.length; if (m > bestVal) { best = k; bestVal = m; } }
-  if (!best) throw new Error(`table4-runs: --best found no earlier ${dataset} width ${width} runs in ${out}`);
-  const [lr, ep] = best.split('/').map(Number);
-  lrs = [lr]; epochsList = [ep];
-  process.stderr.write(`# --best: lr ${lr} epochs ${ep} (mean validation ${bestVal.toFixed(4)} over ${groups.get(best)!.length} runs)\n`);
+  const prior: Run[] = existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const { chosen, configs } = selectConfig(prior, dataset, width, (r) => (r.dropout ?? 0) === dropout && (r.selfLoops ?? true) === selfLoops);
+  if (!chosen.length) throw new Error(`table4-runs: --best found no earlier ${dataset} width ${width} runs in ${out}`);
+  lrs = [chosen[0].lr]; epochsList = [chosen[0].epochs];
+  const c = configs.find((x) => x.lr === chosen[0].lr && x.epochs === chosen[0].epochs)!;
+  process.stderr.write(`# --best: lr ${c.lr} epochs ${c.epochs} (mean validation ${c.selectionVal.toFixed(4)} on the runs every configuration has)\n`);
 }
 
 const key = (r: { dataset: string; width: number; lr: number; epochs: number; run: number; dropout?: number; selfLoops?: boolean }): string =>
