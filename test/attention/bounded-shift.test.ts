@@ -10,31 +10,11 @@ import { init, DenseMatrix, csrFromEdges, sparseAttention, scope, rng, Storage, 
 import { wasmKernels } from '../../src/runtime/init.js';
 import { withPointers, type DType } from '../../src/runtime/storage.js';
 import { withBackend, worstRelative } from '../support/backends.js';
+import { referenceAttention } from '../support/attention-reference.js';
 
 await init();
 
 const SHIFT_LIMIT = 20;
-
-/** f64 reference of every row (max-subtracted softmax), output and weights in CSR order. */
-function reference(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, g: CsrGraph, dQK: number, dV: number, scale: number, rows?: number[]) {
-  const rp = g.rowPtr.array, ci = g.colIdx.array;
-  const out = new Float64Array(g.numRows * dV), w = new Float64Array(g.numEdges);
-  for (const i of new Set(rows ?? Array.from({ length: g.numRows }, (_, r) => r))) {
-    let mx = -Infinity;
-    for (let e = rp[i]; e < rp[i + 1]; e++) {
-      let s = 0;
-      for (let t = 0; t < dQK; t++) s += q[i * dQK + t] * k[ci[e] * dQK + t];
-      w[e] = s * scale; mx = Math.max(mx, w[e]);
-    }
-    let den = 0;
-    for (let e = rp[i]; e < rp[i + 1]; e++) { w[e] = Math.exp(w[e] - mx); den += w[e]; }
-    for (let e = rp[i]; e < rp[i + 1]; e++) {
-      w[e] /= den;
-      for (let t = 0; t < dV; t++) out[i * dV + t] += w[e] * v[ci[e] * dV + t];
-    }
-  }
-  return { out, w };
-}
 
 /** U_i for every row, in f64 (the kernel's bound without its 2⁻¹⁰ head room). */
 function bounds(q: ArrayLike<number>, k: ArrayLike<number>, nRows: number, nCols: number, d: number, scale: number): number[] {
@@ -86,7 +66,7 @@ function checkCase(label: string, g: CsrGraph, qa: Float32Array, ka: Float32Arra
   const exact = u.filter((x, i) => x > SHIFT_LIMIT && rp[i + 1] > rp[i]).length;
   assert.ok(fast > 0 && exact > 0, `${label}: both kinds of rows present (${fast} bounded, ${exact} exact)`);
   const q = DenseMatrix.from(qa, n, dQK, 'f32'), k = DenseMatrix.from(ka, g.numCols, dQK, 'f32'), v = DenseMatrix.from(va, g.numCols, dV, 'f32');
-  const ref = reference(qa, ka, va, g, dQK, dV, scale);
+  const ref = referenceAttention(qa, ka, va, g, dQK, dV, scale);
   return Promise.all((['wasm-simd', 'js'] as const).map((which) => withBackend(which, () => {
     const { output, weights } = sparseAttention(q, k, v, g, { scale, returnWeights: true });
     const o = output.data, w = weights!.array;
@@ -165,7 +145,7 @@ test('column-blocked path (5,000 nodes × ~80 entries, D = 64; 17,000 nodes × ~
       const pick = rng(n);
       const sample = Array.from({ length: 200 }, (_, s) => (s < 6 ? [1, 2, 3, 4, n - 3, n - 2][s] : pick.int(n)));
       assert.ok(sample.some((i) => u[i] > 1e3) && sample.some((i) => u[i] <= SHIFT_LIMIT), 'both kinds of rows sampled');
-      const ref = reference(qa, ka, va, g, d, d, scale, sample);
+      const ref = referenceAttention(qa, ka, va, g, d, d, scale, sample);
       for (const i of sample) {
         if (rp[i + 1] === rp[i]) continue;
         assert.ok(worstRelative(o.subarray(i * d, (i + 1) * d), ref.out.subarray(i * d, (i + 1) * d), 2e-4, 2e-5) <= 1, `n = ${n}: row ${i} output`);

@@ -6,31 +6,11 @@ import {
   InputError, ShapeError, type CsrGraph, type FloatDType,
 } from '../../src/index.js';
 import { withBackend, worstRelative } from '../support/backends.js';
+import { referenceAttention } from '../support/attention-reference.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 
 announceSeed('test/attention/sparse-attention.test.ts');
 await init();
-
-/** Dense f64 reference of the paper's attention (Sec. 2), looping over the CSR rows with a max-subtracted softmax. */
-function reference(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, g: CsrGraph, dQK: number, dV: number, scale: number) {
-  const rp = g.rowPtr.array, ci = g.colIdx.array;
-  const out = new Float64Array(g.numRows * dV), w = new Float64Array(g.numEdges);
-  for (let i = 0; i < g.numRows; i++) {
-    let mx = -Infinity;
-    for (let e = rp[i]; e < rp[i + 1]; e++) {
-      let s = 0;
-      for (let t = 0; t < dQK; t++) s += q[i * dQK + t] * k[ci[e] * dQK + t];
-      w[e] = s * scale; mx = Math.max(mx, w[e]);
-    }
-    let den = 0;
-    for (let e = rp[i]; e < rp[i + 1]; e++) { w[e] = Math.exp(w[e] - mx); den += w[e]; }
-    for (let e = rp[i]; e < rp[i + 1]; e++) {
-      w[e] /= den;
-      for (let t = 0; t < dV; t++) out[i * dV + t] += w[e] * v[ci[e] * dV + t];
-    }
-  }
-  return { out, w };
-}
 
 // Random patterns with the awkward cases the foundation issue names: n = 1, isolated nodes,
 // duplicate edges (kept with dedupe: false), single-edge graphs, bipartite (numCols ≠ numRows).
@@ -58,7 +38,7 @@ test('sparseAttention (wasm and TS twin, f32 and f64) matches the f64 reference 
       const q = DenseMatrix.from(r.fillNormal(new Float64Array(nRows * dQK)), nRows, dQK, dtype);
       const k = DenseMatrix.from(r.fillNormal(new Float64Array(nCols * dQK)), nCols, dQK, dtype);
       const v = DenseMatrix.from(r.fillNormal(new Float64Array(nCols * dV)), nCols, dV, dtype);
-      const ref = reference(q.data, k.data, v.data, g, dQK, dV, scale);
+      const ref = referenceAttention(q.data, k.data, v.data, g, dQK, dV, scale);
       const [rtol, atol] = dtype === 'f32' ? [2e-4, 2e-5] : [1e-11, 1e-12];
       const rp = g.rowPtr.array;
       return Promise.all(['wasm-simd', 'js'].map((which) => withBackend(which as 'js', () => {
