@@ -168,6 +168,12 @@ function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: 
   // ragged tile: park the accumulators, copy out the valid mr × w part
   v128.store(TILE, c00); v128.store(TILE, c01, 16); v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
   v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  copyParked<T>(c, rowStep, mr, w, accumulate);
+}
+
+/** Copies the valid mr × w part of a tile parked in TILE (rows 32 bytes apart) to C, adding to it when accumulating. */
+@inline function copyParked<T>(c: usize, rowStep: usize, mr: i32, w: i32, accumulate: bool): void {
+  const size = <usize>sizeof<T>();
   for (let r = 0; r < mr; r++) {
     const src = TILE + <usize>r * 32, dst = c + <usize>r * rowStep;
     for (let j = 0; j < w; j++) {
@@ -196,13 +202,7 @@ function halfTile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32,
   }
   v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
   const rowStep = <usize>ldc * size;
-  for (let r = 0; r < mr; r++) {
-    const src = TILE + <usize>r * 32, dst = c + <usize>r * rowStep;
-    for (let j = 0; j < w; j++) {
-      const o = <usize>j * size;
-      store<T>(dst + o, accumulate ? load<T>(dst + o) + load<T>(src + o) : load<T>(src + o));
-    }
-  }
+  copyParked<T>(c, rowStep, mr, w, accumulate);
 }
 
 /**
