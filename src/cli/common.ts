@@ -89,7 +89,7 @@ export async function loadGraphOption(cmd: string, values: Values): Promise<Load
   const path = (values.graph as string | undefined) ?? bundledGraphPath();
   if (!path.endsWith('.npz')) throw new CliError(`${cmd}: --graph must name an .npz file, got '${path}'`);
   const split = intOption(cmd, values, 'split', 0, 1_000_000);
-  const selfLoops = choiceOption(cmd, { ...values, 'self-loops': values['self-loops'] ?? 'true' }, 'self-loops', ['true', 'false'] as const) === 'true';
+  const selfLoops = choiceOption(cmd, values, 'self-loops', ['true', 'false'] as const) === 'true'; // default 'true' in graphOptions
   await init();
   reserveWasmMemory();
   const g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split }, selfLoops });
