@@ -7,7 +7,8 @@
 import { InputError, IndexError, FormatError } from '../runtime/errors.js';
 import { DenseMatrix } from '../linalg/dense.js';
 import { CsrGraph, csrFromEdges } from '../graph/csr.js';
-import { decodeNpz, npzMemberNames } from './npz.js';
+import { decodeNpz, npzMemberNames, defaultMaxBytes } from './npz.js';
+import { checkOptionsObject, requireInt, MAX_BLOCK_BYTES } from '../runtime/validate.js';
 import { randomSplit, type GraphSplit, type RandomSplitOptions } from './random-split.js';
 import { member, expectShape, indicesAsInt32, finiteFloat32, maskRows, listNames, type Archive } from './npz-members.js';
 
@@ -27,6 +28,11 @@ export interface LoadGraphOptions {
   randomSplit?: RandomSplitOptions;
   /** The evaluation metric (default 'roc_auc' for two classes, else 'accuracy', as Platonov et al. do). */
   metric?: GraphMetric;
+  /**
+   * The most bytes the archive's members may inflate to, and the most the dense features built from a
+   * sparse (Shchur) attribute matrix may take (default: 256 MiB or 64 × the file's size, whichever is larger).
+   */
+  maxBytes?: number;
 }
 
 /** A loaded graph. `features` and `graph` may live in WASM memory: call free() when done. */
@@ -76,6 +82,9 @@ export function loadGraph(bytes: Uint8Array, options: LoadGraphOptions = {}): Lo
 /** loadGraph with `fn` starting every error message (loadGraphFile passes its own name). */
 export function decodeGraph(fn: string, bytes: Uint8Array, options: LoadGraphOptions): LoadedGraph {
   if (!(bytes instanceof Uint8Array)) throw new InputError(`${fn}: bytes must be a Uint8Array`);
+  checkOptionsObject(fn, options);
+  if (options.maxBytes !== undefined) requireInt(fn, 'options.maxBytes', options.maxBytes, 0);
+  const maxBytes = options.maxBytes ?? defaultMaxBytes(bytes.length);
   const symmetrize = options.symmetrize ?? true, selfLoops = options.selfLoops ?? true, split = options.split ?? 0;
   if (typeof symmetrize !== 'boolean') throw new InputError(`${fn}: options.symmetrize must be a boolean, got ${String(symmetrize)}`);
   if (typeof selfLoops !== 'boolean') throw new InputError(`${fn}: options.selfLoops must be a boolean, got ${String(selfLoops)}`);
@@ -91,9 +100,9 @@ export function decodeGraph(fn: string, bytes: Uint8Array, options: LoadGraphOpt
       throw new InputError(`${fn}: options.randomSplit: ${(e as Error).message.replace(/^randomSplit: options\./, '')}`);
     }
   }
-  const npz: Archive = { arrays: decodeNpz(fn, bytes, WANTED), names: npzMemberNames(fn, bytes) };
+  const npz: Archive = { arrays: decodeNpz(fn, bytes, WANTED, maxBytes), names: npzMemberNames(fn, bytes) };
   const has = (name: string) => npz.arrays.has(name);
-  const parts = has('edges') ? readHeterophilous(fn, npz) : has('adj_indptr') ? readShchur(fn, npz, options.randomSplit) : null;
+  const parts = has('edges') ? readHeterophilous(fn, npz) : has('adj_indptr') ? readShchur(fn, npz, options.randomSplit, maxBytes) : null;
   if (!parts) {
     throw new FormatError(`${fn}: neither layout recognised: expected 'edges' and 'node_features' (Platonov et al.) or 'adj_*' and 'attr_*' (Shchur et al.), the archive holds ${listNames(npz.names)}`);
   }
@@ -157,7 +166,7 @@ function readHeterophilous(fn: string, npz: Archive): GraphParts {
   };
 }
 
-function readShchur(fn: string, npz: Archive, splitOptions: RandomSplitOptions | undefined): GraphParts {
+function readShchur(fn: string, npz: Archive, splitOptions: RandomSplitOptions | undefined, maxBytes: number): GraphParts {
   const adj = scipyCsr(fn, npz, 'adj');
   if (adj.numRows !== adj.numCols) throw new FormatError(`${fn}: member 'adj_shape' is (${adj.numRows}, ${adj.numCols}); an adjacency matrix must be square`);
   const n = adj.numRows;
@@ -173,6 +182,11 @@ function readShchur(fn: string, npz: Archive, splitOptions: RandomSplitOptions |
     const attr = scipyCsr(fn, npz, 'attr');
     if (attr.numRows !== n) throw new FormatError(`${fn}: member 'attr_shape' has ${attr.numRows} rows but the adjacency has ${n} nodes`);
     f = attr.numCols;
+    // attr_shape is only a header: the dense n×f features it asks for are checked before allocating them
+    const bytes = 4 * n * f;
+    if (bytes > Math.min(maxBytes, MAX_BLOCK_BYTES)) {
+      throw new FormatError(`${fn}: member 'attr_shape' is (${n}, ${f}): dense f32 features would take ${bytes} bytes, more than ${Math.min(maxBytes, MAX_BLOCK_BYTES)} (options.maxBytes, at most one WASM block)`);
+    }
     featureValues = new Float32Array(n * f);
     // scipy sums repeated (i, j) entries of a CSR matrix; so do we
     for (let i = 0; i < n; i++) for (let t = attr.indptr[i]; t < attr.indptr[i + 1]; t++) featureValues[i * f + attr.indices[t]] += attr.values[t];

@@ -1,6 +1,6 @@
 // The header of a NumPy .npy file is the repr() of a Python dict, e.g.
 //   {'descr': '<f4', 'fortran_order': False, 'shape': (10000, 7), }
-// This file reads exactly the literal subset NumPy writes there (strings, True/False, integers,
+// This file reads, without recursion, exactly the literal subset NumPy writes there (strings, True/False, integers,
 // tuples, dicts), never evaluating anything. Structured dtypes (a list as 'descr') parse as lists
 // so the caller can reject them with a precise message.
 // see: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
@@ -17,6 +17,9 @@ export interface NpyHeader {
 
 /** Parses a header dict. `where` prefixes every error message (function name and member). */
 export function parseNpyHeader(where: string, text: string): NpyHeader {
+  if (text.length > MAX_HEADER_CHARS) {
+    throw new FormatError(`${where}: header is ${text.length} characters, more than the ${MAX_HEADER_CHARS} a .npy header may hold here`);
+  }
   const value = new LiteralParser(where, text).parseAll();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new FormatError(`${where}: header is not a dict: ${clip(text)}`);
@@ -39,16 +42,96 @@ function clip(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 }
 
-/** Recursive descent over the Python literal grammar NumPy's header uses. */
+const INTEGER = /[-+]?[0-9]+L?/y;
+
+/** Longest header text read (NumPy's own reader refuses headers over 10,000 bytes by default). */
+export const MAX_HEADER_CHARS = 65536;
+
+/** Deepest nesting of brackets a header may hold (NumPy writes depth 2; structured dtypes a few more). */
+export const MAX_HEADER_DEPTH = 16;
+
+type Frame =
+  | { kind: 'dict'; out: { [key: string]: PyLiteral }; key: string | null; expect: 'key' | 'value' }
+  | { kind: 'seq'; out: PyLiteral[]; close: string };
+
+/**
+ * An iterative parser over the Python literal grammar NumPy's header uses: an explicit stack of open
+ * containers instead of recursion, so no header can exhaust the call stack; nesting deeper than
+ * MAX_HEADER_DEPTH is a FormatError.
+ */
 class LiteralParser {
   private pos = 0;
   constructor(private readonly where: string, private readonly text: string) {}
 
   parseAll(): PyLiteral {
-    const v = this.value();
+    const stack: Frame[] = [];
+    let done: { v: PyLiteral } | null = null;
+    while (!done) {
+      this.skipSpace();
+      const top = stack[stack.length - 1];
+      if (top) {
+        const c = this.text[this.pos];
+        const close = top.kind === 'dict' ? '}' : top.close;
+        const empty = top.kind === 'dict' ? top.key === null && Object.keys(top.out).length === 0 : top.out.length === 0;
+        // an empty container, or a trailing comma before the closing bracket
+        if (c === close && (empty || this.afterComma) && !(top.kind === 'dict' && top.expect === 'value')) {
+          this.pos++;
+          this.afterComma = false;
+          stack.pop();
+          const v = top.out;
+          done = this.deliver(stack, v);
+          continue;
+        }
+      }
+      this.afterComma = false;
+      const c = this.text[this.pos];
+      if (c === '{' || c === '(' || c === '[') {
+        if (stack.length >= MAX_HEADER_DEPTH) this.fail(`nesting deeper than ${MAX_HEADER_DEPTH} levels`);
+        this.pos++;
+        stack.push(c === '{'
+          ? { kind: 'dict', out: Object.create(null) as { [key: string]: PyLiteral }, key: null, expect: 'key' }
+          : { kind: 'seq', out: [], close: c === '(' ? ')' : ']' });
+        continue;
+      }
+      done = this.deliver(stack, this.scalar());
+    }
     this.skipSpace();
     if (this.pos !== this.text.length) this.fail('unexpected text after the dict');
-    return v;
+    return done.v;
+  }
+
+  private afterComma = false;
+
+  /** Hands a finished value to the innermost open container (then reads its separator), or ends the parse. */
+  private deliver(stack: Frame[], v: PyLiteral): { v: PyLiteral } | null {
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (!top) return { v };
+      this.skipSpace();
+      if (top.kind === 'dict') {
+        if (top.expect === 'key') {
+          if (typeof v !== 'string') this.fail('dict key is not a string');
+          if (this.text[this.pos] !== ':') this.fail("expected ':'");
+          this.pos++;
+          if (Object.prototype.hasOwnProperty.call(top.out, v)) this.fail(`repeated key '${v}'`);
+          top.key = v;
+          top.expect = 'value';
+          return null;
+        }
+        top.out[top.key as string] = v;
+        top.key = null;
+        top.expect = 'key';
+      } else {
+        top.out.push(v);
+      }
+      const close = top.kind === 'dict' ? '}' : top.close;
+      const sep = this.text[this.pos];
+      if (sep === ',') { this.pos++; this.afterComma = true; return null; }
+      if (sep !== close) this.fail(`expected ',' or '${close}'`);
+      this.pos++;
+      stack.pop();
+      v = top.out;
+    }
   }
 
   private fail(what: string): never {
@@ -59,12 +142,8 @@ class LiteralParser {
     while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
   }
 
-  private value(): PyLiteral {
-    this.skipSpace();
+  private scalar(): PyLiteral {
     const c = this.text[this.pos];
-    if (c === '{') return this.dict();
-    if (c === '(') return this.sequence(')');
-    if (c === '[') return this.sequence(']');
     if (c === "'" || c === '"') return this.string();
     if (c !== undefined && /[-+0-9]/.test(c)) return this.integer();
     for (const [word, v] of [['True', true], ['False', false], ['None', null]] as const) {
@@ -74,43 +153,6 @@ class LiteralParser {
       }
     }
     return this.fail(c === undefined ? 'unexpected end' : `unexpected ${JSON.stringify(c)}`);
-  }
-
-  private dict(): { [key: string]: PyLiteral } {
-    this.pos++; // '{'
-    const out: { [key: string]: PyLiteral } = Object.create(null);
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.pos] === '}') { this.pos++; return out; }
-      const key = this.value();
-      if (typeof key !== 'string') this.fail('dict key is not a string');
-      this.skipSpace();
-      if (this.text[this.pos] !== ':') this.fail("expected ':'");
-      this.pos++;
-      if (Object.prototype.hasOwnProperty.call(out, key)) this.fail(`repeated key '${key}'`);
-      out[key] = this.value();
-      this.skipSpace();
-      const sep = this.text[this.pos];
-      if (sep === ',') { this.pos++; continue; }
-      if (sep === '}') { this.pos++; return out; }
-      this.fail("expected ',' or '}'");
-    }
-  }
-
-  private sequence(close: string): PyLiteral[] {
-    this.pos++; // '(' or '['
-    const out: PyLiteral[] = [];
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.pos] === close) { this.pos++; break; }
-      out.push(this.value());
-      this.skipSpace();
-      const sep = this.text[this.pos];
-      if (sep === ',') { this.pos++; continue; }
-      if (sep === close) { this.pos++; break; }
-      this.fail(`expected ',' or '${close}'`);
-    }
-    return out;
   }
 
   private string(): string {
@@ -128,7 +170,8 @@ class LiteralParser {
 
   private integer(): number {
     // Python 2 era files may write shape entries as `10L`.
-    const m = /^[-+]?[0-9]+L?/.exec(this.text.slice(this.pos));
+    INTEGER.lastIndex = this.pos; // sticky: matches at pos without copying the rest of the text
+    const m = INTEGER.exec(this.text);
     if (!m) return this.fail('malformed number');
     this.pos += m[0].length;
     const v = Number(m[0].replace('L', ''));

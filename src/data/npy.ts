@@ -3,7 +3,8 @@
 // length, a Python dict literal (descr, fortran_order, shape) and the raw elements.
 // see: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 import { FormatError, InputError } from '../runtime/errors.js';
-import { parseNpyHeader } from './npy-header.js';
+import { parseNpyHeader, MAX_HEADER_CHARS } from './npy-header.js';
+import { checkOptionsObject } from '../runtime/validate.js';
 
 /** The element types readNpy understands, named as NumPy names them. */
 export type NpyDType = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint32' | 'bool' | 'unicode';
@@ -60,6 +61,8 @@ const HOST_BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
  */
 export function readNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyArray {
   if (!(bytes instanceof Uint8Array)) throw new InputError('readNpy: bytes must be a Uint8Array');
+  checkOptionsObject('readNpy', options);
+  if (options.name !== undefined && typeof options.name !== 'string') throw new InputError('readNpy: options.name must be a string');
   return parseNpy(options.name === undefined ? 'readNpy' : `readNpy: '${options.name}'`, bytes);
 }
 
@@ -75,17 +78,28 @@ export function parseNpy(where: string, bytes: Uint8Array): NpyArray {
   if (bytes.length < start) throw new FormatError(`${where}: file ends inside the header length field`);
   const headerLen = lenBytes === 2 ? bytes[8] | (bytes[9] << 8) : (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16)) + bytes[11] * 2 ** 24;
   const dataStart = start + headerLen;
+  if (headerLen > 4 * MAX_HEADER_CHARS) {
+    throw new FormatError(`${where}: header length ${headerLen} exceeds the ${4 * MAX_HEADER_CHARS}-byte limit of a .npy header`);
+  }
   if (dataStart > bytes.length) {
     throw new FormatError(`${where}: header length ${headerLen} runs past the end of the ${bytes.length}-byte file`);
   }
   const header = parseNpyHeader(where, decodeHeaderText(where, bytes.subarray(start, dataStart), major));
   const { dtype, itemSize, unicodeChars, bigEndian } = parseDescr(where, header.descr);
   const shape = header.shape;
+  const have = bytes.length - dataStart;
+  // The element count is checked against the bytes present before anything is allocated: a shape
+  // of 10¹² elements in a 100-byte file is a FormatError, not an allocation attempt.
   let count = 1;
   for (const d of shape) count *= d;
+  if (shape.includes(0)) count = 0;
+  // Elements of 0 bytes ('<U0') occupy nothing in the file, so the byte count below cannot bound them;
+  // they decode to empty strings, and no more of them are accepted than the file has bytes.
+  if (itemSize === 0 && count > bytes.length) {
+    throw new FormatError(`${where}: header 'shape' (${shape.join(', ')}) of 0-byte '${header.descr}' elements asks for ${count}, more than the file's ${bytes.length} bytes allow`);
+  }
   const nbytes = count * itemSize;
   if (!Number.isSafeInteger(nbytes)) throw new FormatError(`${where}: shape (${shape.join(', ')}) is too large`);
-  const have = bytes.length - dataStart;
   if (have < nbytes) {
     throw new FormatError(`${where}: data is ${have} bytes but shape (${shape.join(', ')}) of ${header.descr} needs ${nbytes} (truncated file?)`);
   }
@@ -133,8 +147,9 @@ function parseDescr(where: string, descr: string): { dtype: NpyDType; itemSize: 
 
 function decodeNumeric(dtype: Exclude<NpyDType, 'unicode'>, bytes: Uint8Array, start: number, count: number, size: number,
   bigEndian: boolean): Exclude<NpyData, string[]> {
-  // slice() copies into a fresh, aligned buffer: the zip member's offset need not be a multiple of 8.
-  const copy = bytes.slice(start, start + count * size);
+  // Uint8Array's slice() copies into a fresh, aligned buffer: the zip member's offset need not be a multiple
+  // of 8. Called through the prototype because a Node Buffer's own slice() returns a view, not a copy.
+  const copy = Uint8Array.prototype.slice.call(bytes, start, start + count * size);
   if (size > 1 && bigEndian !== HOST_BIG_ENDIAN) {
     for (let o = 0; o < copy.length; o += size) copy.subarray(o, o + size).reverse();
   }

@@ -88,7 +88,7 @@ export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, SafeT
   const tensors = new Map<string, SafeTensor>();
   for (const e of entries) {
     const { bytes: size, ctor } = INFO[e.dtype];
-    const copy = body.slice(e.begin, e.end); // aligned, owned copy
+    const copy = Uint8Array.prototype.slice.call(body, e.begin, e.end); // aligned, owned copy (a Buffer's own slice() is a view)
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: new ctor(copy.buffer, 0, (e.end - e.begin) / size) });
   }
   return { tensors, metadata };

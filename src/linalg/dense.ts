@@ -3,6 +3,7 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { Storage, outOfWasm, type Owner, type DType } from '../runtime/storage.js';
+import { assertFiniteStorage, requireAllocatable, requireLive } from '../runtime/validate.js';
 
 export type FloatDType = 'f32' | 'f64';
 export type FloatArray<T extends FloatDType> = T extends 'f32' ? Float32Array : Float64Array;
@@ -41,6 +42,7 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
     checkDim('DenseMatrix.zeros', 'rows', rows);
     checkDim('DenseMatrix.zeros', 'cols', cols);
     if (dtype !== 'f32' && dtype !== 'f64') throw new InputError(`DenseMatrix.zeros: dtype must be 'f32' or 'f64', got ${String(dtype)}`);
+    requireAllocatable('DenseMatrix.zeros', `a ${rows}×${cols} ${dtype} matrix`, rows * cols, dtype === 'f32' ? 4 : 8);
     return new DenseMatrix(rows, cols, Storage.alloc(dtype, rows * cols));
   }
 
@@ -131,4 +133,24 @@ export function assertFinite(fn: string, name: string, values: ArrayLike<number>
     const v = values[i];
     if (!Number.isFinite(v)) throw new InputError(`${fn}: ${name} has a non-finite value (${v}) at index ${i}`);
   }
+}
+
+/**
+ * Throws unless `a` is a live, finite f64 DenseMatrix with at least one row and one column (unless
+ * allowEmpty): the input contract of the factorisations and sketches in src/linalg. The option checks
+ * live in src/runtime/validate.ts.
+ */
+export function requireF64Matrix(fn: string, name: string, a: unknown, allowEmpty = false): asserts a is DenseMatrix<'f64'> {
+  requireDenseMatrix(fn, name, a);
+  if (a.dtype !== 'f64') throw new InputError(`${fn}: ${name} is ${a.dtype}; this routine works in f64 (convert with ${name}.clone('f64'))`);
+  if (!allowEmpty && (a.rows < 1 || a.cols < 1)) {
+    throw new ShapeError(`${fn}: ${name} is ${a.rows}×${a.cols}; it must have at least one row and one column`);
+  }
+  assertFiniteStorage(fn, name, a.storage as Storage<DType>);
+}
+
+/** InputError unless `a` is a DenseMatrix whose storage was not freed. */
+export function requireDenseMatrix(fn: string, name: string, a: unknown): asserts a is DenseMatrix {
+  if (!(a instanceof DenseMatrix)) throw new InputError(`${fn}: ${name} must be a DenseMatrix`);
+  requireLive(fn, name, a.storage as Storage<DType>);
 }

@@ -5,9 +5,9 @@ import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import { rng, type Rng } from '../random/rng.js';
 import * as twin from '../twin/hadamard.js';
-import { DenseMatrix } from './dense.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
-import { requireF64Matrix, requireInt, requireOpen, requireSeed } from './arguments.js';
+import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
 
 /** 'gaussian': iid N(0, 1/d). 'sparse-sign': ±1/√(s·d) with probability s/2 each, else 0. 'srht': subsampled randomized Hadamard. */
 export type JlKind = 'gaussian' | 'sparse-sign' | 'srht';

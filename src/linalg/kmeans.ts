@@ -3,10 +3,10 @@
 // n×k distance computation must run through the SIMD matmul, not a per-pair JS callback.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { rng, type Rng } from '../random/rng.js';
-import { DenseMatrix } from './dense.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { rowNorms } from './norms.js';
-import { requireF64Matrix, requireInt, requireSeed } from './arguments.js';
+import { requireInt, requireSeed } from '../runtime/validate.js';
 
 export interface KmeansOptions {
   /** Seed of the k-means++ draws (default 0). */

@@ -4,12 +4,12 @@
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { rng } from '../random/rng.js';
-import { DenseMatrix } from './dense.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { qr } from './qr.js';
 import { rowNorms } from './norms.js';
 import { jlMatrix, jlMinDim, jlTransform } from './jl.js';
-import { requireF64Matrix, requireInt, requireOpen, requireSeed } from './arguments.js';
+import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
 
 export interface LeverageScoreOptions {
   /** 'exact' (default): row norms of an orthonormal basis of col(A). 'approximate': DMMW 2012, Algorithm 1. */

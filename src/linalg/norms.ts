@@ -5,10 +5,10 @@ import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import { rng } from '../random/rng.js';
 import * as twin from '../twin/norms.js';
-import { DenseMatrix } from './dense.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { lanczosTopEigenvalue } from './lanczos.js';
-import { requireF64Matrix, requireInt, requireOpen, requireSeed } from './arguments.js';
+import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
 
 export interface NormOptions {
   /** Return Σx² instead of √Σx² (default false). */

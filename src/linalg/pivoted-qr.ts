@@ -2,8 +2,8 @@
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/qr_pivoted.js';
-import { DenseMatrix } from './dense.js';
-import { CompactQr, checkF64Matrix } from './qr.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
+import { CompactQr } from './qr.js';
 
 export interface PivotedQrOptions {
   /**
@@ -32,7 +32,7 @@ export class PivotedQr extends CompactQr {
   private readonly jpvt: Storage<'i32'>;
 
   constructor(a: DenseMatrix<'f64'>, options: PivotedQrOptions = {}) {
-    checkF64Matrix('pivotedQr', 'a', a);
+    requireF64Matrix('pivotedQr', 'a', a);
     checkTolerance('pivotedQr', options.tol);
     super(a.rows, a.cols);
     const m = a.rows, n = a.cols;

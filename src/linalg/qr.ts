@@ -6,15 +6,7 @@ import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType, type Owner } from '../runtime/storage.js';
 import { assertFiniteStorage } from '../runtime/validate.js';
 import * as twin from '../twin/householder.js';
-import { DenseMatrix } from './dense.js';
-
-/** Throws unless `a` is a non-empty, finite f64 DenseMatrix (the input contract of every factorisation). */
-export function checkF64Matrix(fn: string, name: string, a: unknown): asserts a is DenseMatrix<'f64'> {
-  if (!(a instanceof DenseMatrix)) throw new InputError(`${fn}: ${name} must be a DenseMatrix`);
-  if (a.dtype !== 'f64') throw new InputError(`${fn}: ${name} is ${a.dtype}; this routine works in f64 (convert with ${name}.clone('f64'))`);
-  if (a.rows < 1 || a.cols < 1) throw new ShapeError(`${fn}: ${name} is ${a.rows}×${a.cols}; it must have at least one row and one column`);
-  assertFiniteStorage(fn, name, a.storage as Storage<DType>);
-}
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 
 /**
  * A factorisation A·P = Q·R kept in compact Householder form (P = I for plain QR). Shared by
@@ -141,7 +133,7 @@ function checkF64Operand(fn: string, b: unknown): asserts b is DenseMatrix<'f64'
  */
 export class HouseholderQr extends CompactQr {
   constructor(a: DenseMatrix<'f64'>) {
-    checkF64Matrix('qr', 'a', a);
+    requireF64Matrix('qr', 'a', a);
     super(a.rows, a.cols);
     const m = a.rows, n = a.cols;
     const kern = wasmKernels();

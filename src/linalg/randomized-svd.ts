@@ -4,9 +4,9 @@
 import { SVD, Matrix as MlMatrix } from 'ml-matrix';
 import { scope } from '../runtime/storage.js';
 import { rng as makeRng } from '../random/rng.js';
-import { DenseMatrix } from './dense.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
-import { qr, checkF64Matrix } from './qr.js';
+import { qr } from './qr.js';
 import { choleskyQr2, choleskyQrGuarded, solveLeftUpper, solveRightUpper } from './cholesky-qr.js';
 
 /** How the sketch is re-normalized between power iterations. */
@@ -178,7 +178,7 @@ function sketch(op: Operator, size: number, q: number, seed: number, how: PowerI
  */
 export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, options: RangeFinderOptions = {}): DenseMatrix<'f64'> {
   const fn = 'randomizedRangeFinder';
-  checkF64Matrix(fn, 'a', a);
+  requireF64Matrix(fn, 'a', a);
   checkCount(fn, 'size', size, 1);
   if (size > Math.min(a.rows, a.cols)) throw new RangeError(`${fn}: size must be ≤ min(m, n) = ${Math.min(a.rows, a.cols)}, got ${size}`);
   const q = options.powerIters ?? 0;
@@ -208,7 +208,7 @@ export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, optio
  */
 export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: RandomizedSvdOptions = {}): RandomizedSvdResult {
   const fn = 'randomizedSvd';
-  checkF64Matrix(fn, 'a', a);
+  requireF64Matrix(fn, 'a', a);
   const m = a.rows, n = a.cols;
   checkCount(fn, 'k', k, 1);
   if (k > Math.min(m, n)) throw new RangeError(`${fn}: k must be ≤ min(m, n) = ${Math.min(m, n)}, got ${k}`);

@@ -1,7 +1,6 @@
 // Row selection by column-pivoted QR: an interpolative decomposition B ≈ U·B[S, :] (THEORY.md §2 L7).
 import { scope } from '../runtime/storage.js';
-import { DenseMatrix } from './dense.js';
-import { checkF64Matrix } from './qr.js';
+import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { pivotedQr, checkTolerance } from './pivoted-qr.js';
 
 export interface SelectRowsOptions {
@@ -38,7 +37,7 @@ export interface RowSelection {
  */
 export function selectRows(b: DenseMatrix<'f64'>, d: number, options: SelectRowsOptions = {}): RowSelection {
   const fn = 'selectRows';
-  checkF64Matrix(fn, 'b', b);
+  requireF64Matrix(fn, 'b', b);
   const D = b.rows, n = b.cols;
   if (typeof d !== 'number' || !Number.isInteger(d)) throw new TypeError(`${fn}: d must be an integer, got ${String(d)}`);
   if (d < 1 || d > D) throw new RangeError(`${fn}: d must lie in [1, ${D}] (b has ${D} rows), got ${d}`);

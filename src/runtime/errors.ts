@@ -1,12 +1,30 @@
 // The error hierarchy. Every message starts with the public function's name and names the argument.
 
-/** Base class of every error narrowgt throws on purpose. */
+// A brand on every error narrowgt throws on purpose, so that ArgumentRangeError / ArgumentTypeError (which
+// extend the built-in RangeError / TypeError) are `instanceof NarrowgtError` too. Symbol.for: two copies of
+// the package in one program (a bundle and node_modules) still recognise each other's errors.
+const BRAND = Symbol.for('narrowgt.error');
+
+function branded(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * Base class of every error narrowgt throws on purpose. `e instanceof NarrowgtError` holds for each of the
+ * classes below, ArgumentRangeError and ArgumentTypeError included.
+ */
 export class NarrowgtError extends Error {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
+
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // NarrowgtError itself recognises the brand; its subclasses keep the ordinary prototype test.
+    return this === NarrowgtError ? branded(x) : Function.prototype[Symbol.hasInstance].call(this, x);
+  }
 }
+(NarrowgtError.prototype as unknown as Record<symbol, unknown>)[BRAND] = true;
 
 /** Operand shapes do not fit (wrong length, mismatched inner dimensions). */
 export class ShapeError extends NarrowgtError {}
@@ -25,3 +43,21 @@ export class ConvergenceError extends NarrowgtError {}
 
 /** The WASM backend is not available or was used before init(). */
 export class BackendError extends NarrowgtError {}
+
+/** A numeric argument or option outside its allowed range. A RangeError and a NarrowgtError. */
+export class ArgumentRangeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArgumentRangeError';
+  }
+}
+(ArgumentRangeError.prototype as unknown as Record<symbol, unknown>)[BRAND] = true;
+
+/** An argument or option of the wrong type (a string where a number or boolean belongs). A TypeError and a NarrowgtError. */
+export class ArgumentTypeError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArgumentTypeError';
+  }
+}
+(ArgumentTypeError.prototype as unknown as Record<symbol, unknown>)[BRAND] = true;
