@@ -6,7 +6,7 @@ export type { Backend, InitSource, InitOptions } from './runtime/init.js';
 export { Storage, scope, wasmMemoryPages } from './runtime/storage.js';
 export type { DType } from './runtime/storage.js';
 export {
-  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError,
+  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError, ArgumentRangeError, ArgumentTypeError,
 } from './runtime/errors.js';
 
 // dense linear algebra
@@ -19,6 +19,8 @@ export { pivotedQr, PivotedQr } from './linalg/pivoted-qr.js';
 export type { PivotedQrOptions } from './linalg/pivoted-qr.js';
 export { selectRows } from './linalg/select-rows.js';
 export type { SelectRowsOptions, RowSelection } from './linalg/select-rows.js';
+export { svd } from './linalg/svd.js';
+export type { SvdOptions, SvdResult } from './linalg/svd.js';
 export { randomizedSvd, randomizedRangeFinder, defaultPowerIters } from './linalg/randomized-svd.js';
 export type { RandomizedSvdOptions, RandomizedSvdResult, RangeFinderOptions, PowerIterationNormalizer } from './linalg/randomized-svd.js';
 

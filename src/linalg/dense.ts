@@ -1,7 +1,7 @@
 // A small row-major dense matrix over Float32Array / Float64Array whose elements live in WASM memory
 // when the WASM backend is loaded (see src/runtime/storage.ts for the memory model).
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { InputError, ShapeError } from '../runtime/errors.js';
+import { InputError, ShapeError, ArgumentRangeError } from '../runtime/errors.js';
 import { Storage, outOfWasm, type Owner, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage, requireAllocatable, requireLive } from '../runtime/validate.js';
 
@@ -122,7 +122,7 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
 
   private checkIndex(fn: string, i: number, j: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.rows || !Number.isInteger(j) || j < 0 || j >= this.cols) {
-      throw new RangeError(`${fn}: index (${i}, ${j}) outside ${this.rows}×${this.cols}`);
+      throw new ArgumentRangeError(`${fn}: index (${i}, ${j}) outside ${this.rows}×${this.cols}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Johnson–Lindenstrauss maps M ∈ R^{d×D} with E[MᵀM] = I (Gaussian, sparse sign, SRHT), their
 // application to many vectors at once, and the dimension rule d_JL. All f64.
-import { InputError } from '../runtime/errors.js';
+import { InputError, ArgumentRangeError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import { rng, type Rng } from '../random/rng.js';
@@ -92,14 +92,14 @@ function plan(fn: string, d: unknown, dim: unknown, options: JlOptions, dName: s
     const s = options.density ?? 1 / 3;
     if (s === 'auto') density = 1 / Math.sqrt(dim);
     else if (typeof s === 'number' && s > 0 && s <= 1) density = s;
-    else throw new RangeError(`${fn}: options.density must lie in (0, 1] or be 'auto', got ${String(s)}`);
+    else throw new ArgumentRangeError(`${fn}: options.density must lie in (0, 1] or be 'auto', got ${String(s)}`);
   } else if (options.density !== undefined) {
     throw new InputError(`${fn}: options.density applies only to kind 'sparse-sign', not '${kind}'`);
   }
   let size = 1;
   while (size < dim) size *= 2;
   if (kind === 'srht' && d > size) {
-    throw new RangeError(`${fn}: an SRHT has at most 2^⌈log₂ ${dimName}⌉ = ${size} distinct rows, but ${dName} = ${d}`);
+    throw new ArgumentRangeError(`${fn}: an SRHT has at most 2^⌈log₂ ${dimName}⌉ = ${size} distinct rows, but ${dName} = ${d}`);
   }
   const g = rng(seed);
   const p: Plan = { kind, d, dim, density, size, signs: new Float64Array(0), rows: new Int32Array(0), g };

@@ -1,7 +1,7 @@
 // k-means (Lloyd's algorithm) with greedy k-means++ seeding and restarts, f64; rows of x are the points.
 // Written here rather than taken from ml-kmeans: every random choice must come from rng(seed), and the
 // n×k distance computation must run through the SIMD matmul, not a per-pair JS callback.
-import { InputError, ShapeError } from '../runtime/errors.js';
+import { InputError, ShapeError, ArgumentRangeError } from '../runtime/errors.js';
 import { rng, type Rng } from '../random/rng.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
@@ -213,7 +213,7 @@ export function kmeans(x: DenseMatrix<'f64'>, k: number, options: KmeansOptions 
   const fn = 'kmeans';
   requireF64Matrix(fn, 'x', x);
   requireInt(fn, 'k', k, 1);
-  if (k > x.rows) throw new RangeError(`${fn}: k = ${k} exceeds the number of points n = ${x.rows}`);
+  if (k > x.rows) throw new ArgumentRangeError(`${fn}: k = ${k} exceeds the number of points n = ${x.rows}`);
   const seed = options.seed ?? 0;
   requireSeed(fn, seed);
   const init = options.initialCenters;
@@ -222,7 +222,7 @@ export function kmeans(x: DenseMatrix<'f64'>, k: number, options: KmeansOptions 
   const maxIterations = options.maxIterations ?? 300;
   requireInt(fn, 'options.maxIterations', maxIterations, 1);
   const tol = options.tol ?? 1e-4;
-  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new RangeError(`${fn}: options.tol must be finite and ≥ 0, got ${String(tol)}`);
+  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new ArgumentRangeError(`${fn}: options.tol must be finite and ≥ 0, got ${String(tol)}`);
   if (init !== undefined) {
     requireF64Matrix(fn, 'options.initialCenters', init);
     if (init.rows !== k || init.cols !== x.cols) throw new ShapeError(`${fn}: options.initialCenters is ${init.rows}×${init.cols}, expected k×p = ${k}×${x.cols}`);

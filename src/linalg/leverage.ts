@@ -1,10 +1,10 @@
 // Statistical leverage scores of the rows of an n×d matrix (exact, and the fast approximation of
 // Drineas, Magdon-Ismail, Mahoney & Woodruff 2012), and leverage-score row sampling (paper Lemma C.3).
 // All f64.
-import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { InputError, ShapeError } from '../runtime/errors.js';
+import { InputError, ShapeError, ArgumentRangeError } from '../runtime/errors.js';
 import { rng } from '../random/rng.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
+import { svdArrays } from './svd.js';
 import { matmul } from './matmul.js';
 import { qr } from './qr.js';
 import { rowNorms } from './norms.js';
@@ -82,14 +82,15 @@ function rangeBasis(r: DenseMatrix<'f64'>, rtol: number): RangeBasis {
     const kappa = inv ? frobenius(r.data) * frobenius(inv) : Infinity;
     if (1 / kappa > rtol) return { kind: 'inverse', rinv: DenseMatrix.from(inv as Float64Array, d, d, 'f64'), conditionBound: kappa };
   }
-  const svd = new SingularValueDecomposition(r.toMl(), { autoTranspose: true });
-  const s = svd.diagonal;
+  const svd = svdArrays('leverageScores', r.data, k, d); // svd.ts: one-sided Jacobi, capped sweeps
+  const s = svd.s, p = s.length;
   let rank = 0;
-  while (rank < s.length && s[rank] > rtol * s[0]) rank++;
+  while (rank < p && s[rank] > rtol * s[0]) rank++;
   if (rank === 0) return { kind: 'svd', rank, u: null, vScaled: null };
-  const u = svd.leftSingularVectors.subMatrix(0, k - 1, 0, rank - 1);
-  const v = svd.rightSingularVectors.subMatrix(0, d - 1, 0, rank - 1).mmul(MlMatrix.diag(s.slice(0, rank).map((x) => 1 / x)));
-  return { kind: 'svd', rank, u: DenseMatrix.fromMl(u), vScaled: DenseMatrix.fromMl(v) };
+  const u = new Float64Array(k * rank), v = new Float64Array(d * rank);
+  for (let i = 0; i < k; i++) for (let j = 0; j < rank; j++) u[i * rank + j] = svd.u[i * p + j];
+  for (let i = 0; i < d; i++) for (let j = 0; j < rank; j++) v[i * rank + j] = svd.v[i * p + j] / s[j];
+  return { kind: 'svd', rank, u: DenseMatrix.from(u, k, rank, 'f64'), vScaled: DenseMatrix.from(v, d, rank, 'f64') };
 }
 
 function freeBasis(b: RangeBasis): void {
@@ -207,7 +208,7 @@ export function leverageScores(a: DenseMatrix<'f64'>, options: LeverageScoreOpti
   const method = options.method ?? 'exact';
   if (method !== 'exact' && method !== 'approximate') throw new InputError(`${fn}: options.method must be 'exact' or 'approximate', got ${String(method)}`);
   const rtol = options.rtol ?? Math.max(a.rows, a.cols) * 2 ** -52;
-  if (typeof rtol !== 'number' || !(rtol >= 0) || !Number.isFinite(rtol)) throw new RangeError(`${fn}: options.rtol must be finite and ≥ 0, got ${String(rtol)}`);
+  if (typeof rtol !== 'number' || !(rtol >= 0) || !Number.isFinite(rtol)) throw new ArgumentRangeError(`${fn}: options.rtol must be finite and ≥ 0, got ${String(rtol)}`);
   if (method === 'exact') {
     for (const key of ['eps', 'delta', 'seed', 'sketchRows', 'jlDim'] as const) {
       if (options[key] !== undefined) throw new InputError(`${fn}: options.${key} applies only to method 'approximate'`);
@@ -222,7 +223,7 @@ export function leverageScores(a: DenseMatrix<'f64'>, options: LeverageScoreOpti
   while (nPad < a.rows) nPad *= 2;
   if (options.sketchRows !== undefined) {
     requireInt(fn, 'options.sketchRows', options.sketchRows, a.cols);
-    if (options.sketchRows > nPad) throw new RangeError(`${fn}: options.sketchRows = ${options.sketchRows} exceeds 2^⌈log₂ n⌉ = ${nPad}`);
+    if (options.sketchRows > nPad) throw new ArgumentRangeError(`${fn}: options.sketchRows = ${options.sketchRows} exceeds 2^⌈log₂ n⌉ = ${nPad}`);
   }
   if (options.jlDim !== undefined) requireInt(fn, 'options.jlDim', options.jlDim, 1);
   return approximateScores(a, rtol, eps, delta, seed, options.sketchRows, options.jlDim);

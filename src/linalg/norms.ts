@@ -8,7 +8,7 @@ import * as twin from '../twin/norms.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { lanczosTopEigenvalue } from './lanczos.js';
-import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
+import { checkOptionsObject, requireInt, requireOpen, requireSeed, optionalBoolean, LIMITS } from '../runtime/validate.js';
 
 export interface NormOptions {
   /** Return Σx² instead of √Σx² (default false). */
@@ -74,7 +74,8 @@ function finish(a: DenseMatrix<'f64'>, sq: Float64Array, byRow: boolean, squared
  */
 export function rowNorms(a: DenseMatrix<'f64'>, options: NormOptions = {}): Float64Array {
   requireF64Matrix('rowNorms', 'a', a, true);
-  return finish(a, squaredNorms(a, true), true, options.squared ?? false);
+  checkOptionsObject('rowNorms', options);
+  return finish(a, squaredNorms(a, true), true, optionalBoolean('rowNorms', 'options.squared', options.squared, false));
 }
 
 /**
@@ -85,7 +86,8 @@ export function rowNorms(a: DenseMatrix<'f64'>, options: NormOptions = {}): Floa
  */
 export function columnNorms(a: DenseMatrix<'f64'>, options: NormOptions = {}): Float64Array {
   requireF64Matrix('columnNorms', 'a', a, true);
-  return finish(a, squaredNorms(a, false), false, options.squared ?? false);
+  checkOptionsObject('columnNorms', options);
+  return finish(a, squaredNorms(a, false), false, optionalBoolean('columnNorms', 'options.squared', options.squared, false));
 }
 
 export interface OperatorNormOptions {
@@ -124,12 +126,35 @@ const SAFETY = 0.25;
 export function operatorNorm(a: DenseMatrix<'f64'>, options: OperatorNormOptions = {}): number {
   const fn = 'operatorNorm';
   requireF64Matrix(fn, 'a', a);
+  checkOptionsObject(fn, options);
   const tol = options.tol ?? 1e-10;
   requireOpen(fn, 'options.tol', tol, 0, 1);
   const maxIterations = options.maxIterations ?? 10000;
-  requireInt(fn, 'options.maxIterations', maxIterations, 1);
+  requireInt(fn, 'options.maxIterations', maxIterations, 1, LIMITS.iterations);
   const seed = options.seed ?? 0;
   requireSeed(fn, seed);
+  // Scale first: the products A·v and Aᵀ·u square the entries' magnitude, so A·1e300 would overflow to
+  // NaN and subnormal entries would lose their digits. A/max|a_ij| has the same singular vectors.
+  const d = a.data;
+  let amax = 0;
+  for (let i = 0; i < d.length; i++) amax = Math.max(amax, Math.abs(d[i]));
+  if (amax === 0) return 0;
+  if (amax > 2 ** 400 || amax < 2 ** -400) {
+    const scaled = DenseMatrix.zeros(a.rows, a.cols, 'f64');
+    try {
+      const sd = scaled.data, ad = a.data;
+      for (let i = 0; i < sd.length; i++) sd[i] = ad[i] / amax;
+      return amax * powerNorm(scaled, tol, maxIterations, seed);
+    } finally {
+      scaled.free();
+    }
+  }
+  return powerNorm(a, tol, maxIterations, seed);
+}
+
+/** operatorNorm after its checks, on a matrix whose largest |entry| lies in [2⁻⁴⁰⁰, 2⁴⁰⁰]. */
+function powerNorm(a: DenseMatrix<'f64'>, tol: number, maxIterations: number, seed: number): number {
+  const fn = 'operatorNorm';
   const m = a.rows, n = a.cols;
   const v = DenseMatrix.zeros(n, 1, 'f64'), u = DenseMatrix.zeros(m, 1, 'f64'), w = DenseMatrix.zeros(n, 1, 'f64');
   try {

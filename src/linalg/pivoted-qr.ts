@@ -1,4 +1,5 @@
 // Column-pivoted QR (f64) with LAPACK geqp3 semantics, and the numerical rank it reveals.
+import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/qr_pivoted.js';
@@ -16,8 +17,8 @@ export interface PivotedQrOptions {
 /** Checks an optional relative tolerance (finite, ≥ 0), naming fn and the option. */
 export function checkTolerance(fn: string, tol: unknown): void {
   if (tol === undefined) return;
-  if (typeof tol !== 'number' || !Number.isFinite(tol)) throw new TypeError(`${fn}: options.tol must be a finite number, got ${String(tol)}`);
-  if (tol < 0) throw new RangeError(`${fn}: options.tol must be ≥ 0, got ${tol}`);
+  if (typeof tol !== 'number' || !Number.isFinite(tol)) throw new ArgumentTypeError(`${fn}: options.tol must be a finite number, got ${String(tol)}`);
+  if (tol < 0) throw new ArgumentRangeError(`${fn}: options.tol must be ≥ 0, got ${tol}`);
 }
 
 /**

@@ -1,10 +1,12 @@
 // Randomized range finder and randomized SVD (f64) after Halko, Martinsson & Tropp (2011), following the
 // choices of scikit-learn's randomized_svd: oversampling, the automatic number of power iterations, a
 // normalizer between power iterations, work on Aᵀ when A is wide, and deterministic signs.
-import { SVD, Matrix as MlMatrix } from 'ml-matrix';
+import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
 import { rng as makeRng } from '../random/rng.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
+import { svdArrays } from './svd.js';
+import { checkOptionsObject, requireInt, LIMITS } from '../runtime/validate.js';
 import { matmul } from './matmul.js';
 import { qr } from './qr.js';
 import { choleskyQr2, choleskyQrGuarded, solveLeftUpper, solveRightUpper } from './cholesky-qr.js';
@@ -46,17 +48,18 @@ export interface RandomizedSvdResult {
 
 const NORMALIZERS: readonly PowerIterationNormalizer[] = ['qr', 'lu', 'none'];
 
-function checkCount(fn: string, name: string, x: unknown, min: number): void {
-  if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`${fn}: ${name} must be an integer, got ${String(x)}`);
-  if (x < min) throw new RangeError(`${fn}: ${name} must be ≥ ${min}, got ${x}`);
+/** ArgumentTypeError unless x is an integer; ArgumentRangeError unless min ≤ x ≤ max. */
+function checkCount(fn: string, name: string, x: unknown, min: number, max?: number): asserts x is number {
+  requireInt(fn, name, x, min, max, true);
 }
 
 function checkRangeOptions(fn: string, o: Pick<RangeFinderOptions, 'seed' | 'normalizer'>): void {
+  checkOptionsObject(fn, o);
   if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isInteger(o.seed))) {
-    throw new TypeError(`${fn}: options.seed must be an integer, got ${String(o.seed)}`);
+    throw new ArgumentTypeError(`${fn}: options.seed must be an integer, got ${String(o.seed)}`);
   }
   if (o.normalizer !== undefined && !NORMALIZERS.includes(o.normalizer)) {
-    throw new RangeError(`${fn}: options.normalizer must be 'qr', 'lu' or 'none', got ${String(o.normalizer)}`);
+    throw new ArgumentRangeError(`${fn}: options.normalizer must be 'qr', 'lu' or 'none', got ${String(o.normalizer)}`);
   }
 }
 
@@ -180,9 +183,10 @@ export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, optio
   const fn = 'randomizedRangeFinder';
   requireF64Matrix(fn, 'a', a);
   checkCount(fn, 'size', size, 1);
-  if (size > Math.min(a.rows, a.cols)) throw new RangeError(`${fn}: size must be ≤ min(m, n) = ${Math.min(a.rows, a.cols)}, got ${size}`);
+  if (size > Math.min(a.rows, a.cols)) throw new ArgumentRangeError(`${fn}: size must be ≤ min(m, n) = ${Math.min(a.rows, a.cols)}, got ${size}`);
+  checkOptionsObject(fn, options);
   const q = options.powerIters ?? 0;
-  checkCount(fn, 'options.powerIters', q, 0);
+  checkCount(fn, 'options.powerIters', q, 0, LIMITS.powerIters);
   checkRangeOptions(fn, options);
   return scope(() => orthonormalize(sketch(operatorOf(a, false), size, q, options.seed ?? 0, options.normalizer ?? 'qr')));
 }
@@ -192,7 +196,7 @@ export function randomizedRangeFinder(a: DenseMatrix<'f64'>, size: number, optio
  * Reference: Halko, Martinsson & Tropp, SIAM Review 53 (2011): Alg. 4.4 (range finder with power
  * iterations) then Alg. 5.1 (direct SVD of B = QᵀA), as scikit-learn's randomized_svd (which cites
  * Alg. 4.3 and the power scheme of §4.5): ℓ = min(k + oversamples, min(m, n)) sketch columns; wide A is
- * handled as Aᵀ; the SVD of B (ℓ×n) is that of the ℓ×ℓ R of a Householder QR of Bᵀ (ml-matrix's SVD),
+ * handled as Aᵀ; the SVD of B (ℓ×n) is that of the ℓ×ℓ R of a Householder QR of Bᵀ (svdArrays of svd.ts),
  * rotated back by that QR's Q; signs follow svd_flip (the entry of
  * largest magnitude in each column of u is made positive, so results are deterministic).
  * Cost: (2q + 2) products with A or Aᵀ at 2·m·n·ℓ flops each (gemm_f64), 2q + 1 thin orthonormalizations
@@ -211,11 +215,12 @@ export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: Randomi
   requireF64Matrix(fn, 'a', a);
   const m = a.rows, n = a.cols;
   checkCount(fn, 'k', k, 1);
-  if (k > Math.min(m, n)) throw new RangeError(`${fn}: k must be ≤ min(m, n) = ${Math.min(m, n)}, got ${k}`);
+  if (k > Math.min(m, n)) throw new ArgumentRangeError(`${fn}: k must be ≤ min(m, n) = ${Math.min(m, n)}, got ${k}`);
+  checkOptionsObject(fn, options);
   const p = options.oversamples ?? 10;
   checkCount(fn, 'options.oversamples', p, 0);
   const pi = options.powerIters ?? 'auto';
-  if (pi !== 'auto') checkCount(fn, "options.powerIters (an integer or 'auto')", pi, 0);
+  if (pi !== 'auto') checkCount(fn, "options.powerIters (an integer or 'auto')", pi, 0, LIMITS.powerIters);
   checkRangeOptions(fn, options);
   const q = pi === 'auto' ? defaultPowerIters(k, m, n) : pi;
   const size = Math.min(k + p, Math.min(m, n));
@@ -227,19 +232,19 @@ export function randomizedSvd(a: DenseMatrix<'f64'>, k: number, options: Randomi
     const y = sketch(op, size, q, options.seed ?? 0, options.normalizer ?? 'qr');
     const f = choleskyQrGuarded(y);
     const basis = f ? f.q : householderQ(y);
-    // B = QᵀM (size × op.cols) through Bᵀ = MᵀQ = Q_b·R (Householder), R = Ũ·Σ·Ṽᵀ (ml-matrix, size × size):
+    // B = QᵀM (size × op.cols) through Bᵀ = MᵀQ = Q_b·R (Householder), R = Ũ·Σ·Ṽᵀ (svd.ts, size × size):
     // B = Ṽ·Σ·(Q_b·Ũ)ᵀ. The SVD of the short side only; LAPACK's gesvd does the same QR first for tall input.
     const bt = op.timesT(basis);
     if (f) solveRightUpper(bt, f.r);
     const fb = qr(bt);
     const qb = fb.orthogonalMatrix, r = fb.upperTriangularMatrix;
     fb.free();
-    const svd = new SVD(new MlMatrix(r.toRows()), { computeLeftSingularVectors: true, computeRightSingularVectors: true });
-    const uSmall = DenseMatrix.fromMl(svd.rightSingularVectors.subMatrix(0, size - 1, 0, k - 1));
+    const small = svdArrays(fn, r.data, size, size); // R = Ũ·Σ·Ṽᵀ (svd.ts: one-sided Jacobi, capped sweeps)
+    const uSmall = DenseMatrix.from(firstColumns(small.v, size, size, k), size, k, 'f64');
     if (f) solveLeftUpper(f.r, uSmall.data, size, k);
     const left = matmul(basis, uSmall); // op.rows × k
-    const right = matmul(qb, DenseMatrix.fromMl(svd.leftSingularVectors.subMatrix(0, size - 1, 0, k - 1))); // op.cols × k
-    const s = Float64Array.from(svd.diagonal.slice(0, k), (x) => Math.max(0, x));
+    const right = matmul(qb, DenseMatrix.from(firstColumns(small.u, size, size, k), size, k, 'f64')); // op.cols × k
+    const s = Float64Array.from(small.s.subarray(0, k), (x) => Math.max(0, x));
     const [u, v] = transpose ? [right, left] : [left, right];
     flipSigns(u, v);
     return { u, s, v };
@@ -260,4 +265,11 @@ function flipSigns(u: DenseMatrix<'f64'>, v: DenseMatrix<'f64'>): void {
   if (sign.every((x) => x > 0)) return;
   for (let i = 0; i < ud.length; i++) ud[i] *= sign[i % k];
   for (let i = 0; i < vd.length; i++) vd[i] *= sign[i % k];
+}
+
+/** The first k columns of a row-major rows×cols array. */
+function firstColumns(a: Float64Array, rows: number, cols: number, k: number): Float64Array {
+  const out = new Float64Array(rows * k);
+  for (let i = 0; i < rows; i++) out.set(a.subarray(i * cols, i * cols + k), i * k);
+  return out;
 }

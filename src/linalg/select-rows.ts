@@ -1,4 +1,5 @@
 // Row selection by column-pivoted QR: an interpolative decomposition B ≈ U·B[S, :] (THEORY.md §2 L7).
+import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { pivotedQr, checkTolerance } from './pivoted-qr.js';
@@ -39,8 +40,8 @@ export function selectRows(b: DenseMatrix<'f64'>, d: number, options: SelectRows
   const fn = 'selectRows';
   requireF64Matrix(fn, 'b', b);
   const D = b.rows, n = b.cols;
-  if (typeof d !== 'number' || !Number.isInteger(d)) throw new TypeError(`${fn}: d must be an integer, got ${String(d)}`);
-  if (d < 1 || d > D) throw new RangeError(`${fn}: d must lie in [1, ${D}] (b has ${D} rows), got ${d}`);
+  if (typeof d !== 'number' || !Number.isInteger(d)) throw new ArgumentTypeError(`${fn}: d must be an integer, got ${String(d)}`);
+  if (d < 1 || d > D) throw new ArgumentRangeError(`${fn}: d must lie in [1, ${D}] (b has ${D} rows), got ${d}`);
   checkTolerance(fn, options.tol);
   const tol = options.tol ?? 1e-10;
   return scope(() => {

@@ -48,7 +48,7 @@ export class BackendError extends NarrowgtError {}
 export class ArgumentRangeError extends RangeError {
   constructor(message: string) {
     super(message);
-    this.name = 'ArgumentRangeError';
+    this.name = 'RangeError'; // what String(e) and stack traces print, as for the built-in it extends
   }
 }
 (ArgumentRangeError.prototype as unknown as Record<symbol, unknown>)[BRAND] = true;
@@ -57,7 +57,7 @@ export class ArgumentRangeError extends RangeError {
 export class ArgumentTypeError extends TypeError {
   constructor(message: string) {
     super(message);
-    this.name = 'ArgumentTypeError';
+    this.name = 'TypeError';
   }
 }
 (ArgumentTypeError.prototype as unknown as Record<symbol, unknown>)[BRAND] = true;

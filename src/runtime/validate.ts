@@ -43,23 +43,26 @@ export function optionalBoolean(fn: string, name: string, v: unknown, fallback: 
   return v;
 }
 
-/** ArgumentTypeError unless v is a number that is an integer; ArgumentRangeError unless min ≤ v ≤ max. */
-export function requireInt(fn: string, name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): asserts v is number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ArgumentTypeError(`${fn}: ${name} must be an integer, got ${show(v)}`);
-  if (v < min || v > max) {
-    throw new ArgumentRangeError(`${fn}: ${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`}, got ${v}`);
+/**
+ * ArgumentTypeError unless v is a number; ArgumentRangeError unless it is an integer with min ≤ v ≤ max.
+ * `integerType: true` makes a non-integer number a type error too (randomizedSvd's and selectRows' contract).
+ */
+export function requireInt(fn: string, name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER, integerType = false): asserts v is number {
+  if (typeof v !== 'number' || (integerType && !Number.isInteger(v))) throw new ArgumentTypeError(`${fn}: ${name} must be an integer, got ${show(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ArgumentRangeError(`${fn}: ${name} must be ${integerType ? '' : 'an integer '}≥ ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` and ≤ ${max}`}, got ${v}`);
   }
 }
 
 /** ArgumentTypeError unless v is a finite number; ArgumentRangeError unless lo < v < hi (e.g. ε and δ in (0, 1)). */
 export function requireOpen(fn: string, name: string, v: unknown, lo: number, hi: number): asserts v is number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ArgumentTypeError(`${fn}: ${name} must be a number in (${lo}, ${hi}), got ${show(v)}`);
+  if (typeof v !== 'number') throw new ArgumentTypeError(`${fn}: ${name} must be a number in (${lo}, ${hi}), got ${show(v)}`);
   if (!(v > lo && v < hi)) throw new ArgumentRangeError(`${fn}: ${name} must lie in (${lo}, ${hi}), got ${show(v)}`);
 }
 
 /** ArgumentTypeError unless v is a finite number; ArgumentRangeError unless v ≥ min. */
 export function requireFinite(fn: string, name: string, v: unknown, min = -Infinity): asserts v is number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ArgumentTypeError(`${fn}: ${name} must be a finite number, got ${show(v)}`);
+  if (typeof v !== 'number') throw new ArgumentTypeError(`${fn}: ${name} must be a finite number, got ${show(v)}`);
   if (!Number.isFinite(v) || v < min) throw new ArgumentRangeError(`${fn}: ${name} must be finite${min > -Infinity ? ` and ≥ ${min}` : ''}, got ${v}`);
 }
 
