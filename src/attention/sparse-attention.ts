@@ -3,8 +3,8 @@ import { InputError, ShapeError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { scratch } from '../runtime/scratch.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
+import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable, requireLive } from '../runtime/validate.js';
+import { DenseMatrix, requireDenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import * as twin from '../twin/attention_csr.js';
 
@@ -29,7 +29,7 @@ export interface SparseAttentionResult<T extends FloatDType = FloatDType> {
 }
 
 function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): asserts m is DenseMatrix {
-  if (!(m instanceof DenseMatrix)) throw new InputError(`${fn}: ${name} must be a DenseMatrix`);
+  requireDenseMatrix(fn, name, m);
   if (m.dtype !== dtype) throw new InputError(`${fn}: ${name} is ${m.dtype} but q is ${dtype}; all operands share one dtype`);
 }
 
@@ -40,22 +40,33 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
  * the fixed shift ⌈that bound·log₂e⌉·ln2, which lets the kernel do the row in one pass (same result up
  * to rounding: softmax is shift-invariant; see assembly/attention_bounded_f32.ts). q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
  * Q/K). Cost O(m·(dQK + dV)). A row with no pattern entries yields a zero output row (and no weights).
- * Throws InputError / ShapeError naming the argument before any work.
+ * Throws InputError / ShapeError naming the argument before any work: among them, in f32, a scale beyond
+ * the f32 range or one for which |scale|·max‖q_i‖·max‖k_j‖ overflows f32 (every weight would be NaN), a
+ * pattern whose arrays were changed after validation (CsrGraph.assertIntact), and a freed operand.
  */
 export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
   options: SparseAttentionOptions<T> = {}): SparseAttentionResult<T> {
   const fn = 'sparseAttention';
-  if (!(q instanceof DenseMatrix)) throw new InputError(`${fn}: q must be a DenseMatrix`);
+  requireDenseMatrix(fn, 'q', q);
   const dtype = q.dtype;
   checkMatrix(fn, 'k', k, dtype); checkMatrix(fn, 'v', v, dtype);
   if (!(pattern instanceof CsrGraph)) throw new InputError(`${fn}: pattern must be a CsrGraph (see csrFromEdges)`);
+  pattern.assertIntact(fn, 'pattern');
+  checkOptionsObject(fn, options);
   const nDst = pattern.numRows, nSrc = pattern.numCols, m = pattern.numEdges;
   if (q.rows !== nDst) throw new ShapeError(`${fn}: q has ${q.rows} rows but pattern has ${nDst} rows`);
   if (k.rows !== nSrc) throw new ShapeError(`${fn}: k has ${k.rows} rows but pattern has ${nSrc} columns`);
   if (v.rows !== nSrc) throw new ShapeError(`${fn}: v has ${v.rows} rows but pattern has ${nSrc} columns`);
   if (k.cols !== q.cols) throw new ShapeError(`${fn}: q has ${q.cols} columns but k has ${k.cols}`);
   const scale = options.scale ?? 1;
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new InputError(`${fn}: options.scale must be a finite number, got ${scale}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new InputError(`${fn}: options.scale must be a finite number, got ${String(scale)}`);
+  // The f32 kernel multiplies in f32: a scale finite in f64 but beyond the f32 range (1e300) is +Inf there
+  // and makes every weight NaN. It must be finite as an f32 — and so must scale·q·k (checked below).
+  if (dtype === 'f32' && !Number.isFinite(Math.fround(scale))) {
+    throw new InputError(`${fn}: options.scale = ${scale} is beyond the f32 range of q, k and v (|scale| ≤ 3.4e38)`);
+  }
+  const returnWeights = optionalBoolean(fn, 'options.returnWeights', options.returnWeights, false);
+  const checkFinite = optionalBoolean(fn, 'options.checkFinite', options.checkFinite, true);
   const dQK = q.cols, dV = v.cols;
   const out = options.out;
   if (out) {
@@ -67,13 +78,16 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   if (wOut && (!(wOut instanceof Storage) || wOut.dtype !== dtype || wOut.length !== m)) {
     throw new ShapeError(`${fn}: options.weightsOut must be a ${dtype} Storage of length numEdges = ${m}`);
   }
-  if (options.checkFinite ?? true) {
+  if (wOut !== undefined) requireLive(fn, 'options.weightsOut', wOut as Storage<DType>);
+  if (checkFinite) {
     assertFiniteStorage(fn, 'q', q.storage as Storage<DType>);
     assertFiniteStorage(fn, 'k', k.storage as Storage<DType>);
     assertFiniteStorage(fn, 'v', v.storage as Storage<DType>);
+    if (dtype === 'f32') checkF32Logits(fn, q, k, scale);
   }
+  if (!out) requireAllocatable(fn, `the ${nDst}×${dV} output`, nDst * dV, dtype === 'f32' ? 4 : 8);
   const output = out ?? DenseMatrix.zeros(nDst, dV, dtype);
-  const wantWeights = options.returnWeights || wOut !== undefined;
+  const wantWeights = returnWeights || wOut !== undefined;
   const weights = wantWeights ? (wOut ?? Storage.alloc(dtype, m)) : undefined;
   const bytes = dtype === 'f32' ? 4 : 8;
   const kern = wasmKernels();
@@ -96,4 +110,25 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
     }
   }
   return (weights ? { output, weights } : { output }) as SparseAttentionResult<T>;
+}
+
+/**
+ * In f32, |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite, or the kernel's scores overflow to ±Inf and the
+ * softmax gives NaN (issue 13). The bound is computed in f64 from the row norms — O((n_dst + n_src)·d).
+ */
+function checkF32Logits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: number): void {
+  const maxRowNorm = (m: DenseMatrix): number => {
+    const d = m.data, c = m.cols;
+    let best = 0;
+    for (let i = 0; i < m.rows; i++) {
+      let s = 0;
+      for (let j = 0; j < c; j++) s += d[i * c + j] * d[i * c + j];
+      best = Math.max(best, s);
+    }
+    return Math.sqrt(best);
+  };
+  const bound = Math.abs(scale) * maxRowNorm(q) * maxRowNorm(k);
+  if (!(bound <= 3.4e38)) {
+    throw new InputError(`${fn}: |options.scale|·max‖q_i‖·max‖k_j‖ = ${bound} overflows f32 (≤ 3.4e38): the f32 logits would be ±Inf and the weights NaN (use f64 or smaller inputs)`);
+  }
 }

@@ -2,6 +2,10 @@
 // Indices are i32 and live in WASM memory when the WASM backend is loaded.
 import { IndexError, InputError, ShapeError } from '../runtime/errors.js';
 import { Storage, type Owner, type DType } from '../runtime/storage.js';
+import { checkOptionsObject, optionalBoolean, requireAllocatable, requireInt, requireLive } from '../runtime/validate.js';
+
+/** The most nodes a pattern may have: rowPtr (n + 1 i32) must fit in one WASM block. */
+export const MAX_NODES = 2 ** 28 - 1;
 
 /** A CSR pattern: numRows destination nodes, numCols source nodes, numEdges stored entries. */
 export class CsrGraph implements Owner {
@@ -64,6 +68,33 @@ export class CsrGraph implements Owner {
     this.rowPtr.free();
     this.colIdx.free();
   }
+
+  /**
+   * Re-checks, for the public function `fn` about to hand this pattern to a kernel, what the kernels rely
+   * on: neither array freed, rowPtr[0] = 0, rowPtr non-decreasing with rowPtr[numRows] = numEdges, no row
+   * longer than maxDegree (the kernels' scratch size), every column in [0, numCols). rowPtr and colIdx are
+   * writable views (they live in WASM memory, which cannot be frozen), so a write after construction —
+   * graph.colIdx.array[0] = numCols + 1 — would otherwise make a kernel read neighbouring memory.
+   * Cost O(numRows + numEdges) integer compares (measured in bench/: see docs/architecture.md,
+   * "Limits on input and work"); throws InputError naming `name` and the first bad entry.
+   */
+  assertIntact(fn: string, name = 'pattern'): void {
+    requireLive(fn, `${name}.rowPtr`, this.rowPtr as Storage<DType>);
+    requireLive(fn, `${name}.colIdx`, this.colIdx as Storage<DType>);
+    const rp = this.rowPtr.array, ci = this.colIdx.array, n = this.numRows, nc = this.numCols, md = this.maxDegree;
+    const changed = (array: string, detail: string): never => {
+      throw new InputError(`${fn}: ${name}.${array} was changed after the CsrGraph was validated (${detail}); build a new pattern instead of editing its arrays`);
+    };
+    if (rp[0] !== 0 || rp[n] !== ci.length) changed('rowPtr', `rowPtr[0] = ${rp[0]}, rowPtr[${n}] = ${rp[n]}, ${ci.length} edges`);
+    for (let i = 0; i < n; i++) {
+      const len = rp[i + 1] - rp[i];
+      if (len < 0 || len > md) changed('rowPtr', `row ${i} has ${len} entries, the largest validated row has ${md}`);
+    }
+    for (let e = 0; e < ci.length; e++) {
+      const j = ci[e];
+      if (j < 0 || j >= nc) changed('colIdx', `colIdx[${e}] = ${j} is outside [0, ${nc})`);
+    }
+  }
 }
 
 function validateCsr(fn: string, numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>): void {
@@ -97,7 +128,7 @@ function checkIndexArray(fn: string, name: string, a: ArrayLike<number | bigint>
   const out = new Int32Array(a.length);
   for (let e = 0; e < a.length; e++) {
     const v = Number(a[e]);
-    if (!Number.isInteger(v)) throw new InputError(`csrFromEdges: ${name}[${e}] = ${String(a[e])} is not a finite integer`);
+    if (!Number.isInteger(v)) throw new InputError(`${fn}: ${name}[${e}] = ${String(a[e])} is not a finite integer`);
     if (v < 0 || v > 0x7fffffff) throw new IndexError(`${fn}: ${name}[${e}] = ${v} is outside [0, 2^31)`);
     out[e] = v;
   }
@@ -106,8 +137,10 @@ function checkIndexArray(fn: string, name: string, a: ArrayLike<number | bigint>
 
 /**
  * Builds a CSR pattern from an edge list: entry e says node rows[e] attends to node cols[e].
- * Columns of each row come out sorted. Throws ShapeError when rows and cols differ in length,
- * InputError on a non-integer index, IndexError on an index outside [0, numNodes).
+ * Columns of each row come out sorted. Throws ShapeError when rows and cols differ in length or
+ * numNodes / numCols is not an integer in [0, 2²⁸), InputError on a non-integer index or bad options,
+ * ArgumentTypeError on a flag that is not true/false, IndexError on an index outside [0, numNodes).
+ * Work and memory are O(m + n), bounded by the checks above before anything is allocated.
  */
 export function csrFromEdges(rows: ArrayLike<number | bigint>, cols: ArrayLike<number | bigint>, options: CsrFromEdgesOptions = {}): CsrGraph {
   const fn = 'csrFromEdges';
@@ -115,15 +148,26 @@ export function csrFromEdges(rows: ArrayLike<number | bigint>, cols: ArrayLike<n
     throw new InputError(`${fn}: rows and cols must be arrays of node indices`);
   }
   if (rows.length !== cols.length) throw new ShapeError(`${fn}: rows has ${rows.length} entries but cols has ${cols.length}`);
+  checkOptionsObject(fn, options);
+  const symmetrize = optionalBoolean(fn, 'options.symmetrize', options.symmetrize, false);
+  const selfLoops = optionalBoolean(fn, 'options.selfLoops', options.selfLoops, false);
+  const dedupe = optionalBoolean(fn, 'options.dedupe', options.dedupe, true);
+  for (const key of ['numNodes', 'numCols'] as const) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ShapeError(`${fn}: options.${key} must be a non-negative integer, got ${String(v)}`);
+    requireInt(fn, `options.${key}`, v, 0, MAX_NODES);
+  }
+  // the edge list after symmetrizing (2m) and adding self loops (≤ n more) must fit in one WASM block
+  requireAllocatable(fn, 'rows and cols (symmetrized)', (symmetrize ? 2 : 1) * rows.length, 4);
   const r0 = checkIndexArray(fn, 'rows', rows), c0 = checkIndexArray(fn, 'cols', cols);
   let maxIdx = -1;
   for (let e = 0; e < r0.length; e++) maxIdx = Math.max(maxIdx, r0[e], c0[e]);
   const n = options.numNodes ?? maxIdx + 1;
   const nc = options.numCols ?? n;
-  if (!Number.isInteger(n) || n < 0) throw new ShapeError(`${fn}: options.numNodes must be a non-negative integer, got ${n}`);
-  if (!Number.isInteger(nc) || nc < 0) throw new ShapeError(`${fn}: options.numCols must be a non-negative integer, got ${nc}`);
+  if (n > MAX_NODES || nc > MAX_NODES) throw new ShapeError(`${fn}: the largest index ${maxIdx} asks for more than ${MAX_NODES} nodes`);
   const square = n === nc;
-  if ((options.symmetrize || options.selfLoops) && !square) {
+  if ((symmetrize || selfLoops) && !square) {
     throw new ShapeError(`${fn}: symmetrize and selfLoops need a square pattern, got ${n}×${nc}`);
   }
   for (let e = 0; e < r0.length; e++) {
@@ -131,11 +175,11 @@ export function csrFromEdges(rows: ArrayLike<number | bigint>, cols: ArrayLike<n
     if (c0[e] >= nc) throw new IndexError(`${fn}: cols[${e}] = ${c0[e]} is outside [0, ${nc})`);
   }
   let r = r0, c = c0;
-  if (options.symmetrize) {
+  if (symmetrize) {
     r = new Int32Array(2 * r0.length); c = new Int32Array(2 * r0.length);
     r.set(r0); r.set(c0, r0.length); c.set(c0); c.set(r0, r0.length);
   }
-  if (options.selfLoops) {
+  if (selfLoops) {
     const hasLoop = new Uint8Array(n);
     for (let e = 0; e < r.length; e++) if (r[e] === c[e]) hasLoop[r[e]] = 1;
     let missing = 0;
@@ -153,7 +197,6 @@ export function csrFromEdges(rows: ArrayLike<number | bigint>, cols: ArrayLike<n
   const next = rowPtr.slice(0, n);
   const colIdx = new Int32Array(r.length);
   for (let e = 0; e < r.length; e++) colIdx[next[r[e]]++] = c[e];
-  const dedupe = options.dedupe ?? true;
   let w = 0;
   const outPtr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {

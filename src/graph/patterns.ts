@@ -2,12 +2,13 @@
 // plus a random expander (as in Exphormer, Shirzad et al. 2023).
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { rng } from '../random/rng.js';
-import { CsrGraph, csrFromEdges } from './csr.js';
+import { checkOptionsObject, requireSeed } from '../runtime/validate.js';
+import { CsrGraph, csrFromEdges, MAX_NODES } from './csr.js';
 
 /** All n² pairs (i attends to every j, itself included). Intended for small n: m = n². */
 export function fullPattern(n: number): CsrGraph {
-  if (!Number.isInteger(n) || n < 0) throw new ShapeError(`fullPattern: n must be a non-negative integer, got ${n}`);
-  if (n * n > 2 ** 31 - 1) throw new ShapeError(`fullPattern: n = ${n} gives n² = ${n * n} edges, beyond the i32 index range`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ShapeError(`fullPattern: n must be a non-negative integer, got ${n}`);
+  if (n * n > 2 ** 27) throw new ShapeError(`fullPattern: n = ${n} gives n² = ${n * n} edges, more than the 2^27 a pattern may hold`);
   const rowPtr = new Int32Array(n + 1), colIdx = new Int32Array(n * n);
   for (let i = 0; i < n; i++) {
     rowPtr[i + 1] = (i + 1) * n;
@@ -28,11 +29,20 @@ export interface ExpanderOptions {
  * Throws InputError when degree is odd or not positive.
  */
 export function expanderPattern(n: number, degree: number, options: ExpanderOptions = {}): CsrGraph {
-  if (!Number.isInteger(n) || n < 0) throw new ShapeError(`expanderPattern: n must be a non-negative integer, got ${n}`);
+  return expander('expanderPattern', n, degree, options);
+}
+
+function expander(fn: string, n: number, degree: number, options: ExpanderOptions): CsrGraph {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_NODES) throw new ShapeError(`${fn}: n must be an integer in [0, ${MAX_NODES}], got ${n}`);
   if (!Number.isInteger(degree) || degree <= 0 || degree % 2 !== 0) {
-    throw new InputError(`expanderPattern: degree must be a positive even integer, got ${degree}`);
+    throw new InputError(`${fn}: degree must be a positive even integer, got ${degree}`);
   }
-  const g = rng(options.seed ?? 0);
+  // n·degree directed edges, held twice while symmetrizing: bounded like every other pattern
+  if (n * degree > 2 ** 27) throw new InputError(`${fn}: n·degree = ${n * degree} edges is more than the 2^27 a pattern may hold`);
+  checkOptionsObject(fn, options);
+  const seed = options.seed ?? 0;
+  requireSeed(fn, seed);
+  const g = rng(seed);
   const rows: number[] = [], cols: number[] = [];
   for (let t = 0; t < degree / 2; t++) {
     const p = g.permutation(n);
@@ -46,8 +56,15 @@ export function expanderPattern(n: number, degree: number, options: ExpanderOpti
 
 /** The union of two square patterns on the same nodes (e.g. graph + expander), deduplicated. */
 export function unionPattern(a: CsrGraph, b: CsrGraph): CsrGraph {
+  return union('unionPattern', a, b);
+}
+
+function union(fn: string, a: CsrGraph, b: CsrGraph): CsrGraph {
+  if (!(a instanceof CsrGraph) || !(b instanceof CsrGraph)) throw new InputError(`${fn}: a and b must be CsrGraphs`);
+  a.assertIntact(fn, 'a');
+  b.assertIntact(fn, 'b');
   if (a.numRows !== b.numRows || a.numCols !== b.numCols) {
-    throw new ShapeError(`unionPattern: patterns are ${a.numRows}×${a.numCols} and ${b.numRows}×${b.numCols}`);
+    throw new ShapeError(`${fn}: patterns are ${a.numRows}×${a.numCols} and ${b.numRows}×${b.numCols}`);
   }
   const rows: number[] = [], cols: number[] = [];
   for (const g of [a, b]) {
@@ -59,10 +76,13 @@ export function unionPattern(a: CsrGraph, b: CsrGraph): CsrGraph {
 
 /** Graph + random expander of the given degree: Exphormer's sparse pattern. */
 export function graphWithExpander(graph: CsrGraph, degree: number, options: ExpanderOptions = {}): CsrGraph {
-  if (graph.numRows !== graph.numCols) throw new ShapeError(`graphWithExpander: graph must be square, got ${graph.numRows}×${graph.numCols}`);
-  const ex = expanderPattern(graph.numRows, degree, options);
+  const fn = 'graphWithExpander';
+  if (!(graph instanceof CsrGraph)) throw new InputError(`${fn}: graph must be a CsrGraph`);
+  graph.assertIntact(fn, 'graph');
+  if (graph.numRows !== graph.numCols) throw new ShapeError(`${fn}: graph must be square, got ${graph.numRows}×${graph.numCols}`);
+  const ex = expander(fn, graph.numRows, degree, options);
   try {
-    return unionPattern(graph, ex);
+    return union(fn, graph, ex);
   } finally {
     ex.free();
   }

@@ -37,8 +37,11 @@ export interface BatchNormTensors {
 }
 
 export interface ModelToSafetensorsOptions {
-  /** Element type of every tensor: 'F64' (default; bit-exact for narrowgt's f64 weights) or 'F32' (PyTorch's default). */
-  dtype?: 'F32' | 'F64';
+  /**
+   * Element type of every tensor: 'F64' (default; bit-exact for narrowgt's f64 weights), 'F32' (PyTorch's
+   * default), or 'F16' / 'BF16' (half the size; each weight rounded to nearest even, InputError beyond the range).
+   */
+  dtype?: 'F32' | 'F64' | 'F16' | 'BF16';
   /** Extra string metadata (e.g. how the model was trained); may not override the keys this module writes. */
   metadata?: Record<string, string>;
   /**
@@ -60,11 +63,12 @@ function skipKind(s: SkipMap | null | undefined): SkipKind {
  * Throws InputError for a model that is not a GraphTransformer or options that are not valid.
  */
 export function modelToTensors(model: GraphTransformer, options: ModelToSafetensorsOptions = {}):
-  { tensors: Map<string, { data: FloatData; shape: number[] }>; metadata: Record<string, string> } {
+  { tensors: Map<string, { data: FloatData; shape: number[]; dtype?: 'F16' | 'BF16' }>; metadata: Record<string, string> } {
   const fn = 'modelToSafetensors';
   if (!(model instanceof GraphTransformer)) throw new InputError(`${fn}: model must be a GraphTransformer`);
   const dtype = options.dtype ?? 'F64';
-  if (dtype !== 'F32' && dtype !== 'F64') throw new InputError(`${fn}: options.dtype must be 'F32' or 'F64', got ${String(dtype)}`);
+  if (!['F32', 'F64', 'F16', 'BF16'].includes(dtype)) throw new InputError(`${fn}: options.dtype must be 'F32', 'F64', 'F16' or 'BF16', got ${String(dtype)}`);
+  const half = dtype === 'F16' || dtype === 'BF16' ? { dtype } : {}; // writeSafetensors rounds these
   const extra = options.metadata ?? {};
   for (const [k, v] of Object.entries(extra)) {
     if (typeof v !== 'string') throw new InputError(`${fn}: options.metadata.${k} must be a string`);
@@ -74,10 +78,10 @@ export function modelToTensors(model: GraphTransformer, options: ModelToSafetens
   if (bns !== undefined && (!Array.isArray(bns) || bns.length !== model.depth)) {
     throw new InputError(`${fn}: options.batchNorms must have one entry per layer (${model.depth})`);
   }
-  const make = (values: ArrayLike<number>): FloatData => (dtype === 'F64' ? Float64Array.from(values) : Float32Array.from(values));
-  const tensors = new Map<string, { data: FloatData; shape: number[] }>();
-  const matrix = (name: string, m: DenseMatrix<'f64'>): void => { tensors.set(name, { data: make(m.data), shape: [m.rows, m.cols] }); };
-  const vector = (name: string, v: ArrayLike<number> | null | undefined): void => { if (v) tensors.set(name, { data: make(v), shape: [v.length] }); };
+  const make = (values: ArrayLike<number>): FloatData => (dtype === 'F32' ? Float32Array.from(values) : Float64Array.from(values)); // F16/BF16 round from f64 once
+  const tensors = new Map<string, { data: FloatData; shape: number[]; dtype?: 'F16' | 'BF16' }>();
+  const matrix = (name: string, m: DenseMatrix<'f64'>): void => { tensors.set(name, { data: make(m.data), shape: [m.rows, m.cols], ...half }); };
+  const vector = (name: string, v: ArrayLike<number> | null | undefined): void => { if (v) tensors.set(name, { data: make(v), shape: [v.length], ...half }); };
   const affine = (name: string, a: AffineMap | null): void => {
     if (!a) return;
     matrix(`${name}.weight`, a.weight);
@@ -137,7 +141,7 @@ class TensorReader {
     const t = this.tensors.get(name);
     if (!t) throw new FormatError(`${this.fn}: missing tensor '${name}' (${what})`);
     this.used.add(name);
-    if (t.dtype !== 'F32' && t.dtype !== 'F64') throw new FormatError(`${this.fn}: tensor '${name}' has dtype ${t.dtype}; weights must be F32 or F64`);
+    if (!['F32', 'F64', 'F16', 'BF16'].includes(t.dtype)) throw new FormatError(`${this.fn}: tensor '${name}' has dtype ${t.dtype}; weights must be F32 or F64 (or F16, BF16)`);
     const ok = t.shape.length === shape.length && shape.every((s, k) => s === null || s === t.shape[k]);
     if (!ok) {
       const want = `[${shape.map((s) => (s === null ? '*' : s)).join(', ')}]`;

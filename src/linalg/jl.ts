@@ -7,7 +7,7 @@ import { rng, type Rng } from '../random/rng.js';
 import * as twin from '../twin/hadamard.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
-import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
+import { requireInt, requireOpen, requireSeed, checkOptionsObject, requireAllocatable } from '../runtime/validate.js';
 
 /** 'gaussian': iid N(0, 1/d). 'sparse-sign': ±1/√(s·d) with probability s/2 each, else 0. 'srht': subsampled randomized Hadamard. */
 export type JlKind = 'gaussian' | 'sparse-sign' | 'srht';
@@ -54,6 +54,7 @@ export interface JlMinDimOptions {
  */
 export function jlMinDim(m: number, eps: number, delta: number, options: JlMinDimOptions = {}): number {
   const fn = 'jlMinDim';
+  checkOptionsObject(fn, options);
   const count = options.count ?? 'pairs';
   if (count !== 'pairs' && count !== 'vectors' && count !== 'points') {
     throw new InputError(`${fn}: options.count must be 'pairs', 'vectors' or 'points', got ${String(count)}`);
@@ -79,8 +80,10 @@ interface Plan {
 }
 
 function plan(fn: string, d: unknown, dim: unknown, options: JlOptions, dName: string, dimName: string): Plan {
+  checkOptionsObject(fn, options);
   requireInt(fn, dName, d, 1);
   requireInt(fn, dimName, dim, 1);
+  requireAllocatable(fn, `a ${d}×${dim} map`, d * dim, 8);
   const kind = options.kind ?? 'gaussian';
   if (kind !== 'gaussian' && kind !== 'sparse-sign' && kind !== 'srht') {
     throw new InputError(`${fn}: options.kind must be 'gaussian', 'sparse-sign' or 'srht', got ${String(kind)}`);
@@ -186,6 +189,7 @@ function fwht(buf: Storage<'f64'>, count: number, n: number, width: number): voi
  */
 export function jlTransform(x: DenseMatrix<'f64'>, d: number, options: JlTransformOptions = {}): DenseMatrix<'f64'> {
   const fn = 'jlTransform';
+  checkOptionsObject(fn, options);
   const vectors = options.vectors ?? 'rows';
   if (vectors !== 'rows' && vectors !== 'columns') throw new InputError(`${fn}: options.vectors must be 'rows' or 'columns', got ${String(vectors)}`);
   requireF64Matrix(fn, 'x', x);

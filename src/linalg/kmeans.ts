@@ -6,7 +6,7 @@ import { rng, type Rng } from '../random/rng.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { matmul } from './matmul.js';
 import { rowNorms } from './norms.js';
-import { requireInt, requireSeed } from '../runtime/validate.js';
+import { requireInt, requireSeed, checkOptionsObject, LIMITS } from '../runtime/validate.js';
 
 export interface KmeansOptions {
   /** Seed of the k-means++ draws (default 0). */
@@ -207,20 +207,22 @@ function meanVariance(x: DenseMatrix<'f64'>): number {
  * points, some centres coincide and some clusters stay empty. Deterministic in the seed.
  * Throws ShapeError for an empty x or initialCenters of the wrong shape; InputError for a non-f64 or
  * non-finite x / initialCenters, a bad seed, or restarts > 1 with initialCenters; RangeError for
- * k ∉ [1, n], restarts or maxIterations not positive integers, or a tol that is negative or not finite.
+ * k ∉ [1, n], restarts (≤ 10⁴) or maxIterations (≤ 10⁶) not positive integers in range, or a tol that is
+ * negative or not finite.
  */
 export function kmeans(x: DenseMatrix<'f64'>, k: number, options: KmeansOptions = {}): KmeansResult {
   const fn = 'kmeans';
   requireF64Matrix(fn, 'x', x);
   requireInt(fn, 'k', k, 1);
   if (k > x.rows) throw new ArgumentRangeError(`${fn}: k = ${k} exceeds the number of points n = ${x.rows}`);
+  checkOptionsObject(fn, options);
   const seed = options.seed ?? 0;
   requireSeed(fn, seed);
   const init = options.initialCenters;
   const restarts = options.restarts ?? (init ? 1 : 4);
-  requireInt(fn, 'options.restarts', restarts, 1);
+  requireInt(fn, 'options.restarts', restarts, 1, LIMITS.restarts);
   const maxIterations = options.maxIterations ?? 300;
-  requireInt(fn, 'options.maxIterations', maxIterations, 1);
+  requireInt(fn, 'options.maxIterations', maxIterations, 1, LIMITS.iterations);
   const tol = options.tol ?? 1e-4;
   if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) throw new ArgumentRangeError(`${fn}: options.tol must be finite and ≥ 0, got ${String(tol)}`);
   if (init !== undefined) {

@@ -9,7 +9,7 @@ import { matmul } from './matmul.js';
 import { qr } from './qr.js';
 import { rowNorms } from './norms.js';
 import { jlMatrix, jlMinDim, jlTransform } from './jl.js';
-import { requireInt, requireOpen, requireSeed } from '../runtime/validate.js';
+import { requireInt, requireOpen, requireSeed, checkOptionsObject, LIMITS } from '../runtime/validate.js';
 
 export interface LeverageScoreOptions {
   /** 'exact' (default): row norms of an orthonormal basis of col(A). 'approximate': DMMW 2012, Algorithm 1. */
@@ -205,6 +205,7 @@ function approximateScores(a: DenseMatrix<'f64'>, rtol: number, eps: number, del
 export function leverageScores(a: DenseMatrix<'f64'>, options: LeverageScoreOptions = {}): Float64Array {
   const fn = 'leverageScores';
   requireF64Matrix(fn, 'a', a);
+  checkOptionsObject(fn, options);
   const method = options.method ?? 'exact';
   if (method !== 'exact' && method !== 'approximate') throw new InputError(`${fn}: options.method must be 'exact' or 'approximate', got ${String(method)}`);
   const rtol = options.rtol ?? Math.max(a.rows, a.cols) * 2 ** -52;
@@ -225,7 +226,7 @@ export function leverageScores(a: DenseMatrix<'f64'>, options: LeverageScoreOpti
     requireInt(fn, 'options.sketchRows', options.sketchRows, a.cols);
     if (options.sketchRows > nPad) throw new ArgumentRangeError(`${fn}: options.sketchRows = ${options.sketchRows} exceeds 2^⌈log₂ n⌉ = ${nPad}`);
   }
-  if (options.jlDim !== undefined) requireInt(fn, 'options.jlDim', options.jlDim, 1);
+  if (options.jlDim !== undefined) requireInt(fn, 'options.jlDim', options.jlDim, 1, a.cols * 64 + 64);
   return approximateScores(a, rtol, eps, delta, seed, options.sketchRows, options.jlDim);
 }
 
@@ -267,16 +268,17 @@ export interface LeverageSample {
  * for all x, with probability ≥ 1 − δ₀. With scores from the approximate method (error ε), raise k by
  * (1 + ε)/(1 − ε). Cost: the scores (see leverageScores) + O(n + k·log n). Deterministic in the seed.
  * Throws as leverageScores for A; ShapeError for scores of the wrong length; InputError for scores that
- * are negative, non-finite or all zero, or a bad seed; RangeError for δ ∉ (0, 1) or samples < 1.
+ * are negative, non-finite or all zero, or a bad seed; RangeError for δ ∉ (0, 1) or samples ∉ [1, 2²⁶].
  */
 export function leverageSample(a: DenseMatrix<'f64'>, options: LeverageSampleOptions = {}): LeverageSample {
   const fn = 'leverageSample';
   requireF64Matrix(fn, 'a', a);
+  checkOptionsObject(fn, options);
   const n = a.rows;
   const delta = options.delta ?? 0.005, seed = options.seed ?? 0;
   requireOpen(fn, 'options.delta', delta, 0, 1);
   requireSeed(fn, seed);
-  if (options.samples !== undefined) requireInt(fn, 'options.samples', options.samples, 1);
+  if (options.samples !== undefined) requireInt(fn, 'options.samples', options.samples, 1, LIMITS.samples);
   const given = options.scores;
   if (given !== undefined) {
     if (!(given instanceof Float64Array)) throw new InputError(`${fn}: options.scores must be a Float64Array`);

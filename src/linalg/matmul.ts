@@ -3,8 +3,8 @@ import { ShapeError, InputError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { withPointers, type Storage, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/gemm.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import { DenseMatrix, type FloatDType } from './dense.js';
+import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable } from '../runtime/validate.js';
+import { DenseMatrix, requireDenseMatrix, type FloatDType } from './dense.js';
 
 export interface MatmulOptions<T extends FloatDType> {
   /** Use Aᵀ in place of A (default false). */
@@ -21,13 +21,18 @@ export interface MatmulOptions<T extends FloatDType> {
  * Matrix product C = op(A)·op(B), with op = identity or transpose. A and B must share a dtype;
  * f32 runs the f32x4 kernel, f64 the f64x2 kernel (cache-blocked, see assembly/gemm.ts).
  * Cost 2·m·n·k flops. Throws ShapeError on mismatched shapes or a wrong `out`, InputError on
- * mixed dtypes or non-finite entries — all before any work.
+ * mixed dtypes, non-finite entries, a freed operand or a product too large for one WASM block (1 GiB),
+ * ArgumentTypeError for a flag that is not true/false — all before any work.
  */
 export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>, options: MatmulOptions<T> = {}): DenseMatrix<T> {
-  if (!(a instanceof DenseMatrix)) throw new InputError('matmul: a must be a DenseMatrix');
-  if (!(b instanceof DenseMatrix)) throw new InputError('matmul: b must be a DenseMatrix');
+  const fn = 'matmul';
+  requireDenseMatrix(fn, 'a', a);
+  requireDenseMatrix(fn, 'b', b);
   if (a.dtype !== b.dtype) throw new InputError(`matmul: a is ${a.dtype} but b is ${b.dtype}; convert one with clone(dtype)`);
-  const tA = options.transA ?? false, tB = options.transB ?? false;
+  checkOptionsObject(fn, options);
+  // flags are booleans, not truthy values: { transA: 'false' } once shaped the product as transposed
+  const tA = optionalBoolean(fn, 'options.transA', options.transA, false), tB = optionalBoolean(fn, 'options.transB', options.transB, false);
+  const checkFinite = optionalBoolean(fn, 'options.checkFinite', options.checkFinite, true);
   const m = tA ? a.cols : a.rows, k = tA ? a.rows : a.cols;
   const kb = tB ? b.cols : b.rows, n = tB ? b.rows : b.cols;
   if (k !== kb) {
@@ -35,15 +40,16 @@ export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T
   }
   const out = options.out;
   if (out) {
-    if (!(out instanceof DenseMatrix)) throw new InputError('matmul: options.out must be a DenseMatrix');
+    requireDenseMatrix(fn, 'options.out', out);
     if (out.rows !== m || out.cols !== n) throw new ShapeError(`matmul: options.out is ${out.rows}×${out.cols}, expected ${m}×${n}`);
     if (out.dtype !== a.dtype) throw new InputError(`matmul: options.out is ${out.dtype}, expected ${a.dtype}`);
     if (out.storage === a.storage || out.storage === b.storage) throw new InputError('matmul: options.out must not alias a or b');
   }
-  if (options.checkFinite ?? true) {
+  if (checkFinite) {
     assertFiniteStorage('matmul', 'a', a.storage as Storage<DType>);
     assertFiniteStorage('matmul', 'b', b.storage as Storage<DType>);
   }
+  if (!out) requireAllocatable(fn, `the ${m}×${n} product`, m * n, a.dtype === 'f32' ? 4 : 8);
   const c = out ?? DenseMatrix.zeros(m, n, a.dtype);
   if (m === 0 || n === 0) return c;
   if (k === 0) { c.data.fill(0); return c; }

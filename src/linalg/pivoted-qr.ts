@@ -1,4 +1,5 @@
 // Column-pivoted QR (f64) with LAPACK geqp3 semantics, and the numerical rank it reveals.
+import { checkOptionsObject } from '../runtime/validate.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
@@ -34,6 +35,7 @@ export class PivotedQr extends CompactQr {
 
   constructor(a: DenseMatrix<'f64'>, options: PivotedQrOptions = {}) {
     requireF64Matrix('pivotedQr', 'a', a);
+    checkOptionsObject('pivotedQr', options);
     checkTolerance('pivotedQr', options.tol);
     super(a.rows, a.cols);
     const m = a.rows, n = a.cols;

@@ -1,4 +1,5 @@
 // Row selection by column-pivoted QR: an interpolative decomposition B ≈ U·B[S, :] (THEORY.md §2 L7).
+import { checkOptionsObject } from '../runtime/validate.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
@@ -42,6 +43,7 @@ export function selectRows(b: DenseMatrix<'f64'>, d: number, options: SelectRows
   const D = b.rows, n = b.cols;
   if (typeof d !== 'number' || !Number.isInteger(d)) throw new ArgumentTypeError(`${fn}: d must be an integer, got ${String(d)}`);
   if (d < 1 || d > D) throw new ArgumentRangeError(`${fn}: d must lie in [1, ${D}] (b has ${D} rows), got ${d}`);
+  checkOptionsObject(fn, options);
   checkTolerance(fn, options.tol);
   const tol = options.tol ?? 1e-10;
   return scope(() => {
