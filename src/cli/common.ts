@@ -1,6 +1,6 @@
 // What several commands share: option parsing with one-line errors, graph and model files, WASM memory.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync, existsSync, renameSync, unlinkSync, statSync, accessSync, linkSync, constants } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, Storage, type LoadedGraph, type GraphTransformer } from '../index.js';
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
@@ -115,12 +115,102 @@ export function readBytes(cmd: string, path: string, option: string): Uint8Array
   }
 }
 
-/** Writes a file, or a CliError naming the option and the reason. */
+/** Writes a file, or a CliError naming the option and the reason. All-or-nothing: see writeOutputs. */
 export function writeOutput(cmd: string, path: string, data: Uint8Array | string, option: string): void {
+  writeOutputs(cmd, [{ path, data, option }]);
+}
+
+/** One file a command writes: where, what, and the option that named it (for messages). */
+export interface OutputFile {
+  path: string;
+  data: Uint8Array | string;
+  option: string;
+}
+
+const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/** A temporary name beside `path` (same folder, so the rename is atomic on one file system). */
+function tempBeside(path: string, tag: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.${tag}`);
+}
+
+function removeQuietly(path: string): void {
+  try { unlinkSync(path); } catch { /* already gone */ }
+}
+
+/**
+ * Writes several files all-or-nothing: every file first goes to a temporary file in its target's folder;
+ * only when all of them are written are they renamed over their targets. A failure while writing (a full
+ * disk, `ulimit -f`, a missing folder) removes the temporary files and leaves every existing target as it
+ * was; a failure while renaming puts back the targets already replaced (from hard-link backups). CliError
+ * naming the option and the reason.
+ */
+export function writeOutputs(cmd: string, files: readonly OutputFile[]): void {
+  const temps: string[] = [];
   try {
-    writeFileSync(path, data);
+    for (const f of files) {
+      const tmp = tempBeside(f.path, 'tmp');
+      try {
+        writeFileSync(tmp, f.data, { flag: 'wx' });
+      } catch (e) {
+        removeQuietly(tmp);
+        throw new CliError(`${cmd}: cannot write --${f.option} '${f.path}' (${errno(e)}); no file was changed`);
+      }
+      temps.push(tmp);
+    }
   } catch (e) {
-    throw new CliError(`${cmd}: cannot write --${option} '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    temps.forEach(removeQuietly);
+    throw e;
+  }
+  // all written: keep a hard link to each old target, so that a failed rename can be undone
+  const backups = files.map((f) => {
+    if (!existsSync(f.path)) return null;
+    const b = tempBeside(f.path, 'old');
+    try { linkSync(f.path, b); return b; } catch { return null; }
+  });
+  let done = 0;
+  try {
+    for (; done < files.length; done++) renameSync(temps[done], files[done].path);
+  } catch (e) {
+    for (let i = 0; i < done; i++) {
+      const b = backups[i];
+      if (b) { try { renameSync(b, files[i].path); } catch { /* keep going */ } } else removeQuietly(files[i].path);
+    }
+    temps.slice(done).forEach(removeQuietly);
+    throw new CliError(`${cmd}: cannot write --${files[done].option} '${files[done].path}' (${errno(e)}); no file was changed`);
+  } finally {
+    for (const b of backups) if (b && existsSync(b)) removeQuietly(b);
+  }
+}
+
+/**
+ * Checks, before any work starts, the files a command will read and write (options named in `paths.inputs`
+ * and `paths.outputs`, skipped when not given): an input must exist and be a readable file; an output must
+ * not be a folder, its folder must exist and be writable, and two outputs must not name the same file.
+ * CliError naming the option and the reason, so that minutes of training are not lost to a typo.
+ */
+export function checkPaths(cmd: string, values: Values, paths: { inputs?: readonly string[]; outputs?: readonly string[] }): void {
+  for (const option of paths.inputs ?? []) {
+    const path = values[option];
+    if (typeof path !== 'string') continue;
+    let st;
+    try { st = statSync(path); } catch (e) { throw new CliError(`${cmd}: --${option} '${path}' ${errno(e) === 'ENOENT' ? 'does not exist' : `cannot be read (${errno(e)})`}`); }
+    if (st.isDirectory()) throw new CliError(`${cmd}: --${option} '${path}' is a folder, not a file`);
+    try { accessSync(path, constants.R_OK); } catch (e) { throw new CliError(`${cmd}: cannot read --${option} '${path}' (${errno(e)})`); }
+  }
+  const seen = new Map<string, string>();
+  for (const option of paths.outputs ?? []) {
+    const path = values[option];
+    if (typeof path !== 'string') continue;
+    if (path === '') throw new CliError(`${cmd}: --${option} is empty`);
+    const full = resolve(path);
+    const other = seen.get(full);
+    if (other) throw new CliError(`${cmd}: --${option} and --${other} name the same file '${path}'`);
+    seen.set(full, option);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`${cmd}: --${option} '${path}' is a folder; name a file`);
+    const dir = dirname(full);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' does not exist`);
+    try { accessSync(dir, constants.W_OK); } catch (e) { throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' is not writable (${errno(e)})`); }
   }
 }
 

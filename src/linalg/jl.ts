@@ -83,7 +83,6 @@ function plan(fn: string, d: unknown, dim: unknown, options: JlOptions, dName: s
   checkOptionsObject(fn, options);
   requireInt(fn, dName, d, 1);
   requireInt(fn, dimName, dim, 1);
-  requireAllocatable(fn, `a ${d}×${dim} map`, d * dim, 8);
   const kind = options.kind ?? 'gaussian';
   if (kind !== 'gaussian' && kind !== 'sparse-sign' && kind !== 'srht') {
     throw new InputError(`${fn}: options.kind must be 'gaussian', 'sparse-sign' or 'srht', got ${String(kind)}`);
@@ -165,7 +164,9 @@ function materialize(p: Plan): DenseMatrix<'f64'> {
  * d > 2^⌈log₂D⌉; InputError for an unknown kind, a density with another kind, a non-integer seed.
  */
 export function jlMatrix(d: number, D: number, options: JlOptions = {}): DenseMatrix<'f64'> {
-  return materialize(plan('jlMatrix', d, D, options, 'd', 'D'));
+  const p = plan('jlMatrix', d, D, options, 'd', 'D');
+  requireAllocatable('jlMatrix', `a ${d}×${D} map`, d * D, 8);
+  return materialize(p);
 }
 
 /** In place: `count` blocks of n×width, each multiplied by H_n along its n axis (kernel or twin). */
@@ -197,6 +198,7 @@ export function jlTransform(x: DenseMatrix<'f64'>, d: number, options: JlTransfo
   const dim = byRow ? x.cols : x.rows, n = byRow ? x.rows : x.cols;
   const p = plan(fn, d, dim, options, 'd', byRow ? 'x.cols' : 'x.rows');
   if (p.kind !== 'srht') {
+    requireAllocatable(fn, `a ${d}×${dim} map`, p.d * p.dim, 8);
     const m = materialize(p);
     try {
       return byRow ? matmul(x, m, { transB: true, checkFinite: false }) : matmul(m, x, { checkFinite: false });

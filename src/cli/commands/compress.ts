@@ -5,7 +5,7 @@ import { modelToSafetensors } from '../../io/model-safetensors.js';
 import { compressTrained, countModelParameters, evaluateModel, rankResiduals } from '../../compress/trained.js';
 import type { HiddenCompression } from '../../compress/pipeline/practical.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, graphOptions, intOption, loadGraphOption, numberOption, readModelFile, requiredOption, writeOutput } from '../common.js';
+import { choiceOption, graphOptions, intOption, loadGraphOption, numberOption, readModelFile, requiredOption, writeOutput, checkPaths } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -28,6 +28,7 @@ export const compress: Command = {
   },
   async run(values) {
     const cmd = 'compress';
+    checkPaths(cmd, values, { inputs: ['graph', 'model'], outputs: ['out', 'compressed'] });
     const path = requiredOption(cmd, values, 'model', 'the trained .safetensors network');
     const d = intOption(cmd, values, 'width', 1, 1 << 16);
     const hidden = choiceOption<HiddenCompression>(cmd, values, 'hidden', ['full', 'select', 'clusters']);

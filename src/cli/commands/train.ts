@@ -2,7 +2,7 @@
 // (BatchNorm1d tensors with the full-batch statistics, so PyTorch loads it too).
 import { trainNodeClassifier, freeParameters } from '../../index.js';
 import { trainedToSafetensors } from '../../io/trained-safetensors.js';
-import { graphOptions, intOption, loadGraphOption, numberOption, requiredOption, writeOutput } from '../common.js';
+import { graphOptions, intOption, loadGraphOption, numberOption, requiredOption, writeOutput, checkPaths } from '../common.js';
 import { CliError } from '../cli-error.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
@@ -25,6 +25,7 @@ export const train: Command = {
   },
   async run(values) {
     const cmd = 'train';
+    checkPaths(cmd, values, { inputs: ['graph'], outputs: ['out'] });
     const out = requiredOption(cmd, values, 'out', 'the .safetensors file to write');
     if (!out.endsWith('.safetensors')) throw new CliError(`${cmd}: --out must name a .safetensors file, got '${out}'`);
     const width = intOption(cmd, values, 'width', 1, 4096), layers = intOption(cmd, values, 'layers', 1, 64);
