@@ -83,8 +83,8 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
     assertFiniteStorage(fn, 'q', q.storage as Storage<DType>);
     assertFiniteStorage(fn, 'k', k.storage as Storage<DType>);
     assertFiniteStorage(fn, 'v', v.storage as Storage<DType>);
-    if (dtype === 'f32') checkF32Logits(fn, q, k, scale);
   }
+  checkLogits(fn, q, k, scale, dtype);
   if (!out) requireAllocatable(fn, `the ${nDst}×${dV} output`, nDst * dV, dtype === 'f32' ? 4 : 8);
   const output = out ?? DenseMatrix.zeros(nDst, dV, dtype);
   const wantWeights = returnWeights || wOut !== undefined;
@@ -113,10 +113,11 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
 }
 
 /**
- * In f32, |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite, or the kernel's scores overflow to ±Inf and the
- * softmax gives NaN (issue 13). The bound is computed in f64 from the row norms — O((n_dst + n_src)·d).
+ * |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite in the kernel's dtype, or its scores overflow to ±Inf and
+ * the softmax gives NaN (issue 13). The bound is computed in f64 from the row norms (in f64 itself it can
+ * exceed the range: then it is +Inf and rejected too) — O((n_dst + n_src)·d), whatever checkFinite says.
  */
-function checkF32Logits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: number): void {
+function checkLogits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: number, dtype: FloatDType): void {
   const maxRowNorm = (m: DenseMatrix): number => {
     const d = m.data, c = m.cols;
     let best = 0;
@@ -128,7 +129,8 @@ function checkF32Logits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: numbe
     return Math.sqrt(best);
   };
   const bound = Math.abs(scale) * maxRowNorm(q) * maxRowNorm(k);
-  if (!(bound <= 3.4e38)) {
-    throw new InputError(`${fn}: |options.scale|·max‖q_i‖·max‖k_j‖ = ${bound} overflows f32 (≤ 3.4e38): the f32 logits would be ±Inf and the weights NaN (use f64 or smaller inputs)`);
+  const max = dtype === 'f32' ? 3.4e38 : 1.7e308;
+  if (!(bound <= max)) {
+    throw new InputError(`${fn}: |options.scale|·max‖q_i‖·max‖k_j‖ = ${bound} overflows ${dtype} (≤ ${max}): the logits would be ±Inf and the weights NaN (scale the inputs${dtype === 'f32' ? ' or use f64' : ''})`);
   }
 }

@@ -32,16 +32,16 @@ export interface RandomSplitOptions {
  */
 export function randomSplit(n: number, options: RandomSplitOptions = {}): GraphSplit {
   const fn = 'randomSplit';
-  if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`${fn}: n must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`${fn}: n must be a non-negative integer, got ${String(n)}`);
   checkOptionsObject(fn, options);
   requireAllocatable(fn, 'n', n, 4);
   const train = options.train ?? 0.6, val = options.val ?? 0.2, seed = options.seed ?? 0;
   for (const [name, f] of [['train', train], ['val', val]] as const) {
-    if (typeof f !== 'number' || !Number.isFinite(f) || f < 0 || f > 1) throw new InputError(`${fn}: options.${name} must be a fraction in [0, 1], got ${f}`);
+    if (typeof f !== 'number' || !Number.isFinite(f) || f < 0 || f > 1) throw new InputError(`${fn}: options.${name} must be a fraction in [0, 1], got ${String(f)}`);
   }
   // a small slack so that e.g. 0.7 + 0.3 (not exactly 1 in binary) is accepted
   if (train + val > 1 + 1e-12) throw new InputError(`${fn}: options.train + options.val = ${train + val} exceeds 1`);
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${seed}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
   const numTrain = Math.round(train * n);
   const numVal = Math.min(Math.round(val * n), n - numTrain);
   const order = rng(seed).permutation(n);

@@ -127,7 +127,8 @@ export interface CsrFromEdgesOptions {
 function checkIndexArray(fn: string, name: string, a: ArrayLike<number | bigint>): Int32Array {
   const out = new Int32Array(a.length);
   for (let e = 0; e < a.length; e++) {
-    const v = Number(a[e]);
+    const x = a[e];
+    const v = typeof x === 'number' || typeof x === 'bigint' ? Number(x) : NaN; // not Number(symbol), which throws
     if (!Number.isInteger(v)) throw new InputError(`${fn}: ${name}[${e}] = ${String(a[e])} is not a finite integer`);
     if (v < 0 || v > 0x7fffffff) throw new IndexError(`${fn}: ${name}[${e}] = ${v} is outside [0, 2^31)`);
     out[e] = v;

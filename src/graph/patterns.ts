@@ -7,7 +7,7 @@ import { CsrGraph, csrFromEdges, MAX_NODES } from './csr.js';
 
 /** All n² pairs (i attends to every j, itself included). Intended for small n: m = n². */
 export function fullPattern(n: number): CsrGraph {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ShapeError(`fullPattern: n must be a non-negative integer, got ${n}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ShapeError(`fullPattern: n must be a non-negative integer, got ${String(n)}`);
   if (n * n > 2 ** 27) throw new ShapeError(`fullPattern: n = ${n} gives n² = ${n * n} edges, more than the 2^27 a pattern may hold`);
   const rowPtr = new Int32Array(n + 1), colIdx = new Int32Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -33,9 +33,9 @@ export function expanderPattern(n: number, degree: number, options: ExpanderOpti
 }
 
 function expander(fn: string, n: number, degree: number, options: ExpanderOptions): CsrGraph {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_NODES) throw new ShapeError(`${fn}: n must be an integer in [0, ${MAX_NODES}], got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_NODES) throw new ShapeError(`${fn}: n must be an integer in [0, ${MAX_NODES}], got ${String(n)}`);
   if (!Number.isInteger(degree) || degree <= 0 || degree % 2 !== 0) {
-    throw new InputError(`${fn}: degree must be a positive even integer, got ${degree}`);
+    throw new InputError(`${fn}: degree must be a positive even integer, got ${String(degree)}`);
   }
   // n·degree directed edges, held twice while symmetrizing: bounded like every other pattern
   if (n * degree > 2 ** 27) throw new InputError(`${fn}: n·degree = ${n * degree} edges is more than the 2^27 a pattern may hold`);

@@ -9,7 +9,7 @@ export type FloatDType = 'f32' | 'f64';
 export type FloatArray<T extends FloatDType> = T extends 'f32' ? Float32Array : Float64Array;
 
 function checkDim(fn: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${fn}: ${name} must be a non-negative integer, got ${String(v)}`);
 }
 
 /** Row-major rows×cols matrix. Element (i, j) is data[i·cols + j]. */

@@ -63,7 +63,9 @@ export function jlMinDim(m: number, eps: number, delta: number, options: JlMinDi
   requireOpen(fn, 'eps', eps, 0, 1);
   requireOpen(fn, 'delta', delta, 0, 1);
   const n = count === 'pairs' ? 2 * m : count === 'vectors' ? m : m * (m - 1) / 2;
-  return Math.ceil(4 * Math.log(2 * n / delta) / (eps * eps - 2 * eps ** 3 / 3));
+  const d = Math.ceil(4 * Math.log(2 * n / delta) / (eps * eps - 2 * eps ** 3 / 3));
+  if (!Number.isSafeInteger(d)) throw new ArgumentRangeError(`${fn}: eps = ${eps} asks for ${d} dimensions, beyond 2^53; raise eps`);
+  return d;
 }
 
 interface Plan {

@@ -228,7 +228,13 @@ export function kmeans(x: DenseMatrix<'f64'>, k: number, options: KmeansOptions 
   if (init !== undefined) {
     requireF64Matrix(fn, 'options.initialCenters', init);
     if (init.rows !== k || init.cols !== x.cols) throw new ShapeError(`${fn}: options.initialCenters is ${init.rows}×${init.cols}, expected k×p = ${k}×${x.cols}`);
-    if (restarts !== 1) throw new InputError(`${fn}: options.restarts must be 1 with options.initialCenters, got ${restarts}`);
+    if (restarts !== 1) throw new InputError(`${fn}: options.restarts must be 1 with options.initialCenters, got ${String(restarts)}`);
+  }
+  // squared distances ‖x‖² + ‖c‖² − 2x·c and their sum (inertia) must be finite: bounded by 4·n·‖x‖²_max
+  let amax = 0;
+  for (const v of x.data) amax = Math.max(amax, Math.abs(v));
+  if (4 * x.rows * x.cols * amax * amax > Number.MAX_VALUE) {
+    throw new InputError(`${fn}: x has entries up to ${amax}, whose squared distances (up to 4·n·p·${amax}²) overflow f64; scale x first`);
   }
   const xsq = rowNorms(x, { squared: true });
   const tolScaled = tol * meanVariance(x);

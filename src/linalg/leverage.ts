@@ -268,7 +268,7 @@ export interface LeverageSample {
  * for all x, with probability ≥ 1 − δ₀. With scores from the approximate method (error ε), raise k by
  * (1 + ε)/(1 − ε). Cost: the scores (see leverageScores) + O(n + k·log n). Deterministic in the seed.
  * Throws as leverageScores for A; ShapeError for scores of the wrong length; InputError for scores that
- * are negative, non-finite or all zero, or a bad seed; RangeError for δ ∉ (0, 1) or samples ∉ [1, 2²⁶].
+ * are negative, non-finite or all zero, or a bad seed; RangeError for δ ∉ (0, 1) or samples ∉ [1, 2²⁴] (or a δ whose default k exceeds 2²⁴).
  */
 export function leverageSample(a: DenseMatrix<'f64'>, options: LeverageSampleOptions = {}): LeverageSample {
   const fn = 'leverageSample';
@@ -293,6 +293,8 @@ export function leverageSample(a: DenseMatrix<'f64'>, options: LeverageSampleOpt
   if (!(total > 0)) throw new InputError(`${fn}: every leverage score is 0 (A = 0?); there is nothing to sample`);
   const rank = Math.max(1, Math.round(total));
   const k = options.samples ?? Math.ceil(12 * rank * Math.log(2 * rank / delta));
+  // a tiny δ (5e-324) made the default k infinite, and the draw loop never ended
+  if (!(k <= LIMITS.samples)) throw new ArgumentRangeError(`${fn}: options.delta = ${delta} asks for k = ${k} draws, more than ${LIMITS.samples}; raise delta or give options.samples`);
   const probabilities = new Float64Array(n), cum = new Float64Array(n);
   let run = 0;
   for (let i = 0; i < n; i++) { probabilities[i] = scores[i] / total; run += scores[i]; cum[i] = run; }

@@ -20,7 +20,8 @@ export interface MatmulOptions<T extends FloatDType> {
 /**
  * Matrix product C = op(A)·op(B), with op = identity or transpose. A and B must share a dtype;
  * f32 runs the f32x4 kernel, f64 the f64x2 kernel (cache-blocked, see assembly/gemm.ts).
- * Cost 2·m·n·k flops. Throws ShapeError on mismatched shapes or a wrong `out`, InputError on
+ * Cost 2·m·n·k flops. With checkFinite (default) a product that overflows to ±Inf/NaN is an InputError too
+ * (the output is then left as computed when it is options.out). Throws ShapeError on mismatched shapes or a wrong `out`, InputError on
  * mixed dtypes, non-finite entries, a freed operand or a product too large for one WASM block (1 GiB),
  * ArgumentTypeError for a flag that is not true/false — all before any work.
  */
@@ -62,6 +63,16 @@ export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T
     twin.gemm_f32(c.data as Float32Array, a.data as Float32Array, b.data as Float32Array, m, n, k, +tA, +tB);
   } else {
     twin.gemm_f64(c.data as Float64Array, a.data as Float64Array, b.data as Float64Array, m, n, k, +tA, +tB);
+  }
+  // finite in, finite out: a product of finite matrices can still overflow (1e200·1e200); with checkFinite that
+  // is an error, not silent ±Inf/NaN (one SIMD scan of m·n entries against the 2·m·n·k flops of the product)
+  if (checkFinite) {
+    try {
+      assertFiniteStorage(fn, 'the product', c.storage as Storage<DType>);
+    } catch (e) {
+      if (!out) c.free();
+      throw new InputError(`${fn}: the product of the finite a and b overflows the ${a.dtype} range (${(e as Error).message.replace(/^matmul: the product /, '')}); scale the inputs`);
+    }
   }
   return c;
 }

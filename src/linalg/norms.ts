@@ -1,6 +1,6 @@
 // Row and column Euclidean norms (SIMD kernel assembly/norms.ts or its twin) and the operator norm
 // ‖A‖₂ = σ₁(A) by power iteration, handing over to Lanczos when σ₁ ≈ σ₂ stalls it. All f64.
-import { ConvergenceError } from '../runtime/errors.js';
+import { ConvergenceError, InputError } from '../runtime/errors.js';
 import { wasmKernels } from '../runtime/init.js';
 import { Storage, withPointers, type DType } from '../runtime/storage.js';
 import { rng } from '../random/rng.js';
@@ -57,6 +57,10 @@ function finish(a: DenseMatrix<'f64'>, sq: Float64Array, byRow: boolean, squared
     if (s < TINY_SUM || s === Infinity) {
       const r = byRow ? scaledNorm(data, i * a.cols, 1, a.cols) : scaledNorm(data, i, a.cols, a.rows);
       sq[i] = squared ? r * r : r;
+      // finite in, finite out: a squared norm beyond the f64 range is an error, not +Inf
+      if (!Number.isFinite(sq[i])) {
+        throw new InputError(`${byRow ? 'rowNorms' : 'columnNorms'}: the squared norm of ${byRow ? 'row' : 'column'} ${i} (${r}²) overflows f64; ask for the norms (squared: false)`);
+      }
     } else if (!squared) {
       sq[i] = Math.sqrt(s);
     }

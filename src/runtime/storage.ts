@@ -6,6 +6,7 @@
 import { InputError, BackendError } from './errors.js';
 import { loadedKernels, wasmKernels } from './init.js';
 import type { KernelExports } from './kernels.js';
+import { MAX_BLOCK_BYTES } from './validate.js';
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArrayOf<T extends DType> = T extends 'f32' ? Float32Array : T extends 'f64' ? Float64Array : Int32Array;
@@ -42,8 +43,7 @@ export class Storage<T extends DType = DType> {
     const k = resident ? loadedKernels() : null;
     if (k) {
       const bytes = Math.max(length * BYTES[dtype], 16);
-      const ptr = k.alloc(bytes);
-      if (ptr === 0) throw new BackendError(`Storage: could not allocate ${bytes} bytes in WASM memory`);
+      const ptr = allocBlock(k, bytes);
       this.pointer = ptr;
       this.owner = k;
       this.view = null;
@@ -63,6 +63,10 @@ export class Storage<T extends DType = DType> {
   static alloc<T extends DType>(dtype: T, length: number, where: 'auto' | 'wasm' | 'js' = 'auto'): Storage<T> {
     if (!Number.isInteger(length) || length < 0) throw new InputError(`Storage.alloc: length must be a non-negative integer, got ${length}`);
     if (!(dtype in BYTES)) throw new InputError(`Storage.alloc: unknown dtype ${String(dtype)}`);
+    // checked before allocating: 4 GiB and more used to wrap in the 32-bit allocator, 1–4 GiB to abort in it
+    if (length * BYTES[dtype] > MAX_BLOCK_BYTES) {
+      throw new InputError(`Storage.alloc: ${length} ${dtype} elements need ${length * BYTES[dtype]} bytes, more than the ${MAX_BLOCK_BYTES} one block of WASM memory holds`);
+    }
     const resident = where === 'wasm' ? loadedKernels() !== null : where === 'auto' ? wasmKernels() !== null : false;
     const s = new Storage(dtype, length, resident);
     if (s.owner) s.array.fill(0);
@@ -88,14 +92,14 @@ export class Storage<T extends DType = DType> {
 
   /** The WASM byte offset. Throws when the array is not resident or was freed. */
   get ptr(): number {
-    if (this.freed) throw new BackendError('Storage.ptr: the array was freed');
+    if (this.freed) throw new BackendError('Storage.ptr: a matrix, graph or model was used after free() or after the scope() that made it closed');
     if (!this.owner) throw new BackendError('Storage.ptr: the array lives in the JS heap, not in WASM memory');
     return this.pointer;
   }
 
   /** A typed-array view of the elements; re-created after memory.grow. Valid while not freed. */
   get array(): TypedArrayOf<T> {
-    if (this.freed) throw new BackendError('Storage.array: the array was freed');
+    if (this.freed) throw new BackendError('Storage.array: a matrix, graph or model was used after free() or after the scope() that made it closed');
     const v = this.view;
     if (!this.owner) return v as TypedArrayOf<T>;
     const buf = this.owner.memory.buffer;
@@ -124,6 +128,24 @@ export class Storage<T extends DType = DType> {
     for (const s of scopes) s.delete(this as Storage<DType>);
     return this;
   }
+}
+
+/**
+ * One block from the WASM allocator. The allocator aborts (a trap the loader turns into "kernel aborted") when
+ * memory cannot grow; that becomes a BackendError saying how much was asked for and how much is in use.
+ */
+function allocBlock(k: KernelExports, bytes: number): number {
+  let ptr = 0;
+  try {
+    ptr = k.alloc(bytes);
+  } catch (e) {
+    if (!(e instanceof BackendError)) throw e;
+    ptr = 0;
+  }
+  if (ptr === 0) {
+    throw new BackendError(`Storage.alloc: WASM memory is full: could not allocate ${bytes} bytes with ${k.liveBytes()} bytes in use (free() what is no longer needed, or use scope())`);
+  }
+  return ptr;
 }
 
 /**
@@ -222,7 +244,7 @@ export function withPointers<R>(k: KernelExports, arrays: (Storage<DType> | null
       if (s === null) return 0;
       if (s.resident) return s.ptr;
       const bytes = Math.max(s.length * BYTES[s.dtype], 16);
-      const ptr = k.alloc(bytes);
+      const ptr = allocBlock(k, bytes);
       temps.push({ ptr, s });
       new (CTOR[s.dtype])(k.memory.buffer, ptr, s.length).set(s.array);
       return ptr;

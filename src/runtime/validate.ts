@@ -20,7 +20,7 @@ export const LIMITS = {
   /** Restarts of k-means. */
   restarts: 10_000,
   /** Rows drawn by leverage-score sampling. */
-  samples: 2 ** 26,
+  samples: 2 ** 24,
 } as const;
 
 /** A number to print in a message (strings quoted, so `'0.5'` is visibly not 0.5). */

@@ -91,7 +91,8 @@ test('work counts are bounded (powerIters, samples, restarts, numNodes), each a 
   const t0 = performance.now();
   assert.throws(() => randomizedSvd(a, 2, { powerIters: 2 ** 31 }), isNarrowgt(/options\.powerIters.*≤ 100/));
   assert.throws(() => randomizedRangeFinder(a, 2, { powerIters: 101 }), isNarrowgt(/≤ 100/));
-  assert.throws(() => leverageSample(a, { samples: 2 ** 53 }), isNarrowgt(/options\.samples must be an integer ≥ 1 and ≤ 67108864/));
+  assert.throws(() => leverageSample(a, { samples: 2 ** 53 }), isNarrowgt(/options\.samples must be an integer ≥ 1 and ≤ 16777216/));
+  assert.throws(() => leverageSample(a, { delta: 5e-324 }), isNarrowgt(/options\.delta = 5e-324 asks for k = Infinity draws/));
   assert.throws(() => kmeans(a, 2, { restarts: 2 ** 32 + 1 }), isNarrowgt(/options\.restarts must be an integer ≥ 1 and ≤ 10000/));
   assert.throws(() => kmeans(a, 2, { maxIterations: 2 ** 40 }), isNarrowgt(/options\.maxIterations/));
   assert.throws(() => operatorNorm(a, { maxIterations: 2 ** 40 }), isNarrowgt(/options\.maxIterations/));
