@@ -41,7 +41,7 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
  * to rounding: softmax is shift-invariant; see assembly/attention_bounded_f32.ts). q is numRows×dQK, k is numCols×dQK, v is numCols×dV; dQK may differ from dV (a JL-compressed
  * Q/K). Cost O(m·(dQK + dV)). A row with no pattern entries yields a zero output row (and no weights).
  * Throws InputError / ShapeError naming the argument before any work: among them, in f32, a scale beyond
- * the f32 range or one for which |scale|·max‖q_i‖·max‖k_j‖ overflows f32 (every weight would be NaN), a
+ * the f32 range or one for which max(1, |scale|)·max‖q_i‖·max‖k_j‖ overflows the dtype (every weight would be NaN), a
  * pattern whose arrays were changed after validation (CsrGraph.assertIntact), and a freed operand.
  */
 export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
@@ -113,7 +113,7 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
 }
 
 /**
- * |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite in the kernel's dtype, or its scores overflow to ±Inf and
+ * |q_i·k_j| and |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite in the kernel's dtype, or its scores overflow to ±Inf and
  * the softmax gives NaN (issue 13). The bound is computed in f64 from the row norms (in f64 itself it can
  * exceed the range: then it is +Inf and rejected too) — O((n_dst + n_src)·d), whatever checkFinite says.
  */
@@ -128,9 +128,10 @@ function checkLogits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: number, 
     }
     return Math.sqrt(best);
   };
-  const bound = Math.abs(scale) * maxRowNorm(q) * maxRowNorm(k);
+  // the kernel forms q_i·k_j before scaling it: the dot product itself must fit too (scale 0 does not save 0·Inf)
+  const bound = Math.max(1, Math.abs(scale)) * maxRowNorm(q) * maxRowNorm(k);
   const max = dtype === 'f32' ? 3.4e38 : 1.7e308;
   if (!(bound <= max)) {
-    throw new InputError(`${fn}: |options.scale|·max‖q_i‖·max‖k_j‖ = ${bound} overflows ${dtype} (≤ ${max}): the logits would be ±Inf and the weights NaN (scale the inputs${dtype === 'f32' ? ' or use f64' : ''})`);
+    throw new InputError(`${fn}: max(1, |options.scale|)·max‖q_i‖·max‖k_j‖ = ${bound} overflows ${dtype} (≤ ${max}): the logits would be ±Inf and the weights NaN (scale the inputs${dtype === 'f32' ? ' or use f64' : ''})`);
   }
 }

@@ -83,8 +83,8 @@ interface Plan {
 
 function plan(fn: string, d: unknown, dim: unknown, options: JlOptions, dName: string, dimName: string): Plan {
   checkOptionsObject(fn, options);
-  requireInt(fn, dName, d, 1);
-  requireInt(fn, dimName, dim, 1);
+  requireInt(fn, dName, d, 1, 2 ** 26);
+  requireInt(fn, dimName, dim, 1, 2 ** 26); // an SRHT holds 2^⌈log₂ dim⌉ f64 signs: ≤ 2^27, one WASM block
   const kind = options.kind ?? 'gaussian';
   if (kind !== 'gaussian' && kind !== 'sparse-sign' && kind !== 'srht') {
     throw new InputError(`${fn}: options.kind must be 'gaussian', 'sparse-sign' or 'srht', got ${String(kind)}`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   init, DenseMatrix, matmul, randomizedSvd, randomizedRangeFinder, kmeans, selectRows, jlMatrix, jlTransform, jlMinDim,
   operatorNorm, rowNorms, columnNorms, leverageScores, leverageSample, pivotedQr, csrFromEdges, expanderPattern,
-  graphWithExpander, sparseAttention, randomSplit, rng, NarrowgtError,
+  graphWithExpander, sparseAttention, randomSplit, rng, NarrowgtError, Storage,
 } from '../../src/index.js';
 import { gaussian } from '../support/matrices.js';
 
@@ -83,6 +83,8 @@ test('sizes beyond one WASM block (1 GiB) are InputErrors naming the function be
   assert.throws(() => matmul(tall, wide), isNarrowgt(/^matmul: the 20000×20000 product needs 1600000000 bytes/));
   assert.throws(() => jlMatrix(40000, 40000), isNarrowgt(/^jlMatrix: a 40000×40000 map needs/));
   assert.throws(() => randomSplit(2 ** 31), isNarrowgt(/^randomSplit: n needs/));
+  assert.throws(() => Storage.alloc('f64', 2 ** 29), isNarrowgt(/^Storage\.alloc: 536870912 f64 elements need 4294967296 bytes/));
+  assert.throws(() => Storage.alloc('f32', 2 ** 30, 'js'), isNarrowgt(/^Storage\.alloc: 1073741824 f32 elements need/));
   wide.free(); tall.free();
 });
 
@@ -112,4 +114,6 @@ test('a freed matrix is an InputError naming the public function and the argumen
   const g = csrFromEdges([0, 1], [1, 0]);
   g.free();
   assert.throws(() => graphWithExpander(g, 2), isNarrowgt(/^graphWithExpander: graph\.rowPtr was freed/));
+  // reached past the public checks, a freed array says what happened instead of "the array was freed"
+  assert.throws(() => a.data, /Storage\.array: a matrix, graph or model was used after free\(\)/);
 });
