@@ -3,7 +3,7 @@
 import { deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
 import { certify } from '../../compress/certificate.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, loadGraphOption, readBytes, readModelFile, requiredOption, checkPaths } from '../common.js';
+import { graphOptions, loadGraphOption, readBytes, readModelFile, requiredOption } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -20,7 +20,6 @@ export const certifyCommand: Command = {
   },
   async run(values) {
     const cmd = 'certify';
-    checkPaths(cmd, values, { inputs: ['graph', 'model', 'compressed'] });
     const modelPath = requiredOption(cmd, values, 'model', 'the reference .safetensors network');
     const cPath = requiredOption(cmd, values, 'compressed', 'the .json written by compress --compressed');
     if (!cPath.endsWith('.json')) throw new CliError(`${cmd}: --compressed must name a .json file, got '${cPath}'`);

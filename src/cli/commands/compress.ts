@@ -28,7 +28,7 @@ export const compress: Command = {
   },
   async run(values) {
     const cmd = 'compress';
-    checkPaths(cmd, values, { inputs: ['graph', 'model'], outputs: ['out', 'compressed'] });
+    checkPaths(cmd, values, { outputs: ['out', 'compressed'] });
     const path = requiredOption(cmd, values, 'model', 'the trained .safetensors network');
     const d = intOption(cmd, values, 'width', 1, 1 << 16);
     const hidden = choiceOption<HiddenCompression>(cmd, values, 'hidden', ['full', 'select', 'clusters']);

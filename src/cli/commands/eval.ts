@@ -2,7 +2,7 @@
 import { scope } from '../../index.js';
 import { countModelParameters, evaluateModel } from '../../compress/trained.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, intOption, loadGraphOption, readModelFile, requiredOption, checkPaths } from '../common.js';
+import { graphOptions, intOption, loadGraphOption, readModelFile, requiredOption } from '../common.js';
 import { medianMs, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -18,7 +18,6 @@ export const evalCommand: Command = {
   },
   async run(values) {
     const cmd = 'eval';
-    checkPaths(cmd, values, { inputs: ['graph', 'model'] });
     const path = requiredOption(cmd, values, 'model', 'the .safetensors network to evaluate');
     const repeats = intOption(cmd, values, 'repeats', 1, 1000);
     if (!path.endsWith('.safetensors')) throw new CliError(`${cmd}: --model must name a .safetensors file, got '${path}'`);

@@ -25,7 +25,7 @@ export const train: Command = {
   },
   async run(values) {
     const cmd = 'train';
-    checkPaths(cmd, values, { inputs: ['graph'], outputs: ['out'] });
+    checkPaths(cmd, values, { outputs: ['out'] });
     const out = requiredOption(cmd, values, 'out', 'the .safetensors file to write');
     if (!out.endsWith('.safetensors')) throw new CliError(`${cmd}: --out must name a .safetensors file, got '${out}'`);
     const width = intOption(cmd, values, 'width', 1, 4096), layers = intOption(cmd, values, 'layers', 1, 64);
