@@ -5,6 +5,9 @@ import { rng } from '../random/rng.js';
 import { checkOptionsObject, requireSeed } from '../runtime/validate.js';
 import { CsrGraph, csrFromEdges, MAX_NODES } from './csr.js';
 
+/** The largest expander degree (the work is degree/2 permutations of n nodes, even when n is 0). */
+const MAX_DEGREE = 65536;
+
 /** All n² pairs (i attends to every j, itself included). Intended for small n: m = n². */
 export function fullPattern(n: number): CsrGraph {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ShapeError(`fullPattern: n must be a non-negative integer, got ${String(n)}`);
@@ -34,8 +37,8 @@ export function expanderPattern(n: number, degree: number, options: ExpanderOpti
 
 function expander(fn: string, n: number, degree: number, options: ExpanderOptions): CsrGraph {
   if (!Number.isInteger(n) || n < 0 || n > MAX_NODES) throw new ShapeError(`${fn}: n must be an integer in [0, ${MAX_NODES}], got ${String(n)}`);
-  if (!Number.isInteger(degree) || degree <= 0 || degree % 2 !== 0) {
-    throw new InputError(`${fn}: degree must be a positive even integer, got ${String(degree)}`);
+  if (!Number.isInteger(degree) || degree <= 0 || degree % 2 !== 0 || degree > MAX_DEGREE) {
+    throw new InputError(`${fn}: degree must be a positive even integer ≤ ${MAX_DEGREE}, got ${String(degree)}`);
   }
   // n·degree directed edges, held twice while symmetrizing: bounded like every other pattern
   if (n * degree > 2 ** 27) throw new InputError(`${fn}: n·degree = ${n * degree} edges is more than the 2^27 a pattern may hold`);

@@ -88,7 +88,11 @@ const num = (g: Rng, good: unknown[]): unknown => (g.float() < 0.7 ? pick(g, goo
 
 type Call = (g: Rng) => void;
 const CALLS: Record<string, Call> = {
-  matmul: (g) => { const a = matrixFor(g), b = matrixFor(g); finiteMatrix('matmul', matmul(a, b, opt(g, ['transA', 'transB', 'checkFinite'], { transA: [true, false], transB: [true, false] }) as never)); },
+  matmul: (g) => {
+    const a = matrixFor(g), b = matrixFor(g), o = opt(g, ['transA', 'transB', 'checkFinite'], { transA: [true, false], transB: [true, false] }) as { checkFinite?: unknown };
+    const c = matmul(a, b, o as never);
+    if (o?.checkFinite !== false) finiteMatrix('matmul', c); // checkFinite: false is the caller opting out of the scans
+  },
   svd: (g) => { const r = svd(matrixFor(g) as DenseMatrix<'f64'>, opt(g, ['maxSweeps']) as never); finiteArray('svd', r.s); finiteMatrix('svd u', r.u); },
   randomizedSvd: (g) => { const r = randomizedSvd(matrixFor(g) as DenseMatrix<'f64'>, num(g, [1, 2]) as number, opt(g, ['oversamples', 'powerIters', 'seed', 'normalizer'], { normalizer: ['qr', 'lu', 'none'], powerIters: [0, 1, 'auto'] }) as never); finiteArray('randomizedSvd s', r.s); finiteMatrix('randomizedSvd u', r.u); },
   randomizedRangeFinder: (g) => finiteMatrix('randomizedRangeFinder', randomizedRangeFinder(matrixFor(g) as DenseMatrix<'f64'>, num(g, [1, 2]) as number, opt(g, ['powerIters', 'seed', 'normalizer']) as never)),

@@ -101,6 +101,7 @@ test('work counts are bounded (powerIters, samples, restarts, numNodes), each a 
   assert.throws(() => csrFromEdges([0], [0], { numNodes: 2 ** 31 }), isNarrowgt(/^csrFromEdges: options\.numNodes must be an integer ≥ 0 and ≤ 268435455/));
   assert.throws(() => csrFromEdges([0], [0], { symmetrize: 'yes' as never }), isNarrowgt(/^csrFromEdges: options\.symmetrize must be true or false/));
   assert.throws(() => expanderPattern(2 ** 27, 4), isNarrowgt(/^expanderPattern: n·degree/));
+  assert.throws(() => expanderPattern(0, 1e300), isNarrowgt(/^expanderPattern: degree must be a positive even integer ≤ 65536/)); // found by the fuzz suite: 5e299 empty permutations
   assert.ok(performance.now() - t0 < 1000, 'all rejected at once');
 });
 
