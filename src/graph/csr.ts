@@ -90,10 +90,10 @@ export class CsrGraph implements Owner {
       const len = rp[i + 1] - rp[i];
       if (len < 0 || len > md) changed('rowPtr', `row ${i} has ${len} entries, the largest validated row has ${md}`);
     }
-    for (let e = 0; e < ci.length; e++) {
-      const j = ci[e];
-      if (j < 0 || j >= nc) changed('colIdx', `colIdx[${e}] = ${j} is outside [0, ${nc})`);
-    }
+    // one unsigned compare per entry (a negative index is a huge unsigned one); the message is built only on failure
+    let bad = -1;
+    for (let e = 0, m = ci.length; e < m; e++) if ((ci[e] >>> 0) >= nc) { bad = e; break; }
+    if (bad >= 0) changed('colIdx', `colIdx[${bad}] = ${ci[bad]} is outside [0, ${nc})`);
   }
 }
 
