@@ -3,7 +3,8 @@
 import { scope } from '../runtime/storage.js';
 import type { DenseMatrix } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
-import { rowNormStats, spectralNorm } from '../compress/basis.js';
+import { spectralNorm } from '../linalg/spectral-norm.js';
+import { rowNormStats } from '../linalg/row-norm-stats.js';
 import { InputError } from '../runtime/errors.js';
 import { GraphTransformer } from './graph-transformer.js';
 

@@ -5,10 +5,8 @@
 // written, so this file holds a private one-sided Jacobi SVD and a column-pivoted Gram–Schmidt (same pivots
 // and rank rule as CPQR: |R_kk| > rtol·|R_11|). Swap the bodies here for the linalg versions; callers do not change.
 import { Matrix as MlMatrix, solve } from 'ml-matrix';
-import { DenseMatrix } from '../linalg/dense.js';
-import { matmul } from '../linalg/matmul.js';
-import { rng } from '../random/rng.js';
-import { lanczosTopEigenvalue } from '../linalg/lanczos.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import { matmul } from '../../linalg/matmul.js';
 
 /** An orthonormal basis with the singular values that decided its rank. */
 export interface Basis {
@@ -132,34 +130,6 @@ export function singularValues(b: DenseMatrix<'f64'>): number[] {
   return thinSvd(b, false).s;
 }
 
-/**
- * ‖A‖₂ = σ₁(A) (0 for an empty matrix): Lanczos with full reorthogonalisation (src/linalg/lanczos.ts) on the
- * smaller Gram matrix (AᵀA or AAᵀ, applied as two products, never formed), stopped by the residual bound
- * |β_k·y_k| ≤ 1e-11·θ (|λ − θ| ≤ |β_k y_k| for an eigenvalue λ; Golub & Van Loan, 4th ed., §10.1) or when k
- * reaches min(m, n), where it is exact.
- * Cost O(k·m·n + k²·min(m, n)), k ≪ min(m, n) except for nearly flat spectra. Accuracy: relative error ≤ 1e-11 (in practice ~1e-15, the Ritz error being quadratic in the residual),
- * below the certificates' rtol of 1e-9. Deterministic (fixed start vector from rng(0)).
- */
-export function spectralNorm(a: DenseMatrix<'f64'>): number {
-  const m = a.rows, n = a.cols;
-  if (m === 0 || n === 0) return 0;
-  const A = Float64Array.from(a.data);
-  const dim = Math.min(m, n), other = Math.max(m, n);
-  const tall = m >= n; // Gram AᵀA (n×n) when tall, else AAᵀ (m×m)
-  const tmp = new Float64Array(other);
-  const gram = (v: Float64Array, out: Float64Array): void => {
-    tmp.fill(0);
-    if (tall) {
-      for (let i = 0; i < m; i++) { let s = 0; const o = i * n; for (let j = 0; j < n; j++) s += A[o + j] * v[j]; tmp[i] = s; }
-      for (let i = 0; i < m; i++) { const t = tmp[i], o = i * n; if (t !== 0) for (let j = 0; j < n; j++) out[j] += A[o + j] * t; }
-    } else {
-      for (let i = 0; i < m; i++) { const t = v[i], o = i * n; if (t !== 0) for (let j = 0; j < n; j++) tmp[j] += A[o + j] * t; }
-      for (let i = 0; i < m; i++) { let s = 0; const o = i * n; for (let j = 0; j < n; j++) s += A[o + j] * tmp[j]; out[i] = s; }
-    }
-  };
-  return Math.sqrt(lanczosTopEigenvalue(gram, dim, rng(0).fillNormal(new Float64Array(dim)), 1e-11, dim).theta);
-}
-
 function norm2(v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];
@@ -268,30 +238,4 @@ export function identity(n: number): DenseMatrix<'f64'> {
 /** A·B (f64, SIMD GEMM), with optional transposes. */
 export function mul(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>, transA = false, transB = false): DenseMatrix<'f64'> {
   return matmul(a, b, { transA, transB, checkFinite: false });
-}
-
-/** max_i ‖a_i − b_i‖₂ over rows (colmax of THEORY §0 in the row convention). */
-export function maxRowDistance(a: DenseMatrix, b: DenseMatrix): number {
-  const ad = a.data, bd = b.data, c = a.cols;
-  let worst = 0;
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < c; j++) { const t = ad[i * c + j] - bd[i * c + j]; s += t * t; }
-    worst = Math.max(worst, Math.sqrt(s));
-  }
-  return worst;
-}
-
-/** max_i ‖a_i‖₂ and mean_i ‖a_i‖₂ over rows. */
-export function rowNormStats(a: DenseMatrix): { max: number; mean: number } {
-  const d = a.data, c = a.cols;
-  let max = 0, sum = 0;
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < c; j++) s += d[i * c + j] * d[i * c + j];
-    const r = Math.sqrt(s);
-    max = Math.max(max, r);
-    sum += r;
-  }
-  return { max, mean: a.rows ? sum / a.rows : 0 };
 }
