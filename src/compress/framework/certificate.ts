@@ -2,51 +2,24 @@
 // every quantity the theorems speak of (THEORY §0, §1.2, §9), and let the construction's verifier check its
 // hypotheses and bounds. Nothing is assumed: α and β are measured, each inequality is evaluated on realised
 // values, and a violated hypothesis makes `holds` false with a reason.
-import { InputError, ShapeError } from '../runtime/errors.js';
-import { scope, type DType, type Storage } from '../runtime/storage.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
-import { CsrGraph } from '../graph/csr.js';
-import { GraphTransformer, type ForwardOptions, type ForwardResult } from '../model/graph-transformer.js';
-import { copyMatrix, type ForwardTrace } from '../model/forward.js';
-import { maxRowDistance, mul, rowNormStats, spectralNorm } from './basis.js';
-import { verifierFor } from './registry.js';
+import { InputError, ShapeError } from '../../runtime/errors.js';
+import { scope } from '../../runtime/storage.js';
+import { DenseMatrix, type FloatDType } from '../../linalg/dense.js';
+import { matmul } from '../../linalg/matmul.js';
+import { spectralNorm } from '../../linalg/spectral-norm.js';
+import { maxRowDistance, rowNormStats } from '../../linalg/row-norm-stats.js';
+import type { CsrGraph } from '../../graph/csr.js';
+import { GraphTransformer, type ForwardOptions, type ForwardResult } from '../../model/graph-transformer.js';
+import { copyMatrix, type ForwardTrace } from '../../model/forward.js';
+import { checkCertifyArguments } from './arguments.js';
+import { DEFAULT_TOLERANCES, makeCheck, type CertifyOptions } from './check.js';
 import type {
-  Certificate, CertifyContext, CertifyTolerances, Check, CheckKind, CompressedModel, ConstructionVerifier, Decoder,
-  LayerCertificate,
+  Certificate, CertifyContext, Check, CompressedModel, ConstructionVerifier, Decoder, LayerCertificate,
 } from './types.js';
 
-const DEFAULT_TOLERANCES: CertifyTolerances = { rtol: 1e-9, atolFactor: 64 * 2 ** -52 };
-
-export interface CertifyOptions {
-  /** Override the checks' tolerances (rtol default 1e-9; atolFactor default 64·2⁻⁵²). */
-  tolerances?: Partial<CertifyTolerances>;
-}
-
-export interface CheckSpec {
-  name: string;
-  kind: CheckKind;
-  layer: number | null;
-  measured: number;
-  bound: number;
-  /** Default true. False for a closed form whose stated conditions fail. */
-  applicable?: boolean;
-  detail: string;
-  /** Magnitude of the quantities compared, for the rounding floor atolFactor·scale (default 0). */
-  scale?: number;
-}
-
-/**
- * A Check with the certificate's uniform tolerance: holds iff measured ≤ bound·(1 + rtol) + atolFactor·scale.
- * A NaN on either side fails.
- */
-export function makeCheck(tolerances: CertifyTolerances, spec: CheckSpec): Check {
-  const slack = Math.abs(spec.bound) * tolerances.rtol + tolerances.atolFactor * Math.abs(spec.scale ?? 0);
-  const holds = spec.measured <= spec.bound + slack;
-  return {
-    name: spec.name, kind: spec.kind, layer: spec.layer, measured: spec.measured, bound: spec.bound,
-    margin: spec.bound - spec.measured, holds, applicable: spec.applicable ?? true, detail: spec.detail,
-  };
+/** A·Bᵀ (f64 GEMM, no finiteness check: the traces are checked where they are made). */
+function mulT(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
+  return matmul(a, b, { transB: true, checkFinite: false });
 }
 
 /** The spectral norms a theorem's β ranges over: √s·W_Q, √s·W_K, W_V, W_1, W_2 of every layer. */
@@ -79,7 +52,7 @@ export function lift(h: DenseMatrix<'f64'>, decoder: Decoder, referenceWidth: nu
   if (decoder.rows !== referenceWidth || decoder.cols !== h.cols) {
     throw new ShapeError(`certify: decoder of ${what} is ${decoder.rows}×${decoder.cols}, expected ${referenceWidth}×${h.cols}`);
   }
-  return mul(h, decoder, false, true);
+  return mulT(h, decoder);
 }
 
 function liftedError(narrow: DenseMatrix<'f64'>, reference: DenseMatrix<'f64'>, decoder: Decoder, what: string): number | null {
@@ -106,7 +79,7 @@ export function forwardCompressed<T extends FloatDType = 'f64'>(compressed: Omit
   if (a0 && a0.cols !== x.cols) throw new ShapeError(`${fn}: compressed.inputAdapter is ${a0.rows}×${a0.cols} but x has ${x.cols} columns`);
   const dtype = (options.dtype ?? 'f64') as T;
   const kept = scope(() => {
-    const xin = a0 ? mul(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : copyMatrix(x, 'f64'), a0, false, true) : x;
+    const xin = a0 ? mulT(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : copyMatrix(x, 'f64'), a0) : x;
     const res = compressed.narrow.forward(xin, pattern, options);
     const u = compressed.uOut;
     if ((options.lift ?? true) && u) {
@@ -119,7 +92,7 @@ export function forwardCompressed<T extends FloatDType = 'f64'>(compressed: Omit
 }
 
 function matmulT<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>): DenseMatrix<T> {
-  return mul(a as DenseMatrix<'f64'>, b as DenseMatrix<'f64'>, false, true) as unknown as DenseMatrix<T>;
+  return mulT(a as DenseMatrix<'f64'>, b as DenseMatrix<'f64'>) as unknown as DenseMatrix<T>;
 }
 
 function traceMatrices<T extends FloatDType>(t: ForwardTrace<T> | undefined): DenseMatrix<T>[] {
@@ -142,34 +115,6 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
-function checkArguments(fn: string, reference: unknown, compressed: unknown, x: unknown, pattern: unknown): void {
-  if (!(reference instanceof GraphTransformer)) throw new InputError(`${fn}: reference must be a GraphTransformer`);
-  const c = compressed as CompressedModel;
-  if (typeof c !== 'object' || c === null || !(c.narrow instanceof GraphTransformer)) throw new InputError(`${fn}: compressed must be a compressed model { narrow, decoders, … }`);
-  if (!Array.isArray(c.decoders) || c.decoders.length !== reference.depth) {
-    throw new ShapeError(`${fn}: compressed.decoders must have one entry per reference layer (${reference.depth})`);
-  }
-  if (c.narrow.depth !== reference.depth) throw new ShapeError(`${fn}: compressed.narrow has ${c.narrow.depth} layers, the reference ${reference.depth}`);
-  if (!(x instanceof DenseMatrix)) throw new InputError(`${fn}: x must be a DenseMatrix (n×d_in)`);
-  if (!(pattern instanceof CsrGraph)) throw new InputError(`${fn}: pattern must be a CsrGraph`);
-  if (x.cols !== reference.inputDim) throw new ShapeError(`${fn}: x has ${x.cols} columns, the reference reads ${reference.inputDim}`);
-  if (pattern.numRows !== x.rows || pattern.numCols !== x.rows) throw new ShapeError(`${fn}: pattern is ${pattern.numRows}×${pattern.numCols} but x has ${x.rows} rows`);
-  assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
-}
-
-/**
- * The argument checks every compress* function runs first: model a GraphTransformer, x a finite
- * DenseMatrix of n rows and d_in columns, pattern an n×n CsrGraph. Throws InputError / ShapeError.
- */
-export function checkCompressArguments(fn: string, model: unknown, x: unknown, pattern: unknown): void {
-  if (!(model instanceof GraphTransformer)) throw new InputError(`${fn}: model must be a GraphTransformer (see createModel)`);
-  if (!(x instanceof DenseMatrix)) throw new InputError(`${fn}: x must be a DenseMatrix (n×d_in, one node per row)`);
-  if (!(pattern instanceof CsrGraph)) throw new InputError(`${fn}: pattern must be a CsrGraph`);
-  if (x.cols !== model.inputDim) throw new ShapeError(`${fn}: x has ${x.cols} columns, the model reads d_in = ${model.inputDim}`);
-  if (pattern.numRows !== x.rows || pattern.numCols !== x.rows) throw new ShapeError(`${fn}: pattern is ${pattern.numRows}×${pattern.numCols} but x has ${x.rows} rows`);
-  assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
-}
-
 /**
  * Measures a compressed model against its reference on (x, pattern) and runs `verifier`'s checks
  * (the constructions call this; users call certify()). Generic measurements: e^(ℓ), e_{1/2}, e_{3/4}
@@ -180,7 +125,7 @@ export function checkCompressArguments(fn: string, model: unknown, x: unknown, p
  */
 export function certifyWith(verifier: ConstructionVerifier, reference: GraphTransformer, compressed: Omit<CompressedModel, 'certificate'>,
   x: DenseMatrix, pattern: CsrGraph, options: CertifyOptions = {}): Certificate {
-  checkArguments('certify', reference, compressed, x, pattern);
+  checkCertifyArguments('certify', reference, compressed, x, pattern);
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   return scope(() => {
     const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
@@ -251,19 +196,4 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
     };
     return certificate;
   });
-}
-
-/**
- * Re-measures and re-checks a compressed model on (x, pattern) with its construction's verifier: the
- * certificate of Shirzad et al.'s theorem (3.3, 4.1, 4.2, 4.3 or 4.4) for this graph. Use it after
- * loading a model from JSON, or to certify on another input (a hypothesis may then fail: the
- * certificate says so). Cost as certifyWith.
- * Throws InputError for an unknown construction or malformed arguments, ShapeError on mismatched shapes.
- */
-export function certify(reference: GraphTransformer, compressed: CompressedModel | Omit<CompressedModel, 'certificate'>, x: DenseMatrix,
-  pattern: CsrGraph, options: CertifyOptions = {}): Certificate {
-  checkArguments('certify', reference, compressed, x, pattern);
-  const verifier = verifierFor(compressed.construction);
-  if (!verifier) throw new InputError(`certify: compressed.construction '${String(compressed.construction)}' has no verifier (see src/compress/registry.ts)`);
-  return certifyWith(verifier, reference, compressed, x, pattern, options);
 }

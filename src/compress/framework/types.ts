@@ -18,10 +18,10 @@
 //     certificate = certifyWith(verifier, reference, compressed-without-certificate, x, pattern).
 //     `details` must be JSON data (numbers, strings, arrays, plain objects): seeds, selected rows,
 //     parameters the verifier needs (ε, δ, d …). Serialization (src/model/serialize.ts) handles the rest.
-import type { DenseMatrix } from '../linalg/dense.js';
-import type { CsrGraph } from '../graph/csr.js';
-import type { GraphTransformer } from '../model/graph-transformer.js';
-import type { ForwardTrace } from '../model/forward.js';
+import type { DenseMatrix } from '../../linalg/dense.js';
+import type { CsrGraph } from '../../graph/csr.js';
+import type { GraphTransformer } from '../../model/graph-transformer.js';
+import type { ForwardTrace } from '../../model/forward.js';
 
 /** JSON-representable data (what `details` and certificate parameters may hold). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

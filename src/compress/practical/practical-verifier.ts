@@ -15,13 +15,15 @@
 // Proof of (P½): U½U½ᵀN₁(ŷ) − N₁(y) = U½U½ᵀG₁(ŷ − y) − (I − U½U½ᵀ)N₁(y), and ‖ŷ − y‖ ≤ s₁e + ‖W_V‖e + Σ_j|â_ij − a_ij|‖v_j‖.
 import { scope } from '../../runtime/storage.js';
 import type { DenseMatrix } from '../../linalg/dense.js';
+import { spectralNorm } from '../../linalg/spectral-norm.js';
+import { maxRowDistance, rowNormStats } from '../../linalg/row-norm-stats.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { decodeMatrix } from '../../model/serialize.js';
-import { maxRowDistance, mul, rowNormStats, spectralNorm, takeColumns, takeRows } from '../basis.js';
-import { makeCheck } from '../certificate.js';
-import { residualsTo } from '../near-low-rank.js';
-import { clusterStatistics, oneHotBounds } from '../one-hot.js';
-import type { CertifyContext, Check, ConstructionVerifier, Decoder, VerifierResult } from '../types.js';
+import { makeCheck } from '../framework/check.js';
+import type { CertifyContext, Check, ConstructionVerifier, Decoder, VerifierResult } from '../framework/types.js';
+import { mul, takeColumns, takeRows } from '../shared/basis.js';
+import { residualsTo } from '../shared/near-low-rank.js';
+import { clusterStatistics, oneHotBounds } from '../thm-4.4-clusters/one-hot.js';
 
 /** The construction name compressPractical records. */
 export const PRACTICAL_CONSTRUCTION = 'practical-low-rank';

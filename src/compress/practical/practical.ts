@@ -21,12 +21,14 @@ import { GraphTransformer } from '../../model/graph-transformer.js';
 import { copyMatrix, forwardLayer } from '../../model/forward.js';
 import type { AffineMap, LayerWeights, SkipMap } from '../../model/layer.js';
 import { encodeMatrix } from '../../model/serialize.js';
-import { identity, mul, selectFeatures, takeRows } from '../basis.js';
-import { certifyWith, checkCompressArguments, type CertifyOptions } from '../certificate.js';
-import { topRightSingularVectors } from '../near-low-rank.js';
-import { chooseClusters } from '../clusters.js';
-import { clusterStatistics, oneHotFfn } from '../one-hot.js';
-import type { CompressedModel, Decoder, JsonValue, LayerDecoders } from '../types.js';
+import { checkCompressArguments } from '../framework/arguments.js';
+import { certifyWith } from '../framework/certificate.js';
+import type { CertifyOptions } from '../framework/check.js';
+import type { CompressedModel, Decoder, JsonValue, LayerDecoders } from '../framework/types.js';
+import { identity, mul, selectFeatures, takeRows } from '../shared/basis.js';
+import { topRightSingularVectors } from '../shared/near-low-rank.js';
+import { chooseClusters } from '../thm-4.4-clusters/clusters.js';
+import { clusterStatistics, oneHotFfn } from '../thm-4.4-clusters/one-hot.js';
 import { practicalVerifier, PRACTICAL_CONSTRUCTION } from './practical-verifier.js';
 
 /** How the feed-forward hidden layer is narrowed. */

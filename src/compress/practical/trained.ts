@@ -1,17 +1,15 @@
 // Compressing a trained network (the paper's future work, Sec. 6): construct the narrow network with a
 // certificate on the actual graph (compressPractical), then optionally fine-tune it briefly from its constructed
 // weights, and report the graph's metric of both. docs/compression.md has the results and the commands.
-import { InputError } from '../runtime/errors.js';
-import { scope } from '../runtime/storage.js';
-import type { DenseMatrix } from '../linalg/dense.js';
-import type { CsrGraph } from '../graph/csr.js';
-import { GraphTransformer, layerMatrices } from '../model/graph-transformer.js';
-import { evaluateMetric } from '../train/metrics.js';
-import type { NodeClassificationData } from '../train/train.js';
-import type { CertifyOptions } from './certificate.js';
-import { compressPractical, type HiddenCompression } from './pipeline/practical.js';
-import { fineTune, type FineTuneOptions, type FineTuneResult } from './pipeline/fine-tune.js';
-import type { Certificate, CompressedModel } from './types.js';
+import { InputError } from '../../runtime/errors.js';
+import { scope } from '../../runtime/storage.js';
+import { GraphTransformer, layerMatrices } from '../../model/graph-transformer.js';
+import { evaluateMetric } from '../../train/metrics.js';
+import type { NodeClassificationData } from '../../train/train.js';
+import type { CertifyOptions } from '../framework/check.js';
+import type { Certificate, CompressedModel } from '../framework/types.js';
+import { fineTune, type FineTuneOptions, type FineTuneResult } from '../pipeline/fine-tune.js';
+import { compressPractical, type HiddenCompression } from './practical.js';
 
 /** How far the reference is from the rank-d hypothesis at each stage (Lemma C.1 residuals, read off a certificate). */
 export interface RankResiduals {

@@ -3,13 +3,13 @@
 // the kept rows by a weighted least-squares fit in col(A). Used by compressByLeverage (Prop. 4.3), where
 // the rows are FFN hidden units. Nodes are rows here: H is n×D.
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { InputError, ShapeError } from '../runtime/errors.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import type { DType, Storage } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
-import { matmul } from '../linalg/matmul.js';
-import { qr } from '../linalg/qr.js';
-import { leverageSample } from '../linalg/leverage.js';
+import { InputError, ShapeError } from '../../runtime/errors.js';
+import { assertFiniteStorage } from '../../runtime/validate.js';
+import type { DType, Storage } from '../../runtime/storage.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import { matmul } from '../../linalg/matmul.js';
+import { qr } from '../../linalg/qr.js';
+import { leverageSample } from '../../linalg/leverage.js';
 
 /** η of the subspace embedding in THEORY §6(c): the sampled Gram matrix has eigenvalues in [1 − η, 1 + η]. */
 export const EMBEDDING_ETA = 0.5;

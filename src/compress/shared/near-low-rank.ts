@@ -1,13 +1,12 @@
 // Lemma C.1 of Shirzad et al. (2024) as a numerical certificate (THEORY.md L6): project every node onto
 // the top-d right singular subspace of H (n×D, nodes as rows) and measure each node's distance to it.
-// Also the closed form of Theorem 4.2's error recursion (THEORY §5(c)).
-import { InputError, ShapeError } from '../runtime/errors.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import type { DType, Storage } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
-import { matmul } from '../linalg/matmul.js';
+import { InputError, ShapeError } from '../../runtime/errors.js';
+import { assertFiniteStorage } from '../../runtime/validate.js';
+import type { DType, Storage } from '../../runtime/storage.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import { matmul } from '../../linalg/matmul.js';
 import { SingularValueDecomposition } from 'ml-matrix';
-import { qr } from '../linalg/qr.js';
+import { qr } from '../../linalg/qr.js';
 
 /** P = topd(H, d) with the per-node distances r_i = ‖(I − PPᵀ)h_i‖. */
 export interface NearLowRankCertificate {
@@ -89,28 +88,4 @@ export function topRightSingularVectors(h: DenseMatrix<'f64'>, d: number): Dense
   } finally {
     f.free();
   }
-}
-
-/** c1, c2 and the bound on e^(L) of THEORY §5(c). */
-export interface LowRankClosedForm {
-  /** c1 = 2β³(1 + 4β²√α(2√α + 1)). */
-  c1: number;
-  /** c2 = β. */
-  c2: number;
-  /** c1^L·ε + c2·ε·(c1^L − 1)/(c1 − 1) (with e^(0) ≤ ε). */
-  bound: number;
-}
-
-/**
- * The closed form of Theorem 4.2 (THEORY §5(c), derived): e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε, so
- * e^(L) ≤ c1^L·ε + c2·ε·(c1^L − 1)/(c1 − 1). Valid only while every e^(ℓ) ≤ 1 and 2ε_a^(ℓ) ≤ 1; the caller
- * checks those on the realised quantities. Pure arithmetic.
- */
-export function lowRankClosedForm(alpha: number, beta: number, epsilon: number, layers: number): LowRankClosedForm {
-  const ra = Math.sqrt(alpha);
-  const c1 = 2 * beta ** 3 * (1 + 4 * beta * beta * ra * (2 * ra + 1));
-  const c2 = beta;
-  const pow = c1 ** layers;
-  const geometric = c1 === 1 ? layers : (pow - 1) / (c1 - 1);
-  return { c1, c2, bound: pow * epsilon + c2 * epsilon * geometric };
 }

@@ -2,9 +2,9 @@
 // THEORY.md §5(b) steps 1–2, §7(b)): given an orthonormal decoder U of the layer input, the narrow layer
 // reads ĥ = Uᵀh and uses Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, Ŵ_V = P_VᵀW_V U with P_V = orth(W_V U), so that
 // q̂_i·k̂_j = (W_Q Uĥ_i)·(W_K Uĥ_j), P_V v̂ = W_V Uĥ and Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U (the corrected Lemma C.6).
-import { DenseMatrix } from '../linalg/dense.js';
-import type { LayerWeights } from '../model/layer.js';
-import { copyMatrix } from '../model/forward.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import type { LayerWeights } from '../../model/layer.js';
+import { copyMatrix } from '../../model/forward.js';
 import { identity, mul, orth } from './basis.js';
 
 /** The narrow attention weights and the decoder of the values. */

@@ -1,19 +1,20 @@
 // Theorem 4.2 of Shirzad et al. (2024) — almost low rank (THEORY.md §5): when X and every H^(ℓ+3/4) lie
 // within ε of rank d, a network whose maps are at most d×d (D×d and d×D for the FFN) reproduces T(X) up to
 // O(ε) through orthonormal decoders; the FFN hidden layer stays at width D (App. C.3.1 explains why).
-import { InputError } from '../runtime/errors.js';
-import { scope } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
-import type { CsrGraph } from '../graph/csr.js';
-import { GraphTransformer } from '../model/graph-transformer.js';
-import type { LayerWeights } from '../model/layer.js';
-import { copyMatrix } from '../model/forward.js';
-import { mul, orth } from './basis.js';
-import { certifyWith, checkCompressArguments, type CertifyOptions } from './certificate.js';
-import { topRightSingularVectors } from './near-low-rank.js';
-import { uBasedAttention } from './u-attention.js';
+import { scope } from '../../runtime/storage.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import type { CsrGraph } from '../../graph/csr.js';
+import { GraphTransformer } from '../../model/graph-transformer.js';
+import type { LayerWeights } from '../../model/layer.js';
+import { copyMatrix } from '../../model/forward.js';
+import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { certifyWith } from '../framework/certificate.js';
+import type { CertifyOptions } from '../framework/check.js';
+import type { CompressedModel, LayerDecoders } from '../framework/types.js';
+import { mul, orth } from '../shared/basis.js';
+import { topRightSingularVectors } from '../shared/near-low-rank.js';
+import { uBasedAttention } from '../shared/u-attention.js';
 import { lowRankVerifier } from './low-rank-verifier.js';
-import type { CompressedModel, LayerDecoders } from './types.js';
 
 export interface CompressLowRankOptions extends CertifyOptions {
   /** The target width d (integer ≥ 1). */
@@ -30,21 +31,6 @@ function orthAtLeastOne(b: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
   const e = DenseMatrix.zeros(b.rows, 1, 'f64');
   e.data[0] = 1;
   return e;
-}
-
-/** Validates the options shared by the rank-based constructions and returns d. */
-export function requireWidth(fn: string, options: unknown): number {
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be an object { d, … }`);
-  const d = (options as { d?: unknown }).d;
-  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${String(d)}`);
-  return d;
-}
-
-/** Throws InputError unless the model is the theory variant of THEORY §1.1 (b_1 allowed). */
-export function requireTheoryModel(fn: string, model: GraphTransformer): void {
-  if (model.variant !== 'theory') {
-    throw new InputError(`${fn}: model is a practical-variant network; the construction is implemented for the theory model of THEORY §1.1 (skips and norms need the restatement of THEORY §1.3)`);
-  }
 }
 
 /**

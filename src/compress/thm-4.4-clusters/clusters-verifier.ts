@@ -1,13 +1,13 @@
 // The certificate checks of Theorem 4.4 (THEORY.md §7(a), (c), (d)): the cluster hypotheses measured on
 // the reference H^(ℓ+1/2), the Gram errors τ_v and τ (L2, L4), the one-hot step (exact zeros off-cluster,
 // |z − 1| ≤ Δ), the output inequality and the per-step closed form. All on realised quantities.
-import { scope } from '../runtime/storage.js';
-import type { DenseMatrix } from '../linalg/dense.js';
-import { makeCheck } from './certificate.js';
-import { mul } from './basis.js';
+import { scope } from '../../runtime/storage.js';
+import type { DenseMatrix } from '../../linalg/dense.js';
+import { makeCheck } from '../framework/check.js';
+import type { Check, ConstructionVerifier, VerifierResult } from '../framework/types.js';
+import { mul } from '../shared/basis.js';
+import { attentionChecks, widthCheck } from '../shared/low-rank-checks.js';
 import { clusterStatistics, oneHotBounds } from './one-hot.js';
-import { attentionChecks, widthCheck } from './low-rank-verifier.js';
-import type { CertifyContext, Check, ConstructionVerifier, VerifierResult } from './types.js';
 
 /** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), through two n×n Gram matrices. */
 function gramError(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {

@@ -2,22 +2,23 @@
 // splits into k ≤ d separated clusters, a width-d network reproduces T(X) to O(ε) with a one-hot FFN:
 // z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) ≈ e_{a(i)}, and Ŵ_2 maps e_a to the reference's output at the centre c_a.
 // Case (2) of the theorem (rank-d X) is implemented at layer 0; case (1) (a JL first layer) is not.
-import { InputError } from '../runtime/errors.js';
-import { scope } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
-import { kmeans } from '../linalg/kmeans.js';
-import type { CsrGraph } from '../graph/csr.js';
-import { GraphTransformer } from '../model/graph-transformer.js';
-import { copyMatrix, forwardLayer } from '../model/forward.js';
-import type { LayerWeights } from '../model/layer.js';
-import { identity, mul, orth } from './basis.js';
-import { certifyWith, checkCompressArguments, type CertifyOptions } from './certificate.js';
-import { topRightSingularVectors } from './near-low-rank.js';
+import { InputError } from '../../runtime/errors.js';
+import { scope } from '../../runtime/storage.js';
+import { DenseMatrix } from '../../linalg/dense.js';
+import { kmeans } from '../../linalg/kmeans.js';
+import type { CsrGraph } from '../../graph/csr.js';
+import { GraphTransformer } from '../../model/graph-transformer.js';
+import { copyMatrix, forwardLayer } from '../../model/forward.js';
+import type { LayerWeights } from '../../model/layer.js';
+import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { certifyWith } from '../framework/certificate.js';
+import type { CertifyOptions } from '../framework/check.js';
+import type { CompressedModel, LayerDecoders } from '../framework/types.js';
+import { identity, mul, orth } from '../shared/basis.js';
+import { topRightSingularVectors } from '../shared/near-low-rank.js';
+import { uBasedAttention } from '../shared/u-attention.js';
 import { clusterStatistics, oneHotBounds, oneHotFfn } from './one-hot.js';
-import { uBasedAttention } from './u-attention.js';
-import { requireTheoryModel, requireWidth } from './low-rank.js';
 import { clustersVerifier } from './clusters-verifier.js';
-import type { CompressedModel, LayerDecoders } from './types.js';
 
 export interface CompressByClustersOptions extends CertifyOptions {
   /** The width d: U^(0) = topd(X, d) and at most d clusters per layer (integer ≥ 1). */

@@ -1,9 +1,9 @@
 // The cluster statistics and the one-hot feed-forward block of Theorem 4.4 (Shirzad et al. 2024, App. C,
 // Lemmas C.7–C.10), with the explicit constants of THEORY.md §7(a)–(c). Nodes are rows: H is n×D.
-import { InputError, ShapeError } from '../runtime/errors.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
-import type { DType, Storage } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
+import { InputError, ShapeError } from '../../runtime/errors.js';
+import { assertFiniteStorage } from '../../runtime/validate.js';
+import type { DType, Storage } from '../../runtime/storage.js';
+import { DenseMatrix } from '../../linalg/dense.js';
 
 /** The cluster hypotheses of Theorem 4.4 measured on the reference H^(ℓ+1/2) (THEORY §7(a)). */
 export interface ClusterStatistics {

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { init, rng, scope, DenseMatrix, InputError, certify, compressedToJson, compressedFromJson, type GraphTransformer } from '../../src/index.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
-import { fineTune, modelParameters, parametersBackward, parametersForward } from '../../src/compress/pipeline/fine-tune.js';
-import { compressTrained, countModelParameters } from '../../src/compress/trained.js';
-import { softmaxCrossEntropy } from '../../src/train/loss.js';
-import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../support/models.js';
-import { subspaceModel, smallTask } from '../support/trained-models.js';
-import { fcParams, announceSeed } from '../support/fc.js';
+import { init, rng, scope, DenseMatrix, InputError, certify, compressedToJson, compressedFromJson, type GraphTransformer } from '../../../src/index.js';
+import { compressPractical } from '../../../src/compress/practical/practical.js';
+import { fineTune, modelParameters, parametersBackward, parametersForward } from '../../../src/compress/pipeline/fine-tune.js';
+import { compressTrained, countModelParameters } from '../../../src/compress/practical/trained.js';
+import { softmaxCrossEntropy } from '../../../src/train/loss.js';
+import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../../support/models.js';
+import { subspaceModel, smallTask } from '../../support/trained-models.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
 
 await init();
-announceSeed('test/compress/trained.test.ts');
+announceSeed('test/compress/practical/trained.test.ts');
 
 test('compressPractical at d = rank is exact when every stage lies in a rank-d coordinate subspace (Prop. 4.1 restated, THEORY §1.3)', () => {
   for (const hidden of ['full', 'select'] as const) {

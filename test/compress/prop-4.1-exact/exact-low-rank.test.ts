@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import {
   init, compressExactLowRank, matmul, DenseMatrix, scope, rng, InputError, type CsrGraph,
   type CompressedModel, type GraphTransformer,
-} from '../../src/index.js';
-import { fcParams, announceSeed } from '../support/fc.js';
+} from '../../../src/index.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
 import {
   gaussianInput, lowRankInput, makePattern, maxRowDistance, maxRowNorm, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
-} from '../support/models.js';
+} from '../../support/models.js';
 
-announceSeed('test/compress/exact-low-rank.test.ts');
+announceSeed('test/compress/prop-4.1-exact/exact-low-rank.test.ts');
 await init();
 
 

@@ -7,14 +7,14 @@ import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
   init, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
-} from '../../src/index.js';
-import { coherentInstance, nearLowRankInstance } from '../support/compress-generators.js';
+} from '../../../src/index.js';
+import { coherentInstance, nearLowRankInstance } from '../../support/compress-generators.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
-} from '../support/compress-measure.js';
-import { fcParams, announceSeed } from '../support/fc.js';
+} from '../../support/compress-measure.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
 
-announceSeed('test/compress/leverage.test.ts');
+announceSeed('test/compress/prop-4.3-leverage/leverage.test.ts');
 await init();
 
 /** Independent recomputation (ml-matrix QR, plain loops) of r_i = ‖(I − QQᵀ)h_i‖ and e_i = ‖U·h_i[R] − h_i‖. */

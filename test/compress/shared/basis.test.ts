@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SVD } from 'ml-matrix';
-import { init, DenseMatrix, scope, rng } from '../../src/index.js';
-import { orth, selectFeatures, singularValues, spectralNorm } from '../../src/compress/basis.js';
-import { fcParams, announceSeed } from '../support/fc.js';
-import { lowRankInput, makePattern, theoryModel } from '../support/models.js';
+import { init, DenseMatrix, scope, rng } from '../../../src/index.js';
+import { orth, selectFeatures, singularValues } from '../../../src/compress/shared/basis.js';
+import { spectralNorm } from '../../../src/linalg/spectral-norm.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
+import { lowRankInput, makePattern, theoryModel } from '../../support/models.js';
 
-announceSeed('test/compress/basis.test.ts');
+announceSeed('test/compress/shared/basis.test.ts');
 await init();
 
 function lowRank(seed: number, p: number, q: number, rank: number): DenseMatrix<'f64'> {

@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import {
   init, compressWithJl, certify, forwardCompressed, jlAttentionWidth, scope, rng, csrFromEdges,
   ConvergenceError, InputError, GraphTransformer, type CompressedModel, type DenseMatrix, type CsrGraph,
-} from '../../src/index.js';
-import { fcParams, announceSeed } from '../support/fc.js';
-import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../support/models.js';
+} from '../../../src/index.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
+import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../../support/models.js';
 
-announceSeed('test/compress/jl.test.ts');
+announceSeed('test/compress/thm-3.3-jl/jl.test.ts');
 await init();
 
 const RTOL = 1e-9;

@@ -8,14 +8,14 @@ import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
   init, compressLowRank, compressByLeverage, compressByClusters, forwardCompressed, nearLowRankCertificate, lowRankClosedForm, GraphTransformer, DenseMatrix, rng,
   InputError, ShapeError, type CompressedModel, type CsrGraph, type Decoder,
-} from '../../src/index.js';
-import { clusteredInstance, nearLowRankInstance, nearLowRankParams, type RawInstance } from '../support/compress-generators.js';
+} from '../../../src/index.js';
+import { clusteredInstance, nearLowRankInstance, nearLowRankParams, type RawInstance } from '../../support/compress-generators.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, maxRowNorm, topSubspaceResidual, traces,
-} from '../support/compress-measure.js';
-import { fcParams, announceSeed } from '../support/fc.js';
+} from '../../support/compress-measure.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
 
-announceSeed('test/compress/low-rank.test.ts');
+announceSeed('test/compress/thm-4.2-almost-low-rank/low-rank.test.ts');
 await init();
 
 function build(inst: RawInstance): GraphTransformer {

@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import {
   init, compressByClusters, clusterStatistics, oneHotFfn, oneHotBounds, GraphTransformer, DenseMatrix, rng,
   InputError, type CompressedModel, type CsrGraph,
-} from '../../src/index.js';
-import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../support/compress-generators.js';
-import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../support/compress-measure.js';
-import { fcParams, announceSeed } from '../support/fc.js';
+} from '../../../src/index.js';
+import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../../support/compress-generators.js';
+import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../../support/compress-measure.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
 
-announceSeed('test/compress/clusters.test.ts');
+announceSeed('test/compress/thm-4.4-clusters/clusters.test.ts');
 await init();
 
 const rows = (m: DenseMatrix) => Array.from({ length: m.rows }, (_, i) => Float64Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
