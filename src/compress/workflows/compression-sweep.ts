@@ -1,11 +1,16 @@
-// The compression table behind `narrowgt demo` and `narrowgt experiment compression`: a trained network
+// The compress-and-sweep workflow behind `narrowgt demo` and `narrowgt experiment compression`: a trained network
 // compressed to several widths (construction + certificate, then a short fine-tune), beside JL on Q/K only and
 // narrow networks trained from scratch, with the metric, size, certificate and forward time of each.
-import { compressWithJl, jlAttentionWidth, scope, trainNodeClassifier, freeParameters, type GraphTransformer, type LoadedGraph } from '../index.js';
-import { compressTrained, countModelParameters, evaluateModel, rankResiduals, type RankResiduals, type SplitMetrics } from '../compress/trained.js';
-import { fineTune } from '../compress/pipeline/fine-tune.js';
-import { compressPractical, type HiddenCompression } from '../compress/pipeline/practical.js';
-import { medianMs } from './output.js';
+import { scope } from '../../runtime/storage.js';
+import type { LoadedGraph } from '../../data/load-graph.js';
+import type { GraphTransformer } from '../../model/graph-transformer.js';
+import { trainNodeClassifier } from '../../train/train.js';
+import { freeParameters } from '../../train/parameters.js';
+import { fineTune } from '../pipeline/fine-tune.js';
+import { jlAttentionWidth, compressWithJl } from '../thm-3.3-jl/jl.js';
+import type { HiddenCompression } from '../practical/practical.js';
+import { compressTrained, countModelParameters, evaluateModel, rankResiduals, type RankResiduals, type SplitMetrics } from '../practical/trained.js';
+import { medianMs } from './median-time.js';
 
 export interface SweepOptions {
   widths: number[];
@@ -106,37 +111,4 @@ export function compressionSweep(model: GraphTransformer, g: LoadedGraph, option
     graph: g.name ?? '', metric: g.metric, numNodes: g.numNodes, numEdges: g.graph.numEdges, reference,
     jlRuleWidth: jlAttentionWidth(g.graph.numEdges, 0.1, 0.1, model.depth), rows, options: kept, seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * The smallest d whose certificate holds with max_i ‖T(X)_i − T̂(X)_i‖ ≤ tolerance·max_i ‖T(X)_i‖, by doubling then
- * bisection over [1, D] (assumes the error does not grow with d, which topd's nested subspaces suggest but do not
- * guarantee). Returns every width tried. Cost: one compressPractical per trial (~2·log₂ D).
- */
-export function certifiedMinimalWidth(model: GraphTransformer, g: LoadedGraph, hidden: HiddenCompression, tolerance: number,
-  say: (m: string) => void = () => {}): { d: number | null; trials: { d: number; relativeError: number; holds: boolean }[] } {
-  const widest = Math.max(...model.widths);
-  const trials: { d: number; relativeError: number; holds: boolean }[] = [];
-  const meets = (d: number): boolean => {
-    say(`certified minimal width: trying d = ${d}`);
-    const c = compressPractical(model, g.features, g.graph, { d, hidden });
-    const cert = c.certificate;
-    c.narrow.free();
-    const rel = cert.outputError / cert.outputScale;
-    trials.push({ d, relativeError: rel, holds: cert.holds });
-    return cert.holds && rel <= tolerance;
-  };
-  let lo = 0, hi: number | null = null;
-  for (let d = 1; ; d = Math.min(2 * d, widest)) {
-    if (meets(d)) { hi = d; break; }
-    lo = d;
-    if (d === widest) break;
-  }
-  if (hi === null) return { d: null, trials };
-  let found: number = hi;
-  while (found - lo > 1) {
-    const mid = (lo + found) >> 1;
-    if (meets(mid)) found = mid; else lo = mid;
-  }
-  return { d: found, trials };
 }

@@ -1,26 +1,34 @@
 // The smallest width d at which a construction's certificate meets a user's tolerance on the actual graph:
-// the practical question behind Theorems 3.3–4.4 ("how narrow can this transformer be, here?").
-import { ConvergenceError, InputError } from '../runtime/errors.js';
-import type { DenseMatrix } from '../linalg/dense.js';
-import type { CsrGraph } from '../graph/csr.js';
-import type { GraphTransformer } from '../model/graph-transformer.js';
-import { checkCompressArguments } from './certificate.js';
-import { compressWithJl } from './jl.js';
-import { compressExactLowRank } from './exact-low-rank.js';
-import { compressLowRank } from './low-rank.js';
-import { compressByLeverage } from './leverage.js';
-import { compressByClusters } from './clusters.js';
-import type { CompressedModel } from './types.js';
+// the practical question behind Theorems 3.3–4.4 ("how narrow can this transformer be, here?"), for the
+// theory constructions and for trained networks (method 'practical') alike
+// (docs/theory.md#12-minimalwidth).
+import { ConvergenceError, InputError } from '../../runtime/errors.js';
+import type { DenseMatrix } from '../../linalg/dense.js';
+import type { CsrGraph } from '../../graph/csr.js';
+import type { GraphTransformer } from '../../model/graph-transformer.js';
+import { checkCompressArguments } from '../framework/arguments.js';
+import type { CompressedModel } from '../framework/types.js';
+import { compressWithJl } from '../thm-3.3-jl/jl.js';
+import { compressExactLowRank } from '../prop-4.1-exact/exact-low-rank.js';
+import { compressLowRank } from '../thm-4.2-almost-low-rank/low-rank.js';
+import { compressByLeverage } from '../prop-4.3-leverage/leverage.js';
+import { compressByClusters } from '../thm-4.4-clusters/clusters.js';
+import { compressPractical } from '../practical/practical.js';
 
-/** The construction whose width is searched. */
-export type WidthMethod = 'lowRank' | 'exactLowRank' | 'jl' | 'leverage' | 'clusters';
+/** The construction whose width is searched ('practical': compressPractical, for trained networks). */
+export type WidthMethod = 'lowRank' | 'exactLowRank' | 'jl' | 'leverage' | 'clusters' | 'practical';
 
 export interface MinimalWidthOptions {
-  /** Required max_i ‖T(X)_i − U_out T̂(X)_i‖₂ (absolute; compare certificate.outputScale for a relative one). */
+  /** Required max_i ‖T(X)_i − U_out T̂(X)_i‖₂ (absolute unless `relative`). */
   tolerance: number;
-  /** Which construction: Thm 4.2, Prop 4.1, Thm 3.3, Prop 4.3 or Thm 4.4. */
+  /** Read tolerance relative to max_i ‖T(X)_i‖₂ (certificate.outputScale) instead (default false). */
+  relative?: boolean;
+  /** Which construction: Thm 4.2, Prop 4.1, Thm 3.3, Prop 4.3, Thm 4.4, or the practical restatement for trained networks. */
   method: WidthMethod;
-  /** Largest d tried (default: the reference's widest layer, max(d_in, D)). */
+  /**
+   * Largest d tried (default: the reference's widest layer, max(d_in, D); for 'practical', the widest
+   * residual stream, max(model.widths), since d is the stream's width there).
+   */
   dMax?: number;
   /** Smallest d tried (default 1; with given cluster labels, the largest k). */
   dMin?: number;
@@ -35,14 +43,18 @@ export interface MinimalWidthOptions {
    * not guarantee (randomised constructions, k-means). Default: 'linear' when dMax − dMin < 16, else 'bisect'.
    */
   search?: 'linear' | 'bisect';
-  /** Further options for the construction (seed, delta0, clusters, eps …); d is set by the search. */
+  /** Further options for the construction (seed, delta0, clusters, eps, hidden …); d is set by the search. */
   constructionOptions?: { [key: string]: unknown };
+  /** Called after each width is tried (progress, or the trials when no width meets the tolerance). */
+  onTrial?: (trial: WidthTrial) => void;
 }
 
 /** One width tried. */
 export interface WidthTrial {
   d: number;
   outputError: number;
+  /** outputError / max_i ‖T(X)_i‖₂. */
+  relativeError: number;
   maxLogRatio: number;
   holds: boolean;
   meets: boolean;
@@ -67,6 +79,7 @@ function compressAt(method: WidthMethod, model: GraphTransformer, x: DenseMatrix
     case 'jl': return compressWithJl(model, x, pattern, options);
     case 'leverage': return compressByLeverage(model, x, pattern, options);
     case 'clusters': return compressByClusters(model, x, pattern, options);
+    case 'practical': return compressPractical(model, x, pattern, options);
   }
 }
 
@@ -78,11 +91,12 @@ function release(c: CompressedModel): void {
   for (const dec of c.decoders) for (const m of [dec.input, dec.half, dec.threeQuarter]) if (typeof m !== 'string') m.free();
 }
 
-const METHODS: readonly WidthMethod[] = ['lowRank', 'exactLowRank', 'jl', 'leverage', 'clusters'];
+const METHODS: readonly WidthMethod[] = ['lowRank', 'exactLowRank', 'jl', 'leverage', 'clusters', 'practical'];
 
 /**
  * The smallest d ≤ dMax whose compressed model, by `method`, has a certificate that holds (unless
- * requireHolds is false) with outputError ≤ tolerance (and maxLogRatio ≤ logRatioTolerance when given).
+ * requireHolds is false) with outputError ≤ tolerance (·outputScale when `relative`; and maxLogRatio ≤
+ * logRatioTolerance when given).
  * Every width is built and certified on the actual (x, pattern); see `search` for the monotonicity that
  * 'bisect' assumes. Cost: one compression + certificate per width tried (dMax − dMin + 1 for 'linear',
  * about 2·log₂(dMax) for 'bisect').
@@ -101,7 +115,8 @@ export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: C
   if (lr !== undefined && !(typeof lr === 'number' && lr >= 0)) throw new RangeError(`${fn}: options.logRatioTolerance must be a number ≥ 0, got ${String(lr)}`);
   const extra = options.constructionOptions ?? {};
   if (typeof extra !== 'object' || extra === null) throw new InputError(`${fn}: options.constructionOptions must be an object`);
-  const widest = Math.max(model.inputDim, ...model.shapes.map((s) => Math.max(s.queryKey, s.value, s.hidden, s.output)));
+  const widest = method === 'practical' ? Math.max(...model.widths)
+    : Math.max(model.inputDim, ...model.shapes.map((s) => Math.max(s.queryKey, s.value, s.hidden, s.output)));
   const dMax = options.dMax ?? widest;
   let dMin = options.dMin ?? 1;
   const labels = (extra as { clusters?: unknown }).clusters;
@@ -115,14 +130,20 @@ export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: C
   const search = options.search ?? (dMax - dMin < 16 ? 'linear' : 'bisect');
   if (search !== 'linear' && search !== 'bisect') throw new InputError(`${fn}: options.search must be 'linear' or 'bisect', got ${String(search)}`);
   const requireHolds = options.requireHolds ?? true;
+  const relative = options.relative ?? false;
+  const onTrial = options.onTrial;
+  if (onTrial !== undefined && typeof onTrial !== 'function') throw new InputError(`${fn}: options.onTrial must be a function`);
 
   const trials: WidthTrial[] = [];
   let kept: CompressedModel | null = null;
   const attempt = (d: number): boolean => {
     const c = compressAt(method, model, x, pattern, d, extra);
     const cert = c.certificate;
-    const meets = (!requireHolds || cert.holds) && cert.outputError <= tolerance && (lr === undefined || cert.maxLogRatio <= lr);
-    trials.push({ d, outputError: cert.outputError, maxLogRatio: cert.maxLogRatio, holds: cert.holds, meets });
+    const relativeError = cert.outputScale > 0 ? cert.outputError / cert.outputScale : cert.outputError === 0 ? 0 : Infinity;
+    const meets = (!requireHolds || cert.holds) && (relative ? relativeError : cert.outputError) <= tolerance
+      && (lr === undefined || cert.maxLogRatio <= lr);
+    const trial = { d, outputError: cert.outputError, relativeError, maxLogRatio: cert.maxLogRatio, holds: cert.holds, meets };
+    trials.push(trial);
     if (meets) {
       // Successes come at decreasing widths (linear stops at the first, bisection only moves hi down).
       if (kept) release(kept);
@@ -130,6 +151,7 @@ export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: C
     } else {
       release(c);
     }
+    onTrial?.(trial);
     return meets;
   };
 
@@ -152,7 +174,7 @@ export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: C
   }
   if (found === null) {
     const best = trials.reduce((a, b) => (b.outputError < a.outputError ? b : a));
-    throw new ConvergenceError(`${fn}: no width d ∈ [${dMin}, ${dMax}] meets tolerance ${tolerance} with method '${method}'` +
+    throw new ConvergenceError(`${fn}: no width d ∈ [${dMin}, ${dMax}] meets ${relative ? 'relative ' : ''}tolerance ${tolerance} with method '${method}'` +
       `${requireHolds ? ' and a holding certificate' : ''}; the smallest error was ${best.outputError} at d = ${best.d}` +
       ` (certificate ${best.holds ? 'holds' : 'fails'}) — raise dMax or the tolerance`);
   }

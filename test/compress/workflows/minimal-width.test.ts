@@ -3,13 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, minimalWidth, compressLowRank, compressExactLowRank, GraphTransformer, DenseMatrix, ConvergenceError, InputError,
-} from '../../src/index.js';
-import { nearLowRankInstance, clusteredInstance } from '../support/compress-generators.js';
-import { maxRowDistance, lift, traces } from '../support/compress-measure.js';
-import { announceSeed } from '../support/fc.js';
+  init, minimalWidth, compressLowRank, compressExactLowRank, compressPractical, GraphTransformer, DenseMatrix, ConvergenceError, InputError, rng,
+  type WidthTrial,
+} from '../../../src/index.js';
+import { gaussianInput, erPattern } from '../../support/models.js';
+import { subspaceModel } from '../../support/trained-models.js';
+import { nearLowRankInstance, clusteredInstance } from '../../support/compress-generators.js';
+import { maxRowDistance, lift, traces } from '../../support/compress-measure.js';
+import { announceSeed } from '../../support/fc.js';
 
-announceSeed('test/compress/minimal-width.test.ts');
+announceSeed('test/compress/workflows/minimal-width.test.ts');
 await init();
 
 const inst = nearLowRankInstance({ n: 60, dIn: 12, width: 24, layers: 2, rank: 3, noiseX: 0.01, noiseW: 0.01, beta: 1, alpha0: 1, edgeProb: 0.05, seed: 21 });
@@ -74,4 +77,33 @@ test('minimalWidth throws ConvergenceError naming the best width when no d ≤ d
   assert.throws(() => minimalWidth(model, inst.x, inst.pattern, { tolerance: 1, method: 'lowRank', dMin: 5, dMax: 4 }), RangeError);
   assert.throws(() => minimalWidth(model, inst.x, inst.pattern, { tolerance: 1, method: 'lowRank', search: 'random' as never }), InputError);
   assert.throws(() => minimalWidth(model, DenseMatrix.zeros(60, 3, 'f64'), inst.pattern, { tolerance: 1, method: 'lowRank' }), /minimalWidth: x has 3 columns/);
+});
+
+test("minimalWidth(practical, relative): a trained-style network whose stages have rank 4 gets d ≤ 4, each trial's relativeError is outputError/outputScale of a direct compressPractical, onTrial sees every trial, and d − 1 fails", () => {
+  const g = rng(21);
+  const pm = subspaceModel(g, { dIn: 6, width: 12, rank: 4, depth: 3, classes: 2 });
+  const x = gaussianInput(g, 50, 6, 1), pattern = erPattern(g, 50, 0.2);
+  const seen: WidthTrial[] = [];
+  const r = minimalWidth(pm, x, pattern, { method: 'practical', tolerance: 1e-9, relative: true, search: 'bisect', constructionOptions: { hidden: 'full' }, onTrial: (t) => seen.push(t) });
+  assert.ok(r.d <= 4, `d = ${r.d}`);
+  assert.deepEqual(seen, r.trials);
+  assert.ok(r.trials.every((t) => t.d >= 1 && t.d <= Math.max(...pm.widths)));
+  const cert = r.compressed.certificate;
+  assert.ok(cert.holds && cert.outputError <= 1e-9 * cert.outputScale);
+  for (const t of r.trials) {
+    const direct = compressPractical(pm, x, pattern, { d: t.d, hidden: 'full' }).certificate;
+    assert.equal(t.outputError, direct.outputError);
+    assert.equal(t.relativeError, direct.outputError / direct.outputScale);
+    assert.equal(t.meets, direct.holds && t.relativeError <= 1e-9);
+  }
+  if (r.d > 1) {
+    const below = compressPractical(pm, x, pattern, { d: r.d - 1, hidden: 'full' }).certificate;
+    assert.ok(!below.holds || below.outputError > 1e-9 * below.outputScale);
+  }
+  // nothing meets a relative tolerance of 0 (round-off stays): ConvergenceError, and onTrial still saw each width
+  const tried: WidthTrial[] = [];
+  assert.throws(() => minimalWidth(pm, x, pattern, { method: 'practical', tolerance: 0, relative: true, dMax: 2, onTrial: (t) => tried.push(t) }),
+    (e: unknown) => e instanceof ConvergenceError && /relative tolerance 0/.test(e.message));
+  assert.deepEqual(tried.map((t) => t.d), [1, 2]);
+  assert.throws(() => minimalWidth(pm, x, pattern, { method: 'practical', tolerance: 1, onTrial: 3 as never }), InputError);
 });
