@@ -1,5 +1,5 @@
 // Tiny `--name value` argument parsing for the experiment commands (Node only).
-import { InputError } from '../runtime/errors.js';
+import { InputError } from '../src/index.js';
 
 /** Parses `--key value` pairs; a flag without a value is 'true'. Throws InputError on a stray value. */
 export function parseArgs(argv: string[]): Map<string, string> {

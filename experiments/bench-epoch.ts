@@ -1,19 +1,13 @@
 #!/usr/bin/env node
 // Training speed: one full-batch epoch (forward, loss, backward, AdamW step) of the 4-layer practical
-// graph transformer, median of --repeats timed epochs after one warm-up epoch, written to results/bench-epoch.json.
-//   node dist/src/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5
+// graph transformer, median of --repeats timed epochs after one warm-up epoch, written to experiments/results/bench-epoch.json.
+//   node dist/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { init } from '../runtime/init.js';
-import { scope, type Storage } from '../runtime/storage.js';
-import { DenseMatrix } from '../linalg/dense.js';
-import { rng } from '../random/rng.js';
-import { sparseAttention } from '../attention/sparse-attention.js';
-import { sparseAttentionBackward } from '../train/attention-backward.js';
-import { AdamW } from '../train/adamw.js';
-import { softmaxCrossEntropy } from '../train/loss.js';
-import { networkBackward, networkForward } from '../train/network.js';
-import { initParameters } from '../train/parameters.js';
+import { AdamW, DenseMatrix, init, initParameters, rng, scope, sparseAttention, sparseAttentionBackward, type Storage } from '../src/index.js';
+// Training internals the benchmark times phase by phase (not part of the public entry).
+import { softmaxCrossEntropy } from '../src/train/loss.js';
+import { networkBackward, networkForward } from '../src/train/network.js';
 import { parseArgs, numberArg } from './args.js';
 import { loadDataset, type DatasetName } from './datasets.js';
 

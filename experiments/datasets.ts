@@ -1,6 +1,6 @@
 // The three graphs of the experiments and how a run picks its split (THEORY §8; ../shared/data/README.md).
-import { loadGraphFile } from '../node/index.js';
-import type { LoadedGraph } from '../data/load-graph.js';
+import type { LoadedGraph } from '../src/index.js';
+import { loadGraphFile } from '../src/node/index.js';
 
 export const DATASETS = ['minesweeper', 'tolokers', 'cora'] as const;
 export type DatasetName = (typeof DATASETS)[number];

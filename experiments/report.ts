@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Aggregates results/table4-runs.jsonl into Table 4, Table 1 and Figure 1 (JSON + SVG).
-//   node dist/src/experiments/report.js [--runs results/table4-runs.jsonl]
+// Aggregates experiments/results/table4-runs.jsonl into Table 4, Table 1 and Figure 1 (JSON + SVG).
+//   node dist/experiments/report.js [--runs experiments/results/table4-runs.jsonl]
 // Selection (App. D.3): per dataset and width, the configuration with the highest mean final validation
 // metric on the runs every configuration has (run 0); Table 4 reports that configuration's test metric (wide: mean ± std; narrow: mean, std and max).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const std = (a: number[]): number => a.length < 2 ? 0 : Math.sqrt(a.reduce((s, v
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
 const args = parseArgs(process.argv.slice(2));
-const runs: Run[] = readFileSync(args.get('runs') ?? 'results/table4-runs.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const runs: Run[] = readFileSync(args.get('runs') ?? 'experiments/results/table4-runs.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 function select(dataset: string, width: number, grid?: (r: Run) => boolean): { chosen: Run[]; configs: object[] } {
   const { chosen, configs } = selectConfig(runs, dataset, width, grid);
@@ -54,7 +54,7 @@ for (const dataset of DATASETS) {
     paper: dataset === 'cora' ? { large: NaN, smallMean: NaN, smallMax: NaN, label: 'solid: mean of these runs (the paper ran Amazon Photo)' } : { large: paper.large, smallMean: paper.smallMean, smallMax: paper.smallMax, label: 'solid: mean of these runs; dashed: paper, Table 4' } });
 }
 mkdirSync('docs/figures', { recursive: true });
-writeFileSync('results/table4.json', JSON.stringify(table4, null, 1) + '\n');
-writeFileSync('results/table1.json', JSON.stringify(table1, null, 1) + '\n');
+writeFileSync('experiments/results/table4.json', JSON.stringify(table4, null, 1) + '\n');
+writeFileSync('experiments/results/table1.json', JSON.stringify(table1, null, 1) + '\n');
 writeFileSync('docs/figures/figure1.svg', figure1Svg(panels));
 process.stdout.write(JSON.stringify({ table4, table1 }, null, 1) + '\n');

@@ -1,7 +1,7 @@
-// App. D.3's model selection over the runs in results/table4-runs.jsonl, shared by report.js (Table 4) and
+// App. D.3's model selection over the runs in experiments/results/table4-runs.jsonl, shared by report.js (Table 4) and
 // table4-runs --best (which configuration gets more seeds), so both always pick the same configuration.
 
-/** One line of results/table4-runs.jsonl. */
+/** One line of experiments/results/table4-runs.jsonl. */
 export interface Run {
   dropout?: number; selfLoops?: boolean;
   dataset: string; width: number; lr: number; epochs: number; run: number; metric: string; seconds: number; secondsPerEpoch: number;

@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // Runs a grid of trainings for Table 4 / Figure 1 / Table 1 and appends one JSON line per run.
-//   node dist/src/experiments/table4-runs.js --dataset minesweeper --width 64 --lrs 0.01 --epochs 100 --runs 0,1,2 --out results/table4-runs.jsonl
+//   node dist/experiments/table4-runs.js --dataset minesweeper --width 64 --lrs 0.01 --epochs 100 --runs 0,1,2 --out experiments/results/table4-runs.jsonl
 // Run r uses initialization seed r and split r (see datasets.ts). Runs already in the file are skipped,
 // so an interrupted command resumes. Progress goes to stderr.
 // Beyond the paper's grid (lr × epochs), --dropout P and --self-loops false are part of a run's configuration
 // (the paper states neither; see docs/experiments.md): lines record both, and --best compares like with like.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { init } from '../runtime/init.js';
-import { trainNodeClassifier } from '../train/train.js';
-import { freeParameters } from '../train/parameters.js';
-import { measureNorms } from '../train/norms.js';
+import { freeParameters, init, measureNorms, trainNodeClassifier } from '../src/index.js';
 import { parseArgs, numberArg, listArg } from './args.js';
 import { DATASETS, loadDataset, type DatasetName } from './datasets.js';
 import { selectConfig, type Run } from './select.js';
@@ -26,7 +23,7 @@ const weightDecay = numberArg(args, 'weight-decay', 0.01), dropout = numberArg(a
 const selfLoopsArg = args.get('self-loops') ?? 'true';
 if (selfLoopsArg !== 'true' && selfLoopsArg !== 'false') throw new Error(`table4-runs: --self-loops must be true or false, got '${selfLoopsArg}'`);
 const selfLoops = selfLoopsArg === 'true';
-const out = args.get('out') ?? 'results/table4-runs.jsonl';
+const out = args.get('out') ?? 'experiments/results/table4-runs.jsonl';
 await init();
 
 // --best: take the (lr, epochs) that report.js selects (select.ts: the highest mean final validation metric,

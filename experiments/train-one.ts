@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // One training run, progress to stderr, the result as JSON on stdout (or --out FILE).
-//   node dist/src/experiments/train-one.js --data ../shared/data/tolokers.npz --width 64 --lr 0.01 --epochs 100 --seed 0 --split 0
+//   node dist/experiments/train-one.js --data ../shared/data/tolokers.npz --width 64 --lr 0.01 --epochs 100 --seed 0 --split 0
 import { writeFileSync } from 'node:fs';
-import { init } from '../runtime/init.js';
-import { loadGraphFile } from '../node/index.js';
-import { trainNodeClassifier } from '../train/train.js';
-import { serializeTrained } from '../train/serialize.js';
+import { init, serializeTrained, trainNodeClassifier } from '../src/index.js';
+import { loadGraphFile } from '../src/node/index.js';
 import { parseArgs, numberArg } from './args.js';
 
 const args = parseArgs(process.argv.slice(2));
