@@ -10,7 +10,7 @@ import { spectralNorm } from '../../linalg/spectral-norm.js';
 import { maxRowDistance, rowNormStats } from '../../linalg/row-norm-stats.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer, type ForwardOptions, type ForwardResult } from '../../model/graph-transformer.js';
-import { copyMatrix, type ForwardTrace } from '../../model/forward.js';
+import { type ForwardTrace } from '../../model/forward.js';
 import { checkCertifyArguments } from './arguments.js';
 import { DEFAULT_TOLERANCES, makeCheck, type CertifyOptions } from './check.js';
 import type {
@@ -79,11 +79,11 @@ export function forwardCompressed<T extends FloatDType = 'f64'>(compressed: Omit
   if (a0 && a0.cols !== x.cols) throw new ShapeError(`${fn}: compressed.inputAdapter is ${a0.rows}×${a0.cols} but x has ${x.cols} columns`);
   const dtype = (options.dtype ?? 'f64') as T;
   const kept = scope(() => {
-    const xin = a0 ? mulT(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : copyMatrix(x, 'f64'), a0) : x;
+    const xin = a0 ? mulT(x.dtype === 'f64' ? (x as DenseMatrix<'f64'>) : x.clone('f64'), a0) : x;
     const res = compressed.narrow.forward(xin, pattern, options);
     const u = compressed.uOut;
     if ((options.lift ?? true) && u) {
-      const w = (dtype === 'f64' ? u : copyMatrix(u, 'f32')) as DenseMatrix<T>;
+      const w = (dtype === 'f64' ? u : u.clone('f32')) as DenseMatrix<T>;
       res.output = matmulT(res.output, w);
     }
     return { output: res.output, trace: res.trace, all: traceMatrices(res.trace) };
@@ -128,7 +128,7 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
   checkCertifyArguments('certify', reference, compressed, x, pattern);
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   return scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = reference.forward(x64, pattern, { trace: true });
     const nar = forwardCompressed(compressed, x64, pattern, { trace: true });
     const rt = ref.trace!, nt = nar.trace!;

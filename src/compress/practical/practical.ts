@@ -18,7 +18,7 @@ import { scope } from '../../runtime/storage.js';
 import { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
-import { copyMatrix, forwardLayer } from '../../model/forward.js';
+import { forwardLayer } from '../../model/forward.js';
 import type { AffineMap, LayerWeights, SkipMap } from '../../model/layer.js';
 import { encodeMatrix } from '../../model/serialize.js';
 import { checkCompressArguments } from '../framework/arguments.js';
@@ -61,7 +61,7 @@ function streamBasis(h: DenseMatrix<'f64'>, d: number): DenseMatrix<'f64'> | nul
 /** B·M for B = basisᵀ·G (or G when basis is null), i.e. the left factor of every map into a narrow stage. */
 function project(basis: DenseMatrix<'f64'> | null, norm: AffineMap | null | undefined, m: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
   const g = norm ? mul(norm.weight, m) : m;
-  return basis ? mul(basis, g, true, false) : (g === m ? copyMatrix(m, 'f64') : g);
+  return basis ? mul(basis, g, true, false) : (g === m ? m.clone('f64') : g);
 }
 
 /** basisᵀ(G·b + c): the bias of a narrow stage. */
@@ -119,7 +119,7 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
   }
 
   const built = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     let u = streamBasis(ref.encoded, d);
     let encoder: AffineMap | null = null;
@@ -127,7 +127,7 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
       encoder = { weight: project(u, null, model.encoder.weight), bias: projectBias(u, null, model.encoder.bias, model.encoder.weight.rows) };
     }
     let hHat: DenseMatrix<'f64'> | null = null;
-    if (hidden === 'clusters') hHat = u ? mul(ref.encoded, u) : copyMatrix(ref.encoded, 'f64');
+    if (hidden === 'clusters') hHat = u ? mul(ref.encoded, u) : ref.encoded.clone('f64');
     const layers: LayerWeights[] = [];
     const decoders: LayerDecoders[] = [];
     const labels: number[][] = [], representatives: number[][] = [], selected: number[][] = [];
@@ -135,12 +135,12 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
       const r = ref.layers[l];
       const width = r.input.cols;
       const uHalf = streamBasis(r.half, d);
-      const wqU = u ? mul(layer.wQ, u) : copyMatrix(layer.wQ, 'f64');
-      const wkU = u ? mul(layer.wK, u) : copyMatrix(layer.wK, 'f64');
+      const wqU = u ? mul(layer.wQ, u) : layer.wQ.clone('f64');
+      const wkU = u ? mul(layer.wK, u) : layer.wK.clone('f64');
       const wK = mul(wqU, wkU, true, false);
       const wQ = identity(wK.rows);
       const toHalf = (m: DenseMatrix<'f64'>): DenseMatrix<'f64'> => project(uHalf, layer.attentionNorm, m);
-      const wvU = u ? mul(layer.wV, u) : copyMatrix(layer.wV, 'f64');
+      const wvU = u ? mul(layer.wV, u) : layer.wV.clone('f64');
       const wV = toHalf(wvU);
       const attentionSkip = narrowSkip(layer.attentionSkip, toHalf, u, width);
       const dHalf = wV.rows;
@@ -151,7 +151,7 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
       const b2 = projectBias(uOut, layer.ffnNorm, layer.b2, r.output.cols);
       let w1: DenseMatrix<'f64'>, b1: Float64Array | null, w2: DenseMatrix<'f64'>, threeQuarter: Decoder;
       if (hidden === 'full') {
-        w1 = uHalf ? mul(layer.w1, uHalf) : copyMatrix(layer.w1, 'f64');
+        w1 = uHalf ? mul(layer.w1, uHalf) : layer.w1.clone('f64');
         b1 = layer.b1 ? Float64Array.from(layer.b1) : null;
         w2 = toOut(layer.w2);
         threeQuarter = 'identity';
@@ -187,7 +187,7 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
       if (hHat) hHat = forwardLayer(narrowLayer, hHat, pattern, model.activation, false).output;
       u = uOut;
     });
-    const head: AffineMap | null = model.head ? { weight: u ? mul(model.head.weight, u) : copyMatrix(model.head.weight, 'f64'), bias: model.head.bias ?? null } : null;
+    const head: AffineMap | null = model.head ? { weight: u ? mul(model.head.weight, u) : model.head.weight.clone('f64'), bias: model.head.bias ?? null } : null;
     const narrow = new GraphTransformer({ layers, activation: model.activation, variant: 'practical', encoder, head });
     return { narrow, decoders, finalDecoder: u, labels, representatives, selected };
   });

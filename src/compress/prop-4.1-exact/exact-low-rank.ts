@@ -7,7 +7,6 @@ import { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { copyMatrix } from '../../model/forward.js';
 import { checkCompressArguments } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
@@ -63,7 +62,7 @@ export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pa
   }
   const foldInput = options.foldInput ?? true;
   const built = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const dIn = model.inputDim;
     // U^(0): identity when d_in ≤ d, else orth(X) in THEORY's columns = orth(x_rowᵀ).

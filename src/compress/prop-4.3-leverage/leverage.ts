@@ -9,7 +9,6 @@ import type { CsrGraph } from '../../graph/csr.js';
 import { rng } from '../../random/rng.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { copyMatrix } from '../../model/forward.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
@@ -68,7 +67,7 @@ export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, patt
   const master = rng(seed);
   const layerSeeds = model.layers.map(() => master.nextUint32());
   const built = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;

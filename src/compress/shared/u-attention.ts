@@ -4,7 +4,6 @@
 // q̂_i·k̂_j = (W_Q Uĥ_i)·(W_K Uĥ_j), P_V v̂ = W_V Uĥ and Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U (the corrected Lemma C.6).
 import { DenseMatrix } from '../../linalg/dense.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { copyMatrix } from '../../model/forward.js';
 import { identity, mul, orth } from './basis.js';
 
 /** The narrow attention weights and the decoder of the values. */
@@ -26,9 +25,9 @@ export interface UAttention {
  * Cost O(D·p·d + D·d²). Accuracy: P_V orthonormal to ~1e-15; the rank rule is orth's (s_k > 1e-10·s_1).
  */
 export function uBasedAttention(layer: LayerWeights, u: DenseMatrix<'f64'> | null): UAttention {
-  const wqU = u ? mul(layer.wQ, u) : copyMatrix(layer.wQ, 'f64');
-  const wkU = u ? mul(layer.wK, u) : copyMatrix(layer.wK, 'f64');
-  const wvU = u ? mul(layer.wV, u) : copyMatrix(layer.wV, 'f64');
+  const wqU = u ? mul(layer.wQ, u) : layer.wQ.clone('f64');
+  const wkU = u ? mul(layer.wK, u) : layer.wK.clone('f64');
+  const wvU = u ? mul(layer.wV, u) : layer.wV.clone('f64');
   const wK = mul(wqU, wkU, true, false);
   let valueBasis = orth(wvU).basis;
   if (valueBasis.cols === 0) {

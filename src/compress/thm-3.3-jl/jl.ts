@@ -8,7 +8,7 @@ import { rng } from '../../random/rng.js';
 import { jlMatrix, jlMinDim } from '../../linalg/jl.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
-import { applyOptionalAffine, copyMatrix, forwardLayer } from '../../model/forward.js';
+import { applyOptionalAffine, forwardLayer } from '../../model/forward.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { checkCompressArguments } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
@@ -79,7 +79,7 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
   const etas: number[] = [];
   const keptSeeds: number[] = [];
   const narrow = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     let h = applyOptionalAffine(x64, model.encoder);
     const out: LayerWeights[] = [];
     model.layers.forEach((layer, l) => {

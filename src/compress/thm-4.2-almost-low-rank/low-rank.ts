@@ -6,7 +6,6 @@ import { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { copyMatrix } from '../../model/forward.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
@@ -55,7 +54,7 @@ export function compressLowRank(model: GraphTransformer, x: DenseMatrix, pattern
   }
   requireTheoryModel(fn, model);
   const built = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;

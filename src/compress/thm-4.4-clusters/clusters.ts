@@ -8,7 +8,7 @@ import { DenseMatrix } from '../../linalg/dense.js';
 import { kmeans } from '../../linalg/kmeans.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
-import { copyMatrix, forwardLayer } from '../../model/forward.js';
+import { forwardLayer } from '../../model/forward.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
@@ -119,7 +119,7 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
     throw new RangeError(`${fn}: options.maxClusters must be an integer in [1, d = ${d}], got ${String(maxClusters)}`);
   }
   const built = scope(() => {
-    const x64 = (x.dtype === 'f64' ? x : copyMatrix(x, 'f64')) as DenseMatrix<'f64'>;
+    const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;
