@@ -1,4 +1,4 @@
-// The three graphs of the experiments and how a run picks its split (THEORY §8; ../shared/data/README.md).
+// The three graphs of the experiments and how a run picks its split (Sec. 5 and App. D.1; docs/experiments.md; the shared data's README).
 import type { LoadedGraph } from '../src/index.js';
 import { loadGraphFile } from '../src/node/index.js';
 

@@ -1,9 +1,9 @@
 // Row-wise norms and distances of node matrices (one node per row): the max and mean ‖h_i‖₂ of Table 1 and
 // assumption (A1) of Shirzad et al. (2024), and the colmax error max_i ‖a_i − b_i‖₂ the certificates report
-// (docs/theory.md#1-notation).
+// (docs/theory.md#1-conventions).
 import type { DenseMatrix } from './dense.js';
 
-/** max_i ‖a_i − b_i‖₂ over rows (colmax of THEORY §0 in the row convention). */
+/** max_i ‖a_i − b_i‖₂ over rows (colmax of docs/theory.md#1-conventions, in the row convention). */
 export function maxRowDistance(a: DenseMatrix, b: DenseMatrix): number {
   const ad = a.data, bd = b.data, c = a.cols;
   let worst = 0;

@@ -1,5 +1,5 @@
 // ‖A‖₂ = σ₁(A), exactly enough for a certificate (relative error ≤ 1e-11): the β of assumption (A2) in
-// Shirzad et al. (2024, Sec. 3; docs/theory.md#2-the-model-and-its-assumptions) and Table 1's operator norms.
+// Shirzad et al. (2024, Sec. 2; docs/theory.md#2-the-model-and-its-assumptions) and Table 1's operator norms.
 // linalg/norms.ts operatorNorm is the fast power-iteration estimate; this one is the certified value.
 import type { DenseMatrix } from './dense.js';
 import { rng } from '../random/rng.js';

@@ -44,9 +44,9 @@ export function requireWidth(fn: string, options: unknown): number {
   return d;
 }
 
-/** Throws InputError unless the model is the theory variant of THEORY §1.1 (b_1 allowed). */
+/** Throws InputError unless the model is the theory variant of Sec. 2; docs/theory.md#2-the-model-and-its-assumptions (b_1 allowed). */
 export function requireTheoryModel(fn: string, model: GraphTransformer): void {
   if (model.variant !== 'theory') {
-    throw new InputError(`${fn}: model is a practical-variant network; the construction is implemented for the theory model of THEORY §1.1 (skips and norms need the restatement of THEORY §1.3)`);
+    throw new InputError(`${fn}: model is a practical-variant network; the construction is implemented for the theory model of Sec. 2 (skips and norms need the restatement of App. D.2: docs/theory.md#17-the-practical-variant)`);
   }
 }

@@ -1,5 +1,5 @@
 // The certificate framework: run the reference T and the narrow twin T̂ on the actual graph (f64), measure
-// every quantity the theorems speak of (THEORY §0, §1.2, §9), and let the construction's verifier check its
+// every quantity the theorems speak of (Sec. 2 and its assumptions (A1)–(A3); docs/theory.md#1-conventions, #2-the-model-and-its-assumptions, #19-tolerances-and-the-testing-protocol), and let the construction's verifier check its
 // hypotheses and bounds. Nothing is assumed: α and β are measured, each inequality is evaluated on realised
 // values, and a violated hypothesis makes `holds` false with a reason.
 import { InputError, ShapeError } from '../../runtime/errors.js';
@@ -30,12 +30,12 @@ export function layerOperatorNorms(model: GraphTransformer): { wQ: number; wK: n
   });
 }
 
-/** β (THEORY §1.2 A2): the largest spectral norm of any map, √logitScale folded into W_Q and W_K. */
+/** β (docs/theory.md#2-the-model-and-its-assumptions A2): the largest spectral norm of any map, √logitScale folded into W_Q and W_K. */
 export function measureBeta(model: GraphTransformer): number {
   return Math.max(...layerOperatorNorms(model).flatMap((o) => [o.wQ, o.wK, o.wV, o.w1, o.w2]));
 }
 
-/** α (THEORY §1.2 A1): max over layers ℓ < L and nodes i of ‖h_i^(ℓ)‖², from a traced forward. */
+/** α (docs/theory.md#2-the-model-and-its-assumptions A1): max over layers ℓ < L and nodes i of ‖h_i^(ℓ)‖², from a traced forward. */
 export function measureAlpha(trace: ForwardTrace): number {
   let a = 0;
   for (const l of trace.layers) a = Math.max(a, rowNormStats(l.input).max ** 2);
@@ -119,7 +119,7 @@ function maxAbs(a: Float64Array): number {
  * Measures a compressed model against its reference on (x, pattern) and runs `verifier`'s checks
  * (the constructions call this; users call certify()). Generic measurements: e^(ℓ), e_{1/2}, e_{3/4}
  * through the decoders, ε_a^(ℓ) = max_E |ŝ − s|, max_E |log â/a|, α, β, the output error; generic checks:
- * every attention row non-empty (THEORY §0) and Lemma L1 (max |log â/a| ≤ 2ε_a) per layer.
+ * every attention row non-empty (notation of Sec. 2; docs/theory.md#1-conventions) and Lemma L1 (max |log â/a| ≤ 2ε_a) per layer.
  * Cost: two traced f64 forwards, O(n·D·d) per decoder, the β norms (SVD of each map) and the verifier.
  * Throws InputError / ShapeError on malformed arguments, before any work.
  */
@@ -165,7 +165,7 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
     for (let i = 0; i < degrees.length; i++) if (degrees[i] === 0) empty++;
     checks.push(makeCheck(tolerances, {
       name: 'every node attends to someone (N(i) ≠ ∅)', kind: 'hypothesis', layer: null, measured: empty, bound: 0,
-      detail: `${empty} of ${degrees.length} pattern rows are empty; add self loops (THEORY §0)`,
+      detail: `${empty} of ${degrees.length} pattern rows are empty; add self loops (notation of Sec. 2; docs/theory.md#1-conventions)`,
     }));
     layers.forEach((lc, l) => {
       const s = maxAbs(rt.layers[l].logits) + maxAbs(nt.layers[l].logits);

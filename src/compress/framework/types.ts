@@ -120,7 +120,7 @@ export interface Certificate {
   format: 'narrowgt-certificate';
   version: 1;
   construction: ConstructionName;
-  /** E.g. 'Theorem 3.3 (Shirzad et al. 2024), THEORY.md §3'. */
+  /** E.g. 'Theorem 3.3 (Shirzad et al. 2024), docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k'. */
   theorem: string;
   /** Every applicable check holds. */
   holds: boolean;
@@ -154,7 +154,7 @@ export interface Certificate {
 
 /** Tolerances of a certificate's checks. */
 export interface CertifyTolerances {
-  /** Relative slack on every inequality (default 1e-9, THEORY §9). */
+  /** Relative slack on every inequality (default 1e-9, not in the paper (our protocol); docs/theory.md#19-tolerances-and-the-testing-protocol). */
   rtol: number;
   /** Absolute rounding floor, in units of the compared quantities' scale (default 64·2⁻⁵²). */
   atolFactor: number;

@@ -1,10 +1,10 @@
 // The certificate of compressPractical (practical.ts): Theorem 4.2 / 4.4's per-layer inequalities restated
-// for skips, folded batch norms and biases (THEORY §1.3), each evaluated on realised quantities of the actual
+// for skips, folded batch norms and biases (App. D.2; docs/theory.md#17-the-practical-variant), each evaluated on realised quantities of the actual
 // graph, plus an a-priori bound that uses only the hypotheses' residuals measured on the reference.
 //
 // Per layer ℓ, with e = e^(ℓ) (through U), the folded norms N_k(y) = G_k y + c_k (g_k = ‖G_k‖, 1 when absent),
 // skips S_k (s_k = ‖S_k‖: 1 identity, 0 none) and the Lemma C.1 residuals of the reference
-// ε½ = max_i dist(h½_i, col U½), ε′ = max_i dist(h_i^(ℓ+1), col U′) [derived here, same steps as THEORY §5(c)]:
+// ε½ = max_i dist(h½_i, col U½), ε′ = max_i dist(h_i^(ℓ+1), col U′) [derived here, same steps as Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (bounds checked)]:
 //   (L2)  ε_a ≤ β²(2√α + e)e                                   (Ŵ_Q, Ŵ_K reproduce the bilinear form on Uĥ)
 //   (P½)  e½ ≤ ε½ + g₁[s₁e + ‖W_V‖e + (e^{2ε_a} − 1)·B_v]      B_v = max_j ‖W_V h_j‖ on the reference (L3)
 //   (P¾)  full:   e¾ ≤ ‖W_1‖e½        select: e¾ ≤ ‖U_σ‖‖W_1[S]‖e½ + ε_σ,  ε_σ = max_i ‖U_σ z_{S,i} − z_i‖
@@ -52,7 +52,7 @@ function finalError(ctx: CertifyContext): number {
 interface ClusterNumbers { k: number; epsilon: number; s: number; rhoX: number; delta: number; tau: number; maxDistance: number; maxF: number;
   offCluster: number; onCluster: number; certified: boolean }
 
-/** Theorem 4.4's measured hypotheses and one-hot deviations at layer l (THEORY §7(a), (c)). */
+/** Theorem 4.4's measured hypotheses and one-hot deviations at layer l (docs/theory.md#11-theorem-44--clustering: hypotheses, bounds checked). */
 function clusterNumbers(ctx: CertifyContext, l: number, labels: Int32Array): ClusterNumbers {
   return scope(() => {
     const refHalf = ctx.referenceTrace.layers[l].half, narHalf = ctx.narrowTrace.layers[l].half;
@@ -80,7 +80,7 @@ function clusterNumbers(ctx: CertifyContext, l: number, labels: Int32Array): Clu
 /** Verifier of compressPractical (see the header). */
 export const practicalVerifier: ConstructionVerifier = {
   construction: PRACTICAL_CONSTRUCTION,
-  theorem: 'Theorems 4.2 / 4.4 (Shirzad et al. 2024) restated for skips, batch norms and biases (THEORY.md §1.3, §5, §7); docs/compression.md',
+  theorem: 'Theorems 4.2 / 4.4 (Shirzad et al. 2024) restated for skips, batch norms and biases (App. D.2; docs/theory.md#17-the-practical-variant); docs/compression.md',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
     const details = compressed.details;
@@ -147,11 +147,11 @@ export const practicalVerifier: ConstructionVerifier = {
         Object.assign(extra, { clusters: c.k, clusterEpsilon: c.epsilon, s: c.s, tau: c.tau, rhoX: c.rhoX, delta: c.delta });
         checks.push(makeCheck(tol, {
           name: 'hypothesis (Thm 4.4): ρ_x < 3/4', kind: 'hypothesis', layer: l, measured: c.rhoX, bound: 0.75,
-          detail: `k = ${c.k}, ε = ${c.epsilon}, s = ${c.s}, τ = ${c.tau} (THEORY §7(a), generalised separation)`,
+          detail: `k = ${c.k}, ε = ${c.epsilon}, s = ${c.s}, τ = ${c.tau} (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses), generalised separation)`,
         }));
         checks.push(makeCheck(tol, {
           name: 'hypothesis (Thm 4.4): Δ < 1 (nodes close to their centres)', kind: 'hypothesis', layer: l, measured: c.delta, bound: 1,
-          detail: `Δ = 4(4ε + 2ε² + 2τ′)/((1−ε)² − τ′) with ε = ${c.epsilon}: "sufficiently small ε" of THEORY §7(e)6; k = 1 makes ρ_x vacuous, not Δ`,
+          detail: `Δ = 4(4ε + 2ε² + 2τ′)/((1−ε)² − τ′) with ε = ${c.epsilon}: "sufficiently small ε" of Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes); k = 1 makes ρ_x vacuous, not Δ`,
         }));
         checks.push(makeCheck(tol, {
           name: 'one-hot: off-cluster z exactly 0', kind: 'identity', layer: l, measured: c.offCluster, bound: 0, applicable: c.certified,

@@ -1,6 +1,6 @@
 // Compressing a trained (practical-variant) graph transformer: Theorem 4.2's low-rank construction and
 // Theorem 4.4's cluster construction restated for skips, batch norms, biases, an encoder and a head by the
-// rule of THEORY §1.3 — every D-wide stage gets its own orthonormal decoder, the skip becomes a d×d matrix
+// rule of App. D.2; docs/theory.md#17-the-practical-variant — every D-wide stage gets its own orthonormal decoder, the skip becomes a d×d matrix
 // between two bases, and each folded BN a general d×d affine map.
 //
 // Per layer, with U (stream decoder, D×d), U½ (decoder of H^(ℓ+1/2)) and U′ (decoder of H^(ℓ+1)), all

@@ -4,10 +4,10 @@ import { rowNormStats } from '../../linalg/row-norm-stats.js';
 import { makeCheck } from '../framework/check.js';
 import type { Check, ConstructionVerifier, VerifierResult } from '../framework/types.js';
 import { rankFromSingularValues, singularValues } from '../shared/basis.js';
-/** Verifier of Proposition 4.1: rank hypotheses, exactness of every stage and of T(X), widths ≤ d (THEORY §4(c), (d)). */
+/** Verifier of Proposition 4.1: rank hypotheses, exactness of every stage and of T(X), widths ≤ d (docs/theory.md#5-proposition-41--exact-low-rank: bounds checked, tests). */
 export const exactLowRankVerifier: ConstructionVerifier = {
   construction: 'exact-low-rank',
-  theorem: 'Proposition 4.1 (Shirzad et al. 2024): exact low rank — THEORY.md §4',
+  theorem: 'Proposition 4.1 (Shirzad et al. 2024): exact low rank — docs/theory.md#5-proposition-41--exact-low-rank',
   verify(ctx): VerifierResult {
     const { compressed, tolerances: t, referenceTrace: rt } = ctx;
     const det = compressed.details;

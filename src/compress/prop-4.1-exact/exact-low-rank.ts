@@ -1,4 +1,4 @@
-// Proposition 4.1 of Shirzad et al. (2024) — exact low rank (THEORY §4): when rank(X) ≤ d and every
+// Proposition 4.1 of Shirzad et al. (2024) — exact low rank (docs/theory.md#5-proposition-41--exact-low-rank): when rank(X) ≤ d and every
 // rank(H^(ℓ+3/4)) ≤ d, a width-d network with T(X) = U_out T̂(X) and â_ij = a_ij exactly. Orthonormal
 // bases (orth) carry H^(ℓ), V and H^(ℓ+1); CPQR row selection (L7) carries the FFN hidden layer through σ.
 import { InputError } from '../../runtime/errors.js';
@@ -36,7 +36,7 @@ function atLeastOne(b: DenseMatrix<'f64'>, rtol: number, d: number): DenseMatrix
 }
 
 /**
- * Proposition 4.1 (Shirzad et al. 2024; THEORY §4(b)), theory-variant models: input adapter
+ * Proposition 4.1 (Shirzad et al. 2024; docs/theory.md#5-proposition-41--exact-low-rank (construction)), theory-variant models: input adapter
  * U^(0) = orth(X) (identity when d_in ≤ d); per layer Ŵ_Q = I, Ŵ_K = Uᵀ W_Qᵀ W_K U, Ŵ_V = P_Vᵀ W_V U with
  * P_V = orth(W_V U); CPQR selection S of the reference H^(ℓ+3/4) with Ŵ_1 = W_1[S, :] P_V (b̂_1 = b_1[S]),
  * U_σ = Y(Y_S)⁺; Ŵ_2 = P_2ᵀ W_2 U_σ with P_2 = orth(W_2 U_σ) = U^(ℓ+1); U_out = U^(L). Widths are the
@@ -58,14 +58,14 @@ export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pa
   const identityTol = options.identityTol ?? 1e-9;
   if (!(identityTol > 0)) throw new RangeError(`${fn}: options.identityTol must be positive, got ${identityTol}`);
   if (model.variant !== 'theory') {
-    throw new InputError(`${fn}: model is a practical-variant network; Prop. 4.1 is implemented for the theory model of THEORY §1.1 (see docs/theory.md on restating it for skips and norms)`);
+    throw new InputError(`${fn}: model is a practical-variant network; Prop. 4.1 is implemented for the theory model of Sec. 2 (see docs/theory.md#17-the-practical-variant on restating it for skips and norms)`);
   }
   const foldInput = options.foldInput ?? true;
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const dIn = model.inputDim;
-    // U^(0): identity when d_in ≤ d, else orth(X) in THEORY's columns = orth(x_rowᵀ).
+    // U^(0): identity when d_in ≤ d, else orth(X) in the paper's columns = orth(x_rowᵀ).
     let u: DenseMatrix<'f64'> = dIn <= d ? identity(dIn) : atLeastOne(x64.transpose(), tol, d);
     const u0 = dIn <= d ? null : u;
     const layers: LayerWeights[] = [];

@@ -46,7 +46,7 @@ function samplingErrors(h: DenseMatrix<'f64'>, rows: number[], u: DenseMatrix<'f
 /** Verifier of Proposition 4.3: the sampling event, the attention checks of Thm 4.2 and the sampled-FFN inequalities. */
 export const leverageVerifier: ConstructionVerifier = {
   construction: 'leverage',
-  theorem: 'Proposition 4.3 (Shirzad et al. 2024): leverage-score row sampling, with Lemma C.3 — THEORY.md §6',
+  theorem: 'Proposition 4.3 (Shirzad et al. 2024): leverage-score row sampling, with Lemma C.3 — docs/theory.md#10-proposition-43--leverage-score-row-sampling',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, beta, alpha } = ctx;
     const det = compressed.details;
@@ -77,7 +77,7 @@ export const leverageVerifier: ConstructionVerifier = {
       }));
       checks.push(makeCheck(tol, {
         name: 'U·S·a = a on col(P_34) (unit a)', kind: 'identity', layer: l, measured: se.basisError, bound: 1e-9, applicable: se.spans,
-        detail: se.spans ? 'the weighted least-squares fit is exact on the subspace; tolerance 1e-9 (THEORY §9)' : 'not applicable: P_34[R,:] is rank-deficient',
+        detail: se.spans ? 'the weighted least-squares fit is exact on the subspace; tolerance 1e-9 (not in the paper (our protocol); docs/theory.md#19-tolerances-and-the-testing-protocol)' : 'not applicable: P_34[R,:] is rank-deficient',
       }));
       checks.push(makeCheck(tol, {
         name: 'e_{3/4} ≤ ‖U‖βe_{1/2} + max_i‖USh_i − h_i‖', kind: 'inequality', layer: l, measured: e34,
@@ -103,7 +103,7 @@ export const leverageVerifier: ConstructionVerifier = {
       checks,
       predicted: {
         outputError: null, formula: 'none', constants: { C: constant, k: samples },
-        conditionsHold: false, note: 'Prop. 4.3 is a per-layer statement; its composition with the network is not analysed in the paper (THEORY §6(b), (e)5)',
+        conditionsHold: false, note: 'Prop. 4.3 is a per-layer statement; its composition with the network is not analysed in the paper (docs/theory.md#10-proposition-43--leverage-score-row-sampling (construction, notes))',
       },
       layerExtras: extras,
       parameters: { d, delta0: Number(det.delta0), delta1: Number(det.delta1), samples, fraction },

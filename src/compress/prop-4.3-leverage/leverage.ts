@@ -1,4 +1,4 @@
-// Proposition 4.3 of Shirzad et al. (2024) — leverage-score row sampling (THEORY.md §6): Theorem 4.2's
+// Proposition 4.3 of Shirzad et al. (2024) — leverage-score row sampling (docs/theory.md#10-proposition-43--leverage-score-row-sampling): Theorem 4.2's
 // network with its D-wide FFN hidden layer cut to the k_eff = O(d log d) hidden units drawn by the leverage
 // scores of P_34 = topd(H^(ℓ+3/4), d) (Lemma C.3), the rescaling folded into the decoder U. Randomised,
 // verified on the actual graph and redrawn until ≥ 99 % of nodes meet ‖U·S·h_i − h_i‖ ≤ C·r_i.
@@ -37,7 +37,7 @@ export interface CompressByLeverageOptions extends CertifyOptions {
 }
 
 /**
- * Proposition 4.3 (Shirzad et al. 2024, Lemma C.3; THEORY §6(b)), theory-variant models: the attention of
+ * Proposition 4.3 (Shirzad et al. 2024, Lemma C.3; docs/theory.md#10-proposition-43--leverage-score-row-sampling (construction)), theory-variant models: the attention of
  * Theorem 4.2 (Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, Ŵ_V = P_VᵀW_V U), then per layer the rows R drawn by
  * leverageRowSampling on the reference H^(ℓ+3/4) with basis P_34 = topd(H^(ℓ+3/4), d):
  * Ŵ_1 = W_1[R, :]·P_V (k_eff×d, b̂_1 = b_1[R]), U^(ℓ+1) = orth(W_2 P_34), Ŵ_2 = U^(ℓ+1)ᵀ W_2 U (d×k_eff),

@@ -1,4 +1,4 @@
-// Lemma C.3 of Shirzad et al. (2024) with the constants derived in THEORY.md §6(c): keep k = O(d log d)
+// Lemma C.3 of Shirzad et al. (2024) with the constants derived in Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): keep k = O(d log d)
 // of the D feature rows, drawn by the leverage scores of a D×d column basis A, and rebuild every node from
 // the kept rows by a weighted least-squares fit in col(A). Used by compressByLeverage (Prop. 4.3), where
 // the rows are FFN hidden units. Nodes are rows here: H is n×D.
@@ -11,15 +11,15 @@ import { matmul } from '../../linalg/matmul.js';
 import { qr } from '../../linalg/qr.js';
 import { leverageSample } from '../../linalg/leverage.js';
 
-/** η of the subspace embedding in THEORY §6(c): the sampled Gram matrix has eigenvalues in [1 − η, 1 + η]. */
+/** η of the subspace embedding in Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): the sampled Gram matrix has eigenvalues in [1 − η, 1 + η]. */
 export const EMBEDDING_ETA = 0.5;
 
-/** k = ceil(12·d·ln(2d/δ₀)): enough iid leverage draws for a (1 ± 1/2) subspace embedding w.p. ≥ 1 − δ₀ (matrix Chernoff, THEORY §6(c)). */
+/** k = ceil(12·d·ln(2d/δ₀)): enough iid leverage draws for a (1 ± 1/2) subspace embedding w.p. ≥ 1 − δ₀ (matrix Chernoff, Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked)). */
 export function leverageSampleSize(d: number, delta0: number): number {
   return Math.ceil(12 * d * Math.log((2 * d) / delta0));
 }
 
-/** C = 1 + 2/√((1 − η)δ₁) with η = 1/2: the per-node factor of Lemma C.3 (THEORY §6(c); δ₁ = 0.005 gives C = 41). */
+/** C = 1 + 2/√((1 − η)δ₁) with η = 1/2: the per-node factor of Lemma C.3 (Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked); δ₁ = 0.005 gives C = 41). */
 export function leverageConstant(delta1: number): number {
   return 1 + 2 / Math.sqrt((1 - EMBEDDING_ETA) * delta1);
 }
@@ -82,11 +82,11 @@ function checkProbability(fn: string, name: string, v: number): void {
   if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new RangeError(`${fn}: ${name} must lie in (0, 1), got ${String(v)}`);
 }
 
-/** Rounding slack of the test ‖USh − h‖ ≤ C·r: THEORY §9's relative 1e-9, on the node's norm so that r_i = 0 is usable. */
+/** Rounding slack of the test ‖USh − h‖ ≤ C·r: the relative 1e-9 of docs/theory.md#19-tolerances-and-the-testing-protocol, on the node's norm so that r_i = 0 is usable. */
 const SLACK = 1e-9;
 
 /**
- * Leverage-score row sampling with verification (Lemma C.3; THEORY.md §6(b) steps 1–5).
+ * Leverage-score row sampling with verification (Lemma C.3; Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (construction) steps 1–5).
  * Draws k iid rows r_t ~ p (p_r = ℓ_r/d, the leverage scores of `basis` over its D rows) with
  * leverageSample (duplicates merged into weights √(c_r/(k·p_r))), builds U = Q·(diag(w)Q_R)⁺·diag(w), and counts the nodes with
  * ‖U·S·h_i − h_i‖ ≤ C·r_i. Redraws (up to maxTries, seeds recorded) until the fraction is reached; returns
@@ -125,7 +125,7 @@ export function leverageRowSampling(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f
   const q = orthonormalBasis(fn, basis);
   const residuals = residualNorms(h, q);
   const nodeNorms = rowNorms(h.data, n, D);
-  // ℓ_r = ‖Q_r‖² = a_r(AᵀA)⁻¹a_rᵀ (Def. C.2 with the inverse restored, THEORY §6(e)2); uniform: all equal.
+  // ℓ_r = ‖Q_r‖² = a_r(AᵀA)⁻¹a_rᵀ (Def. C.2 with the inverse restored, Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (notes)); uniform: all equal.
   const scores = new Float64Array(D).fill(1);
   if (distribution === 'leverage') {
     const qd = q.data;

@@ -1,4 +1,4 @@
-// Bases and selections the constructions share (THEORY §0 and §2 L7): orth(B), topd(B, d), CPQR row
+// Bases and selections the constructions share (docs/theory.md#1-conventions; L7 of docs/theory.md#16-shared-lemmas-l1-to-l7): orth(B), topd(B, d), CPQR row
 // selection with its decoder U_σ = Y·(Y_S)⁺, the spectral norm, and row-wise distances.
 //
 // Adapter note: src/linalg/ has no exact SVD, and pivotedQr/selectRows were not committed when this was
@@ -108,7 +108,7 @@ function leftColumns(svd: ThinSvd, count: number): DenseMatrix<'f64'> {
 }
 
 /**
- * orth(B) (THEORY §0): an orthonormal basis of range(B) from the thin SVD, keeping the left singular
+ * orth(B) (notation of Sec. 2; docs/theory.md#1-conventions): an orthonormal basis of range(B) from the thin SVD, keeping the left singular
  * vectors with s_k > rtol·s₁ (at most maxRank of them). B is p×q; the basis is p×r. Cost O(p·q·min(p, q)).
  */
 export function orth(b: DenseMatrix<'f64'>, options: { rtol?: number; maxRank?: number } = {}): Basis {
@@ -136,20 +136,20 @@ function norm2(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** A row-feature selection (THEORY §2 L7) of Y (rows: n×p, features = columns) and its decoder. */
+/** A row-feature selection (Prop. 4.1, App. C.2; docs/theory.md#16-shared-lemmas-l1-to-l7 (L7)) of Y (rows: n×p, features = columns) and its decoder. */
 export interface FeatureSelection {
   /** S: the r selected feature indices, in pivot order. */
   indices: number[];
   rank: number;
   /** |R_kk| of the pivoted factorisation, in pivot order. */
   pivotNorms: number[];
-  /** U_σ (p×r) with Y_row = Y_row[:, S] · U_σᵀ, i.e. U_σ = Y·(Y_S)⁺ in THEORY's column convention. */
+  /** U_σ (p×r) with Y_row = Y_row[:, S] · U_σᵀ, i.e. U_σ = Y·(Y_S)⁺ in the paper's column convention. */
   decoder: DenseMatrix<'f64'>;
 }
 
 /**
  * L7 / Prop. 4.1 row selection: column-pivoted Gram–Schmidt on the n×p matrix y (one node per row), which
- * picks the features (columns here, rows of THEORY's Y) that CPQR on Yᵀ would pick, with rank
+ * picks the features (columns here, rows of the paper's Y) that CPQR on Yᵀ would pick, with rank
  * r = #{k : |R_kk| > rtol·|R_11|} (capped at maxRank), then U_σ by least squares so that y = y[:, S]·U_σᵀ
  * whenever rank(y) = r. Cost O(n·p·r). A_σ = I_p[S, :] is pure 0/1, so A_σ σ(z) = σ(A_σ z) for elementwise σ.
  */

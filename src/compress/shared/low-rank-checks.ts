@@ -29,7 +29,7 @@ export function outputBasisResidual(ctx: CertifyContext, l: number): number {
 }
 
 /**
- * The U-based attention checks of THEORY §5(c) / §7(c) (L2, L3): ε_a ≤ β²(2√α+e)e and
+ * The U-based attention checks of Thm 4.2 and Thm 4.4 (App. C.3, C.5; docs/theory.md#9-theorem-42--almost-low-rank, #11-theorem-44--clustering: bounds checked) (L2, L3): ε_a ≤ β²(2√α+e)e and
  * e_{1/2} ≤ βe + (e^{2ε_a}−1)β√α, with e = e^(ℓ) and e_{1/2} through U_V = P_V.
  */
 export function attentionChecks(ctx: CertifyContext, l: number): Check[] {

@@ -1,4 +1,4 @@
-// Lemma C.1 of Shirzad et al. (2024) as a numerical certificate (THEORY.md L6): project every node onto
+// Lemma C.1 of Shirzad et al. (2024) as a numerical certificate (Lemma C.1, App. C.3; docs/theory.md#16-shared-lemmas-l1-to-l7 (L6)): project every node onto
 // the top-d right singular subspace of H (n×D, nodes as rows) and measure each node's distance to it.
 import { InputError, ShapeError } from '../../runtime/errors.js';
 import { assertFiniteStorage } from '../../runtime/validate.js';
@@ -19,7 +19,7 @@ export interface NearLowRankCertificate {
 }
 
 /**
- * Lemma C.1 / THEORY L6: P = topd(H, d) and ε̂ = colmax((I − PPᵀ)H), the distance of the worst node to
+ * Lemma C.1 (App. C.3; L6 of docs/theory.md#16-shared-lemmas-l1-to-l7): P = topd(H, d) and ε̂ = colmax((I − PPᵀ)H), the distance of the worst node to
  * col(P). The SVD minimises the Frobenius error, so ε̂ is an upper bound on the best achievable max-node
  * error, and ε̂ ≤ ε is a sufficient test of the rank-d hypothesis.
  * Cost: one thin SVD of the n×D matrix (O(n·D·min(n, D))) plus O(n·D·d) for the residuals.
@@ -55,7 +55,7 @@ export function residualsTo(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>): {
 }
 
 /**
- * topd of THEORY §0 in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'.
+ * topd (docs/theory.md#1-conventions) in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'.
  * A Householder QR first reduces H to its square triangular factor (n ≥ D: H = QR, and R has H's right
  * singular vectors; n < D: Hᵀ = QR, and Q times R's left singular vectors are H's right ones), so the
  * SVD (ml-matrix's Golub–Kahan) only ever sees a min(n, D)-square matrix.

@@ -1,5 +1,5 @@
 // The attention step shared by Theorems 4.2, 4.4 and Proposition 4.3 (Shirzad et al. 2024, Lemma C.6;
-// THEORY.md §5(b) steps 1–2, §7(b)): given an orthonormal decoder U of the layer input, the narrow layer
+// App. C.3 and C.5; docs/theory.md#9-theorem-42--almost-low-rank, construction steps 1–2): given an orthonormal decoder U of the layer input, the narrow layer
 // reads ĥ = Uᵀh and uses Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, Ŵ_V = P_VᵀW_V U with P_V = orth(W_V U), so that
 // q̂_i·k̂_j = (W_Q Uĥ_i)·(W_K Uĥ_j), P_V v̂ = W_V Uĥ and Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U (the corrected Lemma C.6).
 import { DenseMatrix } from '../../linalg/dense.js';
@@ -19,7 +19,7 @@ export interface UAttention {
 }
 
 /**
- * Lemma C.6 / THEORY §5(b) steps 1–2 for one layer. `u` is the p×d decoder of the layer input (orthonormal
+ * Lemma C.6 / Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (construction) steps 1–2 for one layer. `u` is the p×d decoder of the layer input (orthonormal
  * columns), or null for the identity (then d = p). The logit scale of the layer is kept unchanged, so the
  * narrow logits equal the reference logits of the lifted input Uĥ exactly.
  * Cost O(D·p·d + D·d²). Accuracy: P_V orthonormal to ~1e-15; the rank rule is orth's (s_k > 1e-10·s_1).

@@ -44,10 +44,10 @@ function maxAbsEntryDiff(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
   return w;
 }
 
-/** Verifier of Theorem 3.3: (3.1), (3.3), (3.4), η ≤ ε, unchanged maps, shapes, closed form (THEORY §3(c)). */
+/** Verifier of Theorem 3.3: (3.1), (3.3), (3.4), η ≤ ε, unchanged maps, shapes, closed form (docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k (bounds checked)). */
 export const jlVerifier: ConstructionVerifier = {
   construction: 'jl',
-  theorem: 'Theorem 3.3 (Shirzad et al. 2024): JL on W_Q, W_K — THEORY.md §3',
+  theorem: 'Theorem 3.3 (Shirzad et al. 2024): JL on W_Q, W_K — docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
     const narrow = compressed.narrow;
@@ -121,14 +121,14 @@ export const jlVerifier: ConstructionVerifier = {
         scale: gh * ctx.outputScale, detail: `‖W_head‖ = ${gh}, e^(L) = ${eL}`,
       }));
     }
-    // Closed form (THEORY §3(c)); theory variant only.
+    // Closed form (Thm 3.3, App. C.1; docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k (bounds checked)); theory variant only.
     const epsUsed = eps ?? Math.max(...etas);
     const c1 = beta ** 3 + 4 * beta ** 5 * ra * (2 * ra + 1);
     const c2 = 4 * beta ** 5 * ra * (1 + ra) ** 2;
     const sum = c1 === 1 ? L : (c1 ** L - 1) / (c1 - 1);
     const closed = c2 * epsUsed * sum;
     const failed: string[] = [];
-    if (practical) failed.push('practical variant (only the per-layer recursion of THEORY §1.3 applies)');
+    if (practical) failed.push('practical variant (only the per-layer recursion of App. D.2; docs/theory.md#17-the-practical-variant applies)');
     ctx.layers.forEach((lc, l) => {
       if (!((lc.inputError ?? Infinity) <= 1)) failed.push(`e^(${l}) = ${lc.inputError} > 1`);
       if (!(2 * lc.logitError <= 1)) failed.push(`2ε_a^(${l}) = ${2 * lc.logitError} > 1`);

@@ -1,4 +1,4 @@
-// Theorem 3.3 of Shirzad et al. (2024) — JL compression of W_Q and W_K (THEORY §3): Ŵ_Q = M W_Q,
+// Theorem 3.3 of Shirzad et al. (2024) — JL compression of W_Q and W_K (docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k): Ŵ_Q = M W_Q,
 // Ŵ_K = M W_K with M a fresh d×D Gaussian map per layer, drawn after Ĥ^(ℓ) is fixed and verified on the
 // actual graph (transductive redraw until the realised dot-product distortion η^(ℓ) ≤ ε).
 import { ConvergenceError, InputError } from '../../runtime/errors.js';
@@ -18,7 +18,7 @@ import { mul } from '../shared/basis.js';
 import { jlVerifier, logitDistortion } from './jl-verifier.js';
 
 /**
- * The width Theorem 3.3 needs for the logits of m attention edges in L layers (THEORY §3(b)):
+ * The width Theorem 3.3 needs for the logits of m attention edges in L layers (docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k (construction)):
  * d_JL(2m, ε, δ/L) = jlMinDim(m, ε, δ/L) — polarisation needs the 2m vectors q̄_i ± k̄_j, and δ is split
  * over the layers. Then η^(ℓ) ≤ ε for every layer with probability ≥ 1 − δ. Cost O(1).
  * Throws RangeError for m or L not positive integers, ε or δ outside (0, 1).
@@ -46,7 +46,7 @@ export interface CompressWithJlOptions extends CertifyOptions {
 }
 
 /**
- * Theorem 3.3 (Shirzad et al. 2024; THEORY §3): replaces W_Q, W_K of every layer by Ŵ_Q = M W_Q and
+ * Theorem 3.3 (Shirzad et al. 2024; docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k): replaces W_Q, W_K of every layer by Ŵ_Q = M W_Q and
  * Ŵ_K = M W_K (d rows), M^(ℓ) iid N(0, 1/d) drawn after Ĥ^(ℓ) is fixed; W_V, W_1, W_2 (and any
  * practical-variant parts) are kept. With eps, each layer's draw is verified on the graph and redrawn
  * (≤ maxTries) until η^(ℓ) ≤ eps; the seeds are recorded in the certificate. U_out = I.

@@ -1,7 +1,7 @@
 // The closed form of Theorem 4.2's error recursion (Shirzad et al. 2024, App. C.3;
 // docs/theory.md#9-theorem-42--almost-low-rank): pure arithmetic on the measured α, β, ε.
 
-/** c1, c2 and the bound on e^(L) of THEORY §5(c). */
+/** c1, c2 and the bound on e^(L) of Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (bounds checked). */
 export interface LowRankClosedForm {
   /** c1 = 2β³(1 + 4β²√α(2√α + 1)). */
   c1: number;
@@ -12,7 +12,7 @@ export interface LowRankClosedForm {
 }
 
 /**
- * The closed form of Theorem 4.2 (THEORY §5(c), derived): e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε, so
+ * The closed form of Theorem 4.2 (docs/theory.md#9-theorem-42--almost-low-rank (bounds checked), derived): e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε, so
  * e^(L) ≤ c1^L·ε + c2·ε·(c1^L − 1)/(c1 − 1). Valid only while every e^(ℓ) ≤ 1 and 2ε_a^(ℓ) ≤ 1; the caller
  * checks those on the realised quantities. Pure arithmetic.
  */

@@ -1,14 +1,14 @@
-// The certificate checks of Theorem 4.2 (THEORY.md §5(a), (c)) and the attention checks that Prop. 4.3 and
+// The certificate checks of Theorem 4.2 (App. C.3; docs/theory.md#9-theorem-42--almost-low-rank: hypotheses, bounds checked) and the attention checks that Prop. 4.3 and
 // Thm 4.4 share with it. Every inequality is evaluated on realised quantities of the actual graph.
 import { makeCheck } from '../framework/check.js';
 import type { Check, ConstructionVerifier, VerifierResult } from '../framework/types.js';
 import { attentionChecks, outputBasisResidual, threeQuarterResidual, widthCheck } from '../shared/low-rank-checks.js';
 import { lowRankClosedForm } from './closed-form.js';
 
-/** Verifier of Theorem 4.2: the per-layer inequalities of THEORY §5(c), the shapes, and the closed form. */
+/** Verifier of Theorem 4.2: the per-layer inequalities of docs/theory.md#9-theorem-42--almost-low-rank (bounds checked), the shapes, and the closed form. */
 export const lowRankVerifier: ConstructionVerifier = {
   construction: 'low-rank',
-  theorem: 'Theorem 4.2 (Shirzad et al. 2024): almost low rank, with Lemma C.1 — THEORY.md §5',
+  theorem: 'Theorem 4.2 (Shirzad et al. 2024): almost low rank, with Lemma C.1 — docs/theory.md#9-theorem-42--almost-low-rank',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
     const d = Number(compressed.details.d);

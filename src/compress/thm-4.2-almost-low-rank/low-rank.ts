@@ -1,4 +1,4 @@
-// Theorem 4.2 of Shirzad et al. (2024) — almost low rank (THEORY.md §5): when X and every H^(ℓ+3/4) lie
+// Theorem 4.2 of Shirzad et al. (2024) — almost low rank (docs/theory.md#9-theorem-42--almost-low-rank): when X and every H^(ℓ+3/4) lie
 // within ε of rank d, a network whose maps are at most d×d (D×d and d×D for the FFN) reproduces T(X) up to
 // O(ε) through orthonormal decoders; the FFN hidden layer stays at width D (App. C.3.1 explains why).
 import { scope } from '../../runtime/storage.js';
@@ -33,13 +33,13 @@ function orthAtLeastOne(b: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
 }
 
 /**
- * Theorem 4.2 (Shirzad et al. 2024, App. C.3; THEORY §5(b)), theory-variant models (b_1 allowed):
+ * Theorem 4.2 (Shirzad et al. 2024, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (construction)), theory-variant models (b_1 allowed):
  * input adapter A^(0) = U^(0)ᵀ with U^(0) = topd(X, d) (none when d_in ≤ d); per layer, with U = U^(ℓ),
  * Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, P_V = orth(W_V U), Ŵ_V = P_VᵀW_V U, Ŵ_1 = W_1 P_V (D×d, b̂_1 = b_1),
  * P_34 = topd(H^(ℓ+3/4), d) on the reference, U^(ℓ+1) = orth(W_2 P_34), Ŵ_2 = U^(ℓ+1)ᵀW_2 (d×D);
  * U_out = U^(L). Deterministic.
  * Cost: one traced reference forward, an SVD of X (n×d_in) and of each H^(ℓ+3/4) (n×D), O(D²·d) products.
- * Accuracy (checked by the certificate on realised quantities, THEORY §5(c)): ε_a ≤ β²(2√α+e)e,
+ * Accuracy (checked by the certificate on realised quantities, Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (bounds checked)): ε_a ≤ β²(2√α+e)e,
  * e_{1/2} ≤ βe + (e^{2ε_a}−1)β√α, e_{3/4} ≤ βe_{1/2}, e^(ℓ+1) ≤ βε_34 + 2βe_{3/4}; and the closed form
  * e^(L) ≤ c1^L ε + c2 ε (c1^L−1)/(c1−1) when every e^(ℓ) ≤ 1 and 2ε_a ≤ 1.
  * Throws InputError (practical-variant model, bad options), ShapeError or RangeError before any work.

@@ -1,4 +1,4 @@
-// The certificate checks of Theorem 4.4 (THEORY.md §7(a), (c), (d)): the cluster hypotheses measured on
+// The certificate checks of Theorem 4.4 (App. C.5; docs/theory.md#11-theorem-44--clustering: hypotheses, bounds checked, tests): the cluster hypotheses measured on
 // the reference H^(ℓ+1/2), the Gram errors τ_v and τ (L2, L4), the one-hot step (exact zeros off-cluster,
 // |z − 1| ≤ Δ), the output inequality and the per-step closed form. All on realised quantities.
 import { scope } from '../../runtime/storage.js';
@@ -55,7 +55,7 @@ function maxColumnNorm(m: DenseMatrix<'f64'>): number {
 /** Verifier of Theorem 4.4, case (2): hypotheses, Gram errors, one-hot step, output bound and closed form. */
 export const clustersVerifier: ConstructionVerifier = {
   construction: 'clusters',
-  theorem: 'Theorem 4.4 (Shirzad et al. 2024): clustering, with Lemmas C.4–C.11, case (2) — THEORY.md §7',
+  theorem: 'Theorem 4.4 (Shirzad et al. 2024): clustering, with Lemmas C.4–C.11, case (2) — docs/theory.md#11-theorem-44--clustering',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
     const det = compressed.details;
@@ -95,7 +95,7 @@ export const clustersVerifier: ConstructionVerifier = {
       checks.push(makeCheck(tol, {
         name: "paper's separation max_{a≠b} c_a·c_b ≤ γ₁²/2", kind: 'hypothesis', layer: l, measured: stats.separation,
         bound: stats.gamma1 ** 2 / 2, applicable: false,
-        detail: 'reported only: the construction needs the weaker ρ_x < 3/4 (THEORY §7(a)), checked next',
+        detail: 'reported only: the construction needs the weaker ρ_x < 3/4 (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses)), checked next',
       }));
       checks.push(makeCheck(tol, {
         name: 'one-hot condition ρ_x = [s + (2ε+ε²)κ + τ′]/[(1−ε)² − τ′] < 3/4', kind: 'hypothesis', layer: l,
@@ -138,7 +138,7 @@ export const clustersVerifier: ConstructionVerifier = {
         detail: hasBias ? 'not applicable: b_1 ≠ 0, so ‖f_a‖ ≤ β²γ₂ need not hold' : `γ₂ = ${stats.gamma2}, ε = ${stats.epsilon}`,
       }));
       checks.push(widthCheck(ctx, l, d, []));
-      // Per-step closed form (THEORY §7(c)).
+      // Per-step closed form (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)).
       const c1 = (16 * beta ** 4 * stats.gamma2 * (2 * ra + 1) * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;
       const c2 = 41 * b2 * stats.gamma2;
       worstC1 = Math.max(worstC1, c1); worstC2 = Math.max(worstC2, c2); worstEps = Math.max(worstEps, stats.epsilon);

@@ -1,4 +1,4 @@
-// Theorem 4.4 of Shirzad et al. (2024) — clustered hidden states (THEORY.md §7): when every H^(ℓ+1/2)
+// Theorem 4.4 of Shirzad et al. (2024) — clustered hidden states (docs/theory.md#11-theorem-44--clustering): when every H^(ℓ+1/2)
 // splits into k ≤ d separated clusters, a width-d network reproduces T(X) to O(ε) with a one-hot FFN:
 // z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) ≈ e_{a(i)}, and Ŵ_2 maps e_a to the reference's output at the centre c_a.
 // Case (2) of the theorem (rank-d X) is implemented at layer 0; case (1) (a JL first layer) is not.
@@ -49,7 +49,7 @@ function centreActivations(centres: DenseMatrix<'f64'>, layer: LayerWeights): De
 }
 
 /**
- * k-means labels for Theorem 4.4's hypothesis (THEORY §7(a)): for k = 1..maxK, k-means (4 restarts) on
+ * k-means labels for Theorem 4.4's hypothesis (docs/theory.md#11-theorem-44--clustering (hypotheses)): for k = 1..maxK, k-means (4 restarts) on
  * the reference H^(ℓ+1/2); among the k whose one-hot condition ρ_x(τ = 0) = [s + (2ε+ε²)κ]/(1−ε)² is
  * below 3/4, the one with the smallest ε (ties: the smaller k); if none, the smallest ρ_x. Splitting a true
  * cluster makes s ≈ 1 and merging two makes ε large, so the rule finds the natural k when there is one.
@@ -89,14 +89,14 @@ function checkLabels(fn: string, clusters: Int32Array[], depth: number, n: numbe
 }
 
 /**
- * Theorem 4.4 (Shirzad et al. 2024, App. C.4, Lemmas C.4–C.11; THEORY §7(b)), case (2), σ = ReLU,
+ * Theorem 4.4 (Shirzad et al. 2024, App. C.5, Lemmas C.4–C.11; docs/theory.md#11-theorem-44--clustering (construction)), case (2), σ = ReLU,
  * theory-variant models: U^(0) = topd(X, d) (input adapter; none when d_in ≤ d); per layer, the U-based
  * attention of Lemma C.6 (Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, Ŵ_V = P_VᵀW_V U, so Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U); clusters
  * of the reference H^(ℓ+1/2) with centres c_a and representatives r_a; the one-hot block Ŵ_1 (k×d, row a
  * = 4ĉ_aᵀ/‖ĉ_a‖², ĉ_a = ĥ^(ℓ+1/2)_{r_a} of the narrow network), b̂_1 = −3·𝟙; F = [W_2 ReLU(W_1c_a + b_1)],
  * U^(ℓ+1) = orth(F), Ŵ_2 = U^(ℓ+1)ᵀF. The decoder of Ĥ^(ℓ+3/4) = Z is G = [ReLU(W_1c_a + b_1)].
  * Cost: one traced reference forward and one narrow forward (O(n·d² + m·d) a layer), plus k-means.
- * Accuracy (checked by the certificate, THEORY §7(c)): if ρ_x < 3/4, off-cluster z are exactly 0 and
+ * Accuracy (checked by the certificate, Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)): if ρ_x < 3/4, off-cluster z are exactly 0 and
  * |z_{i,a(i)} − 1| ≤ Δ; e^(ℓ+1) ≤ β²·max_i‖h_i^(ℓ+1/2) − c_{a(i)}‖ + Δ·max_a‖f_a‖.
  * Throws InputError (practical variant, σ ≠ ReLU, bad labels), RangeError (d, k > d) or ShapeError
  * before any work.

@@ -1,11 +1,11 @@
 // The cluster statistics and the one-hot feed-forward block of Theorem 4.4 (Shirzad et al. 2024, App. C,
-// Lemmas C.7–C.10), with the explicit constants of THEORY.md §7(a)–(c). Nodes are rows: H is n×D.
+// Lemmas C.7–C.10), with the explicit constants of App. C.5 (docs/theory.md#11-theorem-44--clustering: hypotheses to bounds checked). Nodes are rows: H is n×D.
 import { InputError, ShapeError } from '../../runtime/errors.js';
 import { assertFiniteStorage } from '../../runtime/validate.js';
 import type { DType, Storage } from '../../runtime/storage.js';
 import { DenseMatrix } from '../../linalg/dense.js';
 
-/** The cluster hypotheses of Theorem 4.4 measured on the reference H^(ℓ+1/2) (THEORY §7(a)). */
+/** The cluster hypotheses of Theorem 4.4 measured on the reference H^(ℓ+1/2) (docs/theory.md#11-theorem-44--clustering (hypotheses)). */
 export interface ClusterStatistics {
   /** Number of clusters k. */
   clusters: number;
@@ -39,7 +39,7 @@ function checkF64(fn: string, name: string, m: unknown): asserts m is DenseMatri
 }
 
 /**
- * Cluster means, ε, γ₁, γ₂, κ, the separation tests and the representatives (THEORY §7(a)).
+ * Cluster means, ε, γ₁, γ₂, κ, the separation tests and the representatives (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses)).
  * Cost O(n·D + k²·D). Throws InputError (h not an f64 DenseMatrix or non-finite; a label outside 0..k−1
  * or an empty cluster; a zero centre) and ShapeError (labels.length ≠ n) before any work.
  * @param h n×D reference H^(ℓ+1/2), nodes as rows.
@@ -106,7 +106,7 @@ export interface OneHotFfn {
 }
 
 /**
- * The one-hot hidden layer of Theorem 4.4 (THEORY §7(b) FFN step 2): z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) with row a of
+ * The one-hot hidden layer of Theorem 4.4 (docs/theory.md#11-theorem-44--clustering (construction) FFN step 2): z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) with row a of
  * Ŵ_1 equal to 4ĉ_aᵀ/‖ĉ_a‖², so z_ia = ReLU(4ρ_ia − 3) with ρ_ia = ĥ_i·ĉ_a/‖ĉ_a‖². Under the hypotheses
  * z_i = (1 + δ_i)e_{a(i)} exactly off-cluster (oneHotBounds gives |δ_i| ≤ Δ). Cost O(k·d).
  * Throws InputError (hHalf not an f64 DenseMatrix or non-finite; a representative outside 0..n−1; a zero ĉ_a).
@@ -132,7 +132,7 @@ export function oneHotFfn(hHalf: DenseMatrix<'f64'>, representatives: Int32Array
   return { w1, b1: new Float64Array(k).fill(-3) };
 }
 
-/** The sufficient condition and the deviation bound of the one-hot step (THEORY §7(c)). */
+/** The sufficient condition and the deviation bound of the one-hot step (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)). */
 export interface OneHotBounds {
   /** τ' = τ/γ₁². */
   tauRelative: number;
@@ -145,7 +145,7 @@ export interface OneHotBounds {
 }
 
 /**
- * ρ_x and Δ of Lemmas C.7–C.10 in the generalised form of THEORY §7(a),(c), from the measured ε, κ, s, γ₁
+ * ρ_x and Δ of Lemmas C.7–C.10 in the generalised form of docs/theory.md#11-theorem-44--clustering (hypotheses, bounds checked), from the measured ε, κ, s, γ₁
  * and τ = max_{i,b} |ĥ_i·ĉ_b − h_i·h_{r_b}| (the Gram error at stage ℓ+1/2). Pure arithmetic, O(1).
  */
 export function oneHotBounds(q: { epsilon: number; kappa: number; s: number; gamma1: number; tau: number }): OneHotBounds {

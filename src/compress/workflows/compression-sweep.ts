@@ -45,7 +45,7 @@ export interface SweepResult {
   numNodes: number;
   numEdges: number;
   reference: { widths: number[]; parameters: number; metrics: SplitMetrics; forwardMs: number };
-  /** The JL rule d_JL(2m, ε = 0.1, δ = 0.1 / L) for this graph's attention (THEORY §2 L5, §3). */
+  /** The JL rule d_JL(2m, ε = 0.1, δ = 0.1 / L) for this graph's attention (Sec. 3; L5 of docs/theory.md#16-shared-lemmas-l1-to-l7, docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k). */
   jlRuleWidth: number;
   rows: SweepRow[];
   options: Omit<SweepOptions, 'onProgress'>;

@@ -13,7 +13,7 @@ import { fcParams, announceSeed } from '../../support/fc.js';
 await init();
 announceSeed('test/compress/practical/trained.test.ts');
 
-test('compressPractical at d = rank is exact when every stage lies in a rank-d coordinate subspace (Prop. 4.1 restated, THEORY §1.3)', () => {
+test('compressPractical at d = rank is exact when every stage lies in a rank-d coordinate subspace (Prop. 4.1 restated, App. D.2; docs/theory.md#17-the-practical-variant)', () => {
   for (const hidden of ['full', 'select'] as const) {
     scope(() => {
       const g = rng(21);

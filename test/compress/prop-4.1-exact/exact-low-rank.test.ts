@@ -1,4 +1,4 @@
-// Proposition 4.1 (exact low rank): THEORY.md §4. The twin is run here by hand (adapter, narrow forward,
+// Proposition 4.1 (exact low rank): docs/theory.md#5-proposition-41--exact-low-rank. The twin is run here by hand (adapter, narrow forward,
 // U_out), independently of forwardCompressed and of the certificate, and compared with T(X).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Proposition 4.3 / Lemma C.3 (THEORY.md §6): leverage-score row sampling, first on hidden-state matrices
+// Proposition 4.3 / Lemma C.3 (docs/theory.md#10-proposition-43--leverage-score-row-sampling): leverage-score row sampling, first on hidden-state matrices
 // alone, then inside the network (compressByLeverage).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,9 +40,9 @@ function recompute(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>, rows: Int32
   return { r, e };
 }
 
-test('leverageSampleSize and leverageConstant: k = ceil(12·d·ln(2d/δ₀)) and C = 1 + 2/√(δ₁/2) (THEORY §6(c): δ₁ = 0.005 gives C = 41)', () => {
-  assert.equal(leverageConstant(0.005), 41); // THEORY §6(c): "δ₀ = δ₁ = 0.005 ⇒ C = 41"
-  assert.equal(leverageSampleSize(5, 0.005), Math.ceil(60 * Math.log(2000))); // = 457, THEORY §6 numerical-check table
+test('leverageSampleSize and leverageConstant: k = ceil(12·d·ln(2d/δ₀)) and C = 1 + 2/√(δ₁/2) (Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): δ₁ = 0.005 gives C = 41)', () => {
+  assert.equal(leverageConstant(0.005), 41); // Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): "δ₀ = δ₁ = 0.005 ⇒ C = 41"
+  assert.equal(leverageSampleSize(5, 0.005), Math.ceil(60 * Math.log(2000))); // = 457, Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (constants)
   assert.equal(leverageSampleSize(5, 0.005), 457);
 });
 
@@ -110,7 +110,7 @@ test('Lemma C.3 embedding: with the default k, the sampled Gram matrix has eigen
   }
 });
 
-test('negative control (THEORY §6(d)): with the same small k, uniform sampling misses the coherent row and fails the 99 % test where leverage sampling passes', () => {
+test('negative control (Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (tests)): with the same small k, uniform sampling misses the coherent row and fails the 99 % test where leverage sampling passes', () => {
   const { basis, h } = coherentInstance({ width: 2000, n: 200, rank: 5, noise: 1e-3, seed: 3 });
   const k = 60;
   const lev = leverageRowSampling(h, basis, { samples: k, seed: 11, maxTries: 1 });
@@ -139,7 +139,7 @@ test('leverageRowSampling rejects bad arguments with typed errors naming them', 
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Proposition 4.3 inside the network (THEORY §6(b), "use inside the network").
+// Proposition 4.3 inside the network (docs/theory.md#10-proposition-43--leverage-score-row-sampling (construction), "use inside the network").
 
 /** max_i dist(row i of h, col U) for U with orthonormal columns. */
 function distToColumns(h: DenseMatrix, u: DenseMatrix): number {

@@ -1,4 +1,4 @@
-// Theorem 3.3 (JL on W_Q, W_K): THEORY.md §3. Every per-layer inequality (3.1)–(3.4) is re-measured here
+// Theorem 3.3 (JL on W_Q, W_K): docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k. Every per-layer inequality (3.1)–(3.4) is re-measured here
 // from the two traces, independently of the certificate code, and asserted with its explicit constant.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -148,7 +148,7 @@ test('Thm 3.3: (3.1) ε_a ≤ β²(2√α+e)e + ηβ²(√α+e)², (3.2) |log â
   console.log(`# per-layer worst measured/bound: ${Object.entries(worstRatio).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}; closed form applied in ${closedApplied} cases`);
 });
 
-test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the small-α, β = 1 regime where its conditions are met (THEORY §3 table, last row)', () => {
+test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the small-α, β = 1 regime where its conditions are met (docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k, the small-α regime)', () => {
   let applied = 0, worst = 0;
   fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 20, max: 50 }), fc.integer({ min: 1, max: 3 }), (seed, n, depth) => scope(() => {
     const g = rng(seed);

@@ -1,4 +1,4 @@
-// Theorem 4.2 (almost low rank) with Lemma C.1: THEORY.md §5. Every per-layer inequality of §5(c) is
+// Theorem 4.2 (almost low rank) with Lemma C.1: docs/theory.md#9-theorem-42--almost-low-rank. Every per-layer inequality it lists under 'Bounds checked' is
 // re-measured from the two traces with plain loops (test/support/compress-measure.ts) and asserted with its
 // explicit constant on every generated case; the closed form whenever its stated conditions hold.
 import { test } from 'node:test';
@@ -22,7 +22,7 @@ function build(inst: RawInstance): GraphTransformer {
   return new GraphTransformer({ layers: inst.layers });
 }
 
-/** Re-measures THEORY §5(c)'s quantities for a compressed model and asserts every inequality; returns the worst ratio. */
+/** Re-measures the quantities of Thm 4.2's bounds (App. C.3; docs/theory.md#9-theorem-42--almost-low-rank, bounds checked) for a compressed model and asserts every inequality; returns the worst ratio. */
 function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number) {
   const { ref, nar, refOut, narOut } = traces(model, c, x, pattern);
   const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
@@ -63,7 +63,7 @@ function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMat
       assertLeq(eNext, beta * e34 + dist, scale, `${at}: e^(ℓ+1) ≤ βe¾ + dist(W_2H¾, col U^(ℓ+1))`),
       assertLeq(dist, beta * eps34, scale, `${at}: dist ≤ βε_34 (Lemma C.1 through W_2)`));
     es.push(e); epsAs.push(epsA); eps34s.push(eps34);
-    // shapes: Ŵ_Q, Ŵ_K, Ŵ_V at most d×d, Ŵ_1 D×d', Ŵ_2 d'×D (THEORY §5(d))
+    // shapes: Ŵ_Q, Ŵ_K, Ŵ_V at most d×d, Ŵ_1 D×d', Ŵ_2 d'×D (Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (tests))
     const w = c.narrow.layers[l], D = model.layers[l].w1.rows;
     assert.ok(w.wQ.rows <= d && w.wK.rows <= d && w.wK.cols <= d && w.wV.rows <= d, `${at}: attention maps wider than d`);
     assert.ok(w.wQ.cols <= d && w.wV.cols <= d, `${at}: Ŵ_Q reads ${w.wQ.cols} > d features`);
@@ -121,7 +121,7 @@ test('Lemma C.1: P = topd(H, d) is orthonormal, r_i = ‖(I − PPᵀ)h_i‖, an
   }), fcParams(40));
 });
 
-test('Thm 4.2 closed-form constants: c1 = 2β³(1 + 4β²√α(2√α+1)), c2 = β; at β = 1 they equal the paper\'s 2β³(1 + 8α + 4β√α) (THEORY §5(c)); α = β = 1 gives c1 = 26 (§5 table)', () => {
+test('Thm 4.2 closed-form constants: c1 = 2β³(1 + 4β²√α(2√α+1)), c2 = β; at β = 1 they equal the paper\'s 2β³(1 + 8α + 4β√α) (docs/theory.md#9-theorem-42--almost-low-rank (bounds checked)); α = β = 1 gives c1 = 26 (docs/theory.md#9-theorem-42--almost-low-rank)', () => {
   assert.equal(lowRankClosedForm(1, 1, 1, 1).c1, 26);
   for (const alpha of [0.01, 0.5, 1, 2.25, 13]) {
     const { c1, c2 } = lowRankClosedForm(alpha, 1, 0.1, 2);
@@ -132,7 +132,7 @@ test('Thm 4.2 closed-form constants: c1 = 2β³(1 + 4β²√α(2√α+1)), c2 = 
   assert.ok(Math.abs(bound - (c1 ** 3 * 0.01 + 0.01 * (c1 ** 3 - 1) / (c1 - 1))) <= 1e-12 * bound);
 });
 
-test('Thm 4.2: every per-layer inequality of THEORY §5(c) holds in realised quantities (ε_a, |log â/a|, e½, e¾, e^(ℓ+1)), shapes Ŵ_1 D×d, Ŵ_2 d×D, certificate holds; closed form whenever e ≤ 1 and 2ε_a ≤ 1', async () => {
+test('Thm 4.2: every per-layer inequality of docs/theory.md#9-theorem-42--almost-low-rank (bounds checked) holds in realised quantities (ε_a, |log â/a|, e½, e¾, e^(ℓ+1)), shapes Ŵ_1 D×d, Ŵ_2 d×D, certificate holds; closed form whenever e ≤ 1 and 2ε_a ≤ 1', async () => {
   let cases = 0, closed = 0, worst = 0;
   await fc.assert(fc.asyncProperty(nearLowRankParams(0.05), fc.integer({ min: 0, max: 2 }), async (p, extra) => {
     const inst = nearLowRankInstance(p);

@@ -1,4 +1,4 @@
-// Theorem 4.4 (clusters) with Lemmas C.4–C.11: THEORY.md §7. The one-hot block on its own, then the
+// Theorem 4.4 (clusters) with Lemmas C.4–C.11: docs/theory.md#11-theorem-44--clustering. The one-hot block on its own, then the
 // network: every quantity of §7(c) is re-measured with plain loops from the two traces and each
 // inequality asserted with its explicit constant; the per-step closed form whenever its conditions hold.
 import { test } from 'node:test';
@@ -19,7 +19,7 @@ const rows = (m: DenseMatrix) => Array.from({ length: m.rows }, (_, i) => Float6
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, t) => s + v * b[t], 0);
 const norm = (a: Float64Array) => Math.sqrt(dot(a, a));
 
-/** Cluster means, ε, γ₁, γ₂, κ, s and max distance by plain loops (THEORY §7(a)). */
+/** Cluster means, ε, γ₁, γ₂, κ, s and max distance by plain loops (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses)). */
 function measureClusters(h: Float64Array[], labels: ArrayLike<number>) {
   const k = Math.max(...Array.from(labels)) + 1, D = h[0].length;
   const c = Array.from({ length: k }, () => new Float64Array(D)), count = new Array(k).fill(0);
@@ -102,7 +102,7 @@ function buildModel(inst: ClusteredInstance): GraphTransformer {
   return new GraphTransformer({ layers: inst.layers });
 }
 
-/** Re-measures THEORY §7(c) for a compressed model and asserts every inequality that applies. */
+/** Re-measures Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked) for a compressed model and asserts every inequality that applies. */
 function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph) {
   const { ref, nar } = traces(model, c, x, pattern);
   const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
@@ -158,7 +158,7 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
       worst = Math.max(worst, assertLeq(eNext, c1 * e + c2 * m.eps, scale, `${at}: closed form e^(ℓ+1) ≤ c1·e + c2·ε`));
       closedSteps++;
     }
-    // shapes: every narrow map at most d×d (THEORY §7(b))
+    // shapes: every narrow map at most d×d (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (construction))
     const d = Number(c.details.d), w = c.narrow.layers[l];
     for (const mm of [w.wQ, w.wK, w.wV, w.w1, w.w2]) assert.ok(mm.rows <= d && mm.cols <= d, `${at}: a ${mm.rows}×${mm.cols} map exceeds d = ${d}`);
   }
