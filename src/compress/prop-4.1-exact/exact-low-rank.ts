@@ -11,7 +11,7 @@ import { checkCompressArguments } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
-import { identity, mul, orth, selectFeatures, takeRows } from '../shared/basis.js';
+import { identity, mul, orthAtLeastOne, selectFeatures, takeRows } from '../shared/basis.js';
 import { exactLowRankVerifier } from './exact-low-rank-verifier.js';
 
 export interface CompressExactLowRankOptions extends CertifyOptions {
@@ -23,16 +23,6 @@ export interface CompressExactLowRankOptions extends CertifyOptions {
   foldInput?: boolean;
   /** Relative tolerance of the certificate's exactness checks (default 1e-9). */
   identityTol?: number;
-}
-
-function atLeastOne(b: DenseMatrix<'f64'>, rtol: number, d: number): DenseMatrix<'f64'> {
-  const o = orth(b, { rtol, maxRank: d });
-  if (o.rank > 0) return o.basis;
-  o.basis.free();
-  // A zero map: any unit vector spans its (empty) range; keeps every width ≥ 1.
-  const e = DenseMatrix.zeros(b.rows, 1, 'f64');
-  e.data[0] = 1;
-  return e;
 }
 
 /**
@@ -66,7 +56,7 @@ export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pa
     const ref = model.forward(x64, pattern, { trace: true }).trace!;
     const dIn = model.inputDim;
     // U^(0): identity when d_in ≤ d, else orth(X) in the paper's columns = orth(x_rowᵀ).
-    let u: DenseMatrix<'f64'> = dIn <= d ? identity(dIn) : atLeastOne(x64.transpose(), tol, d);
+    let u: DenseMatrix<'f64'> = dIn <= d ? identity(dIn) : orthAtLeastOne(x64.transpose(), { rtol: tol, maxRank: d });
     const u0 = dIn <= d ? null : u;
     const layers: LayerWeights[] = [];
     const decoders: LayerDecoders[] = [];
@@ -75,7 +65,7 @@ export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pa
       const wqu = mul(layer.wQ, u), wku = mul(layer.wK, u), wvu = mul(layer.wV, u);
       let wQ = identity(u.cols);
       let wK = mul(wqu, wku, true, false);
-      const pV = atLeastOne(wvu, tol, d);
+      const pV = orthAtLeastOne(wvu, { rtol: tol, maxRank: d });
       let wV = mul(pV, wvu, true, false);
       const sel = selectFeatures(ref.layers[l].threeQuarter, { rtol: tol, maxRank: d });
       const indices = sel.rank > 0 ? sel.indices : [0];
@@ -84,7 +74,7 @@ export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pa
       const w1 = mul(takeRows(layer.w1, indices), pV);
       const b1 = layer.b1 ? Float64Array.from(indices, (i) => layer.b1![i]) : null;
       const w2u = mul(layer.w2, decoder);
-      const p2 = atLeastOne(w2u, tol, d);
+      const p2 = orthAtLeastOne(w2u, { rtol: tol, maxRank: d });
       const w2 = mul(p2, w2u, true, false);
       let inputDecoder: LayerDecoders['input'] = l === 0 ? (u0 && !foldInput ? u0 : 'identity') : u;
       if (l === 0 && u0 && foldInput) {

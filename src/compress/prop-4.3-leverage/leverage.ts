@@ -13,7 +13,7 @@ import { checkCompressArguments, requireTheoryModel, requireWidth } from '../fra
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
-import { mul, orth, takeRows } from '../shared/basis.js';
+import { mul, orthAtLeastOne, takeRows } from '../shared/basis.js';
 import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { uBasedAttention } from '../shared/u-attention.js';
 import { leverageRowSampling, leverageSampleSize } from './row-sampling.js';
@@ -82,8 +82,7 @@ export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, patt
       const rows = Array.from(s.rows);
       const w1 = mul(takeRows(layer.w1, rows), att.valueBasis);
       const b1 = layer.b1 ? Float64Array.from(rows, (r) => layer.b1![r]) : null;
-      let next = orth(mul(layer.w2, p34)).basis;
-      if (next.cols === 0) { next = DenseMatrix.zeros(layer.w2.rows, 1, 'f64'); next.data[0] = 1; }
+      const next = orthAtLeastOne(mul(layer.w2, p34));
       const w2 = mul(mul(next, layer.w2, true, false), s.decoder);
       layers.push({ wQ: att.wQ, wK: att.wK, wV: att.wV, w1, w2, b1, logitScale: layer.logitScale ?? 1 });
       decoders.push({ input: u ?? 'identity', half: att.valueBasis, threeQuarter: s.decoder });

@@ -118,6 +118,19 @@ export function orth(b: DenseMatrix<'f64'>, options: { rtol?: number; maxRank?: 
   return { basis: leftColumns(svd, rank), rank, singularValues: svd.s };
 }
 
+/**
+ * orth(B) with at least one column: a zero map (rank 0) gets one arbitrary unit direction instead, so that every
+ * narrow width is ≥ 1 (its range is empty, so any direction spans it). Options as orth.
+ */
+export function orthAtLeastOne(b: DenseMatrix<'f64'>, options: { rtol?: number; maxRank?: number } = {}): DenseMatrix<'f64'> {
+  const o = orth(b, options);
+  if (o.rank > 0) return o.basis;
+  o.basis.free();
+  const e = DenseMatrix.zeros(b.rows, 1, 'f64');
+  e.data[0] = 1;
+  return e;
+}
+
 /** topd(B, d): the top-d left singular vectors (fewer when min(p, q) < d). Cost as orth. */
 export function topd(b: DenseMatrix<'f64'>, d: number): Basis {
   const svd = thinSvd(b, true);

@@ -4,7 +4,7 @@
 // q̂_i·k̂_j = (W_Q Uĥ_i)·(W_K Uĥ_j), P_V v̂ = W_V Uĥ and Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U (the corrected Lemma C.6).
 import { DenseMatrix } from '../../linalg/dense.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { identity, mul, orth } from './basis.js';
+import { identity, mul, orthAtLeastOne } from './basis.js';
 
 /** The narrow attention weights and the decoder of the values. */
 export interface UAttention {
@@ -29,13 +29,8 @@ export function uBasedAttention(layer: LayerWeights, u: DenseMatrix<'f64'> | nul
   const wkU = u ? mul(layer.wK, u) : layer.wK.clone('f64');
   const wvU = u ? mul(layer.wV, u) : layer.wV.clone('f64');
   const wK = mul(wqU, wkU, true, false);
-  let valueBasis = orth(wvU).basis;
-  if (valueBasis.cols === 0) {
-    // W_V U = 0: every value is 0; keep one (arbitrary) direction so the narrow layer has a width.
-    valueBasis.free();
-    valueBasis = DenseMatrix.zeros(wvU.rows, 1, 'f64');
-    valueBasis.data[0] = 1;
-  }
+  // W_V U = 0 (every value 0) keeps one arbitrary direction, so the narrow layer has a width.
+  const valueBasis = orthAtLeastOne(wvU);
   const wV = mul(valueBasis, wvU, true, false);
   wqU.free(); wkU.free(); wvU.free();
   return { wQ: identity(wK.rows), wK, wV, valueBasis };

@@ -10,7 +10,7 @@ import { checkCompressArguments, requireTheoryModel, requireWidth } from '../fra
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
-import { mul, orth } from '../shared/basis.js';
+import { mul, orthAtLeastOne } from '../shared/basis.js';
 import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { uBasedAttention } from '../shared/u-attention.js';
 import { lowRankVerifier } from './low-rank-verifier.js';
@@ -20,16 +20,6 @@ export interface CompressLowRankOptions extends CertifyOptions {
   d: number;
   /** If given, the certificate also checks the hypothesis ε ≤ epsilon (ε = max(ε_X, max_ℓ ε_34^(ℓ)), Lemma C.1). */
   epsilon?: number;
-}
-
-/** orth(B) with at least one column (a zero map keeps an arbitrary unit direction so every width is ≥ 1). */
-function orthAtLeastOne(b: DenseMatrix<'f64'>): DenseMatrix<'f64'> {
-  const o = orth(b);
-  if (o.rank > 0) return o.basis;
-  o.basis.free();
-  const e = DenseMatrix.zeros(b.rows, 1, 'f64');
-  e.data[0] = 1;
-  return e;
 }
 
 /**

@@ -14,7 +14,7 @@ import { checkCompressArguments, requireTheoryModel, requireWidth } from '../fra
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
-import { identity, mul, orth } from '../shared/basis.js';
+import { identity, mul, orthAtLeastOne } from '../shared/basis.js';
 import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { uBasedAttention } from '../shared/u-attention.js';
 import { clusterStatistics, oneHotBounds, oneHotFfn } from './one-hot.js';
@@ -138,8 +138,7 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
       const oneHot = oneHotFfn(half, stats.representatives);
       const g = centreActivations(stats.centres, layer);
       const f = mul(layer.w2, g);
-      let next = orth(f).basis;
-      if (next.cols === 0) { next = DenseMatrix.zeros(f.rows, 1, 'f64'); next.data[0] = 1; }
+      const next = orthAtLeastOne(f);
       const w2 = mul(next, f, true, false);
       const narrowLayer: LayerWeights = { wQ: att.wQ, wK: att.wK, wV: att.wV, w1: oneHot.w1, w2, b1: oneHot.b1, logitScale: layer.logitScale ?? 1 };
       layers.push(narrowLayer);
