@@ -6,12 +6,30 @@
 // Beyond the paper's grid (lr × epochs), --dropout P and --self-loops false are part of a run's configuration
 // (the paper states neither; see docs/experiments.md): lines record both, and --best compares like with like.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { freeParameters, init, measureNorms, trainNodeClassifier } from '../src/index.js';
+import { freeParameters, init, modelNorms, toGraphTransformer, trainNodeClassifier, type LoadedGraph, type TrainResult } from '../src/index.js';
 import { parseArgs, numberArg, listArg } from './args.js';
 import { DATASETS, loadDataset, type DatasetName } from './datasets.js';
 import { selectConfig, type Run } from './select.js';
 
 const args = parseArgs(process.argv.slice(2));
+
+/**
+ * Table 1's norms of a trained network (Sec. 5, App. D; docs/theory.md#18-table-1-how-the-norms-are-measured) by
+ * modelNorms on its GraphTransformer, written with the field names every line of experiments/results/ already uses.
+ */
+function table1Norms(res: TrainResult, graph: LoadedGraph) {
+  const model = toGraphTransformer(res.parameters, res.config, graph.features, graph.graph);
+  try {
+    const n = modelNorms(model, graph.features, graph.graph);
+    return {
+      operatorNorms: n.layers.map((l) => [l.operatorNorms.wQ, l.operatorNorms.wK, l.operatorNorms.wV, l.operatorNorms.w1, l.operatorNorms.w2]),
+      vectorNormMeans: n.layers.map((l) => l.meanInputNorm), vectorNormMaxima: n.layers.map((l) => l.maxInputNorm),
+      operatorNormAverage: n.averageOperatorNorm, operatorNormMax: n.beta, vectorNormAverage: n.averageInputNorm, vectorNormMax: n.maxInputNorm,
+    };
+  } finally {
+    model.free();
+  }
+}
 const dataset = (args.get('dataset') ?? 'minesweeper') as DatasetName;
 if (!DATASETS.includes(dataset)) throw new Error(`table4-runs: --dataset must be one of ${DATASETS.join(', ')}`);
 const dir = args.get('data-dir') ?? '../shared/data';
@@ -50,7 +68,7 @@ for (const run of runs) {
       process.stderr.write(`# ${dataset} width ${width} lr ${lr} epochs ${epochs} dropout ${dropout} self loops ${selfLoops} run ${run}\n`);
       const res = trainNodeClassifier(graph, { width, layers: 4, lr, epochs, seed: run, weightDecay, dropout,
         onEpoch: (r) => { if (r.epoch % 25 === 0) process.stderr.write(`  epoch ${r.epoch} loss ${r.loss.toFixed(4)} val ${r.val.toFixed(4)} (${r.seconds.toFixed(2)} s)\n`); } });
-      const norms = measureNorms(res.parameters, res.config, graph.features, graph.graph);
+      const norms = table1Norms(res, graph);
       freeParameters(res.parameters);
       const line = { dataset, width, lr, epochs, run, split: dataset === 'cora' ? `random seed ${run}` : run % 10, weightDecay, dropout, selfLoops,
         metric: graph.metric, final: res.final, bestValidation: res.bestValidation, seconds: res.seconds,
