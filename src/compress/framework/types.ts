@@ -1,7 +1,8 @@
 // The shapes shared by every compression: the compressed model, its certificate and the verifier that
 // checks one theorem's hypotheses and bounds on the actual graph.
 //
-// How to add a construction (e.g. Theorem 4.2 in src/compress/low-rank.ts):
+// How to add a construction (e.g. Theorem 4.2 in src/compress/thm-4.2-almost-low-rank/): a folder named after the
+// result, holding the construction and its verifier side by side, importing only framework/ and shared/:
 //  1. Build the narrow network as a GraphTransformer (any per-layer widths; layer 0 may read d_in), the
 //     input adapter A^(0) (or fold it into layer 0 and pass null), U_out (D×d, or null for the identity),
 //     and per-layer decoders (LayerDecoders: U^(ℓ), U_V, U_σ — 'identity' where the widths agree, 'none'
@@ -10,9 +11,9 @@
 //     generic measurements (α, β, e^(ℓ), e_{1/2}, e_{3/4}, ε_a, max |log â/a|, output error), and returns
 //     the theorem's own checks (hypotheses, per-layer inequalities in realised quantities, the closed form
 //     with `applicable` set from its stated conditions) and the predicted end-to-end bound. Use
-//     makeCheck() from certificate.ts so tolerances are uniform. Put construction-specific per-layer
+//     makeCheck() from framework/check.ts so tolerances are uniform. Put construction-specific per-layer
 //     numbers (η, ε_34, τ, Δ, ρ_x …) in `layerExtras`; the generic ones are already in ctx.layers.
-//  3. Add the verifier to the lazy table in src/compress/registry.ts (one import, one line), so that the
+//  3. Add the verifier to the table in src/compress/workflows/certify.ts (one import, one entry), so that the
 //     public certify() can re-check a compressed model — including one loaded from JSON.
 //  4. Return `{ construction, narrow, inputAdapter, uOut, decoders, details, certificate }` with
 //     certificate = certifyWith(verifier, reference, compressed-without-certificate, x, pattern).

@@ -1,4 +1,4 @@
-// The bases the constructions share (src/compress/basis.ts), against ml-matrix as an oracle.
+// The bases the constructions share (src/compress/shared/basis.ts) and the certified spectral norm (src/linalg/spectral-norm.ts), against ml-matrix as an oracle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
