@@ -6,6 +6,7 @@ import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import type { Certificate, CompressedModel, Decoder, JsonValue, LayerDecoders } from '../compress/types.js';
 import { GraphTransformer, layerMatrices } from './graph-transformer.js';
 import type { AffineMap, LayerWeights, SkipMap } from './layer.js';
+import { checkAttentionPattern, type AttentionPattern } from '../graph/attention-pattern.js';
 
 /** A float array in JSON: dtype, shape and base64 of the little-endian bytes. */
 export interface EncodedArray {
@@ -209,6 +210,7 @@ export function compressedToJson(c: CompressedModel): { [k: string]: JsonValue }
     decoders: c.decoders.map((d) => ({ input: encodeDecoder(d.input), half: encodeDecoder(d.half), threeQuarter: encodeDecoder(d.threeQuarter) })),
     details: encodeJsonValue(c.details),
     certificate: encodeJsonValue(c.certificate),
+    ...(c.pattern ? { pattern: checkAttentionPattern('compressedToJson', 'c.pattern', c.pattern) as unknown as JsonValue } : {}),
   };
 }
 
@@ -231,7 +233,12 @@ export function compressedFromJson(json: unknown): CompressedModel {
     decoders,
     details: decodeJsonValue(o.details) as { [k: string]: JsonValue },
     certificate: certificateFromJson(o.certificate),
+    pattern: o.pattern === undefined ? null : patternField(fn, o.pattern),
   };
+}
+
+function patternField(fn: string, value: unknown): AttentionPattern {
+  try { return checkAttentionPattern(fn, 'pattern', value); } catch (e) { throw new FormatError((e as Error).message); }
 }
 
 /** A certificate as a JSON object (tagged non-finite numbers). */
