@@ -78,9 +78,11 @@ export function summarizeCertificate(cert: Certificate): CertificateSummary {
       `${cert.outputScale.toPrecision(4)}), attention deviation max |log â/a| = ${cert.maxLogRatio.toExponential(3)}`,
     tallyLine("the theorem's hypotheses", hypotheses, ': its bound does not apply to this network on this graph'),
     tallyLine('per-layer inequalities (realised quantities)', inequalities, ''),
-    predictedOutputError === null
-      ? `a-priori bound on the output error: none (${cert.predicted.note || 'the closed form\'s conditions fail'})`
-      : `a-priori bound on the output error: ${predictedOutputError.toExponential(3)} (${cert.predicted.formula})`,
+    predictedOutputError !== null
+      ? `a-priori bound on the output error: ${predictedOutputError.toExponential(3)} (${cert.predicted.formula})`
+      : cert.predicted.conditionsHold
+        ? 'a-priori bound on the output error: none (the closed form is not finite on this network)'
+        : `a-priori bound on the output error: none (its conditions fail: ${cert.predicted.note || 'see the closed-form checks'})`,
   ];
   if (!measuredFinite) lines.push('the measured quantities are not finite or exceed the output scale: the twin does not approximate the reference');
   return {
