@@ -73,10 +73,10 @@ export type { LayerWeights, AffineMap, SkipMap, Activation, LayerShape, BatchNor
 export type { ForwardTrace, LayerTrace } from './model/forward.js';
 export { modelNorms } from './model/norms.js';
 export type { ModelNorms, LayerNorms } from './model/norms.js';
+export { modelToJson, modelFromJson, encodeMatrix, decodeMatrix } from './model/serialize.js';
 export {
-  serialize, deserialize, modelToJson, modelFromJson, compressedToJson, compressedFromJson,
-  certificateToJson, certificateFromJson, encodeMatrix, decodeMatrix,
-} from './model/serialize.js';
+  serialize, deserialize, compressedToJson, compressedFromJson, certificateToJson, certificateFromJson,
+} from './compress/framework/serialize.js';
 export type { EncodedArray } from './model/serialize.js';
 
 // compression with certificates: the framework (types, checks, certifyWith), one folder per result of

@@ -174,6 +174,16 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
         detail: `layer ${l}: max_E |log â − log a| = ${lc.maxLogRatio} vs 2·max_E|ŝ − s| = ${2 * lc.logitError}`,
       }));
     });
+    // Whatever a theorem's checks say, a certificate whose measured quantities are not finite certifies nothing. (A
+    // twin farther from T(X) than T̂ = 0 can still satisfy every bound — the bounds are then large — so that is said
+    // by summarizeCertificate, not made a failure: Thm 3.3 at large ε legitimately holds there.)
+    const measuredValues = [alpha, beta, outputError, outputScale, ...layers.flatMap((lc) => [lc.inputError, lc.halfError, lc.threeQuarterError,
+      lc.outputError, lc.logitError, lc.maxLogRatio].filter((v): v is number => v !== null))];
+    const nonFinite = measuredValues.filter((v) => !Number.isFinite(v)).length;
+    checks.push(makeCheck(tolerances, {
+      name: 'measured quantities are finite', kind: 'hypothesis', layer: null, measured: nonFinite, bound: 0,
+      detail: `${nonFinite} of ${measuredValues.length} measured quantities (α, β, output error and scale, per-layer errors) are NaN or ±∞`,
+    }));
     const result = verifier.verify(ctx);
     checks.push(...result.checks);
     result.layerExtras?.forEach((extra, l) => { if (layers[l]) Object.assign(layers[l].extra, extra); });

@@ -18,7 +18,7 @@
 //  4. Return `{ construction, narrow, inputAdapter, uOut, decoders, details, certificate }` with
 //     certificate = certifyWith(verifier, reference, compressed-without-certificate, x, pattern).
 //     `details` must be JSON data (numbers, strings, arrays, plain objects): seeds, selected rows,
-//     parameters the verifier needs (ε, δ, d …). Serialization (src/model/serialize.ts) handles the rest.
+//     parameters the verifier needs (ε, δ, d …). Serialization (src/compress/framework/serialize.ts) handles the rest.
 import type { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import type { GraphTransformer } from '../../model/graph-transformer.js';
@@ -26,7 +26,8 @@ import type { ForwardTrace } from '../../model/forward.js';
 import type { AttentionPattern } from '../../graph/attention-pattern.js';
 
 /** JSON-representable data (what `details` and certificate parameters may hold). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from '../../model/serialize.js';
+import type { JsonValue } from '../../model/serialize.js';
 
 /** A map back to the reference width: a D×d matrix, the identity (same width), or none available. */
 export type Decoder = DenseMatrix<'f64'> | 'identity' | 'none';
