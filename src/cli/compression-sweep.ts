@@ -1,9 +1,8 @@
 // The compression table behind `narrowgt demo` and `narrowgt experiment compression`: a trained network
 // compressed to several widths (construction + certificate, then a short fine-tune), beside JL on Q/K only and
 // narrow networks trained from scratch, with the metric, size, certificate and forward time of each.
-import { compressWithJl, jlAttentionWidth, scope, trainNodeClassifier, freeParameters, type GraphTransformer, type LoadedGraph } from '../index.js';
+import { compressWithJl, fineTune, jlAttentionWidth, scope, trainNodeClassifier, freeParameters, type GraphTransformer, type LoadedGraph } from '../index.js';
 import { compressTrained, countModelParameters, evaluateModel, rankResiduals, type RankResiduals, type SplitMetrics } from '../compress/trained.js';
-import { fineTune } from '../compress/pipeline/fine-tune.js';
 import { compressPractical, type HiddenCompression } from '../compress/pipeline/practical.js';
 import { medianMs } from './output.js';
 

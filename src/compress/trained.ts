@@ -7,10 +7,10 @@ import type { DenseMatrix } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { GraphTransformer, layerMatrices } from '../model/graph-transformer.js';
 import { evaluateMetric } from '../train/metrics.js';
-import type { NodeClassificationData } from '../train/train.js';
+import type { NodeClassificationData } from '../train/fit.js';
 import type { CertifyOptions } from './certificate.js';
 import { compressPractical, type HiddenCompression } from './pipeline/practical.js';
-import { fineTune, type FineTuneOptions, type FineTuneResult } from './pipeline/fine-tune.js';
+import { fineTune, type FineTuneOptions, type FineTuneResult } from '../train/fine-tune.js';
 import type { Certificate, CompressedModel } from './types.js';
 
 /** How far the reference is from the rank-d hypothesis at each stage (Lemma C.1 residuals, read off a certificate). */

@@ -12,8 +12,9 @@ import { sparseAttention } from '../attention/sparse-attention.js';
 import { sparseAttentionBackward } from '../train/attention-backward.js';
 import { AdamW } from '../train/adamw.js';
 import { softmaxCrossEntropy } from '../train/loss.js';
-import { networkBackward, networkForward } from '../train/network.js';
-import { initParameters } from '../train/parameters.js';
+import { networkBackward } from '../train/backward.js';
+import { networkForward } from '../model/parameters.js';
+import { initParameters, practicalStructure } from '../train/parameters.js';
 import { parseArgs, numberArg } from './args.js';
 import { loadDataset, type DatasetName } from './datasets.js';
 
@@ -29,15 +30,16 @@ await init();
 const g = loadDataset(args.get('data-dir') ?? '../shared/data', dataset, 0);
 const config = { inputDim: g.numFeatures, width, layers: 4, numClasses: g.numClasses };
 const params = initParameters(config, 0, 'f32');
+const structure = practicalStructure(config);
 const opt = new AdamW();
 const phases = { forward: [] as number[], backward: [] as number[], step: [] as number[], total: [] as number[] };
 for (let r = 0; r <= repeats; r++) {
   scope(() => {
     const t0 = now();
-    const fwd = networkForward(params, config, g.features, g.graph);
+    const fwd = networkForward(structure, params, g.features, g.graph);
     const { dLogits } = softmaxCrossEntropy(fwd.logits, g.labels, g.masks.train);
     const t1 = now();
-    const grads = networkBackward(params, config, fwd.cache, dLogits, g.graph);
+    const grads = networkBackward(structure, params, fwd.cache, dLogits, g.graph);
     const t2 = now();
     opt.step(params, grads, 0.01);
     const t3 = now();

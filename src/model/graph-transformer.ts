@@ -9,7 +9,7 @@ import { CsrGraph } from '../graph/csr.js';
 import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
-import { BufferPool, applyOptionalAffine, copyMatrix, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
+import { forwardNetwork, type ForwardTrace, type LayerTrace } from './forward.js';
 import { wasmKernels } from '../runtime/init.js';
 
 /** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
@@ -43,17 +43,17 @@ export interface ForwardResult<T extends FloatDType = 'f64'> {
 
 function cloneAffine(map: AffineMap | null | undefined): AffineMap | null {
   if (!map) return null;
-  return { weight: copyMatrix(map.weight, 'f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
+  return { weight: map.weight.clone('f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
 }
 
 function cloneSkip(skip: SkipMap | null | undefined): SkipMap | null {
   if (!skip) return null;
-  return skip === 'identity' ? 'identity' : copyMatrix(skip, 'f64');
+  return skip === 'identity' ? 'identity' : skip.clone('f64');
 }
 
 function cloneLayer(l: LayerWeights): LayerWeights {
   return {
-    wQ: copyMatrix(l.wQ, 'f64'), wK: copyMatrix(l.wK, 'f64'), wV: copyMatrix(l.wV, 'f64'), w1: copyMatrix(l.w1, 'f64'), w2: copyMatrix(l.w2, 'f64'),
+    wQ: l.wQ.clone('f64'), wK: l.wK.clone('f64'), wV: l.wV.clone('f64'), w1: l.w1.clone('f64'), w2: l.w2.clone('f64'),
     b1: l.b1 ? Float64Array.from(l.b1) : null,
     b2: l.b2 ? Float64Array.from(l.b2) : null,
     logitScale: l.logitScale ?? 1,
@@ -185,26 +185,14 @@ export class GraphTransformer implements Owner {
       // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
       // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
       const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
-      const input = copy ? copyMatrix(x, dtype) : x as DenseMatrix<T>;
+      const input = copy ? x.clone(dtype) : x as DenseMatrix<T>;
       // Work buffers shared by all layers (no trace): each layer gives back what is dead.
-      const pool = new BufferPool();
-      const encoded = applyOptionalAffine(input, this.encoder, pool);
-      if (!wantTrace && encoded !== input && input !== x) input.free();
-      let h = encoded;
-      const steps: LayerTrace<T>[] = [];
-      for (const layer of this.layers) {
-        const step = forwardLayer(layer, h, pattern, this.activation, wantTrace, wantTrace ? undefined : pool);
-        if (step.trace) steps.push(step.trace);
-        else if (h !== x) pool.give(h);
-        h = step.output;
-      }
-      const output = applyOptionalAffine(h, this.head);
-      if (!wantTrace && output !== h && h !== x) pool.give(h);
-      pool.dispose();
+      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x });
       if (!wantTrace) return { matrices: [output], meta: null };
-      const matrices: DenseMatrix<T>[] = [output, input, encoded, h];
+      const { encoded, layers: steps, final } = trace!;
+      const matrices: DenseMatrix<T>[] = [output, input, encoded, final];
       for (const s of steps) matrices.push(s.attention, s.half, s.threeQuarter, s.output);
-      return { matrices, meta: { steps, input, encoded, final: h } };
+      return { matrices, meta: { steps, input, encoded, final } };
     });
     const meta = kept.meta;
     if (!meta) return { output: kept.matrices[0] };
