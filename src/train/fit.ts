@@ -34,7 +34,7 @@ export interface NodeClassificationData {
  * The defaults of `narrowgt train` and of fit() from scratch, chosen on the bundled and shared graphs with the
  * D = 64, 4-layer network (docs/experiments.md "Training defaults" gives the runs and the reasons).
  */
-export const TRAINING_DEFAULTS = { width: 64, layers: 4, epochs: 100, lr: 0.01, weightDecay: 0.01, dropout: 0, patience: null as number | null };
+export const TRAINING_DEFAULTS = { width: 64, layers: 4, epochs: 100, lr: 0.01, weightDecay: 0.01, dropout: 0.5, patience: 30 as number | null };
 
 export interface FitOptions {
   /** Fine-tune this model from its weights (its structure is kept; the model is not changed). Absent: train the practical network from scratch. */
