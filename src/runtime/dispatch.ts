@@ -34,7 +34,3 @@ export function runKernel(call: KernelCall): void {
   withPointers(k, call.args, (p) => call.kernel(k, p), call.writes);
 }
 
-/** The loaded kernels when `dtype` is f32 and the WASM backend is active, else null: for call sites that need more than one call. */
-export function f32Kernels(dtype: DType): KernelExports | null {
-  return dtype === 'f32' ? wasmKernels() : null;
-}
