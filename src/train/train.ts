@@ -19,7 +19,10 @@ export interface TrainResult {
   history: EpochRecord[];
   /** Scores of the returned parameters (of epoch `bestValidation.epoch` when keepBest). */
   final: SplitScores;
-  /** The epoch the returned parameters come from, with its validation and test metric. */
+  /**
+   * The epoch with the highest validation metric over the run (ties: the earliest), with its validation and test
+   * metric: the returned parameters' epoch unless keepBest is false.
+   */
   bestValidation: { epoch: number; val: number; test: number };
   /** Scores of the last parameters reached (the end of the run), returned or not. */
   last: SplitScores & { epoch: number };
@@ -53,9 +56,10 @@ export function trainNodeClassifier(data: NodeClassificationData, options: Train
     throw new InputError('trainNodeClassifier: options.model is not an option here: fine-tune a model with fit(data, { model }) or fineTune');
   }
   const r = fitNamed('trainNodeClassifier', data, options);
+  let best = { epoch: r.last.epoch, val: r.last.val, test: r.last.test };
+  for (const h of [...r.history].reverse()) if (h.val >= best.val) best = { epoch: h.epoch, val: h.val, test: h.test };
   return {
-    config: r.config!, parameters: r.parameters, history: r.history, final: r.scores,
-    bestValidation: { epoch: r.epoch, val: r.scores.val, test: r.scores.test }, last: r.last,
+    config: r.config!, parameters: r.parameters, history: r.history, final: r.scores, bestValidation: best, last: r.last,
     epochsRun: r.epochsRun, stoppedEarly: r.stoppedEarly, seconds: r.seconds,
   };
 }
