@@ -179,12 +179,13 @@ function biasValues(bias: BiasVector): ArrayLike<number> | null {
   return !bias ? null : bias instanceof DenseMatrix ? bias.data : bias;
 }
 
-/** Runs an f32 elementwise kernel with the bias as storage, or the twin (f64, JS backend) on the bias values. */
+/** Runs an f32 elementwise kernel with the bias as storage, or the twin (f64, JS backend) on the same bias values. */
 function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, args: (b: Storage<DType> | null) => (Storage<DType> | null)[],
   kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void): void {
   const f32 = y.dtype === 'f32';
   const b = f32 ? biasStorage(bias, 'f32') : { s: null, temp: false };
-  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, twin: () => twinCall(biasValues(bias)) });
+  // The twin reads the same f32-rounded bias as the kernel, so an f32 forward is the same on both backends.
+  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
   if (b.temp) b.s!.free();
 }
 
