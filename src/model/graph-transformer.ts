@@ -9,7 +9,7 @@ import { CsrGraph } from '../graph/csr.js';
 import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
-import { forwardNetwork, type ForwardTrace, type LayerTrace } from './forward.js';
+import { forwardNetwork, type ForwardTrace } from './forward.js';
 import { wasmKernels } from '../runtime/init.js';
 
 /** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { init, rng, scope, DenseMatrix, InputError, certify, compressedToJson, compressedFromJson, type GraphTransformer } from '../../src/index.js';
+import { init, rng, scope, InputError, certify, compressedToJson, compressedFromJson } from '../../src/index.js';
 import { compressPractical } from '../../src/compress/pipeline/practical.js';
 import { compressTrained, countModelParameters } from '../../src/compress/trained.js';
 import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../support/models.js';
