@@ -1,6 +1,6 @@
 // A network trained by src/train as a .safetensors file in PyTorch's terms: its batch norms are written as
 // BatchNorm1d tensors (weight, bias, running_mean, running_var) whose running statistics are the full-batch
-// statistics of the training graph — the transductive inference statistics (THEORY §1.3) — so that the file
+// statistics of the training graph — the transductive inference statistics (docs/theory.md#17-the-practical-variant) — so that the file
 // loads into nn.BatchNorm1d in eval mode (scripts/python/narrowgt_torch.py) and into modelFromSafetensors alike.
 import { scope } from '../runtime/storage.js';
 import type { DenseMatrix } from '../linalg/dense.js';

@@ -1,4 +1,4 @@
-// Batch normalization inside the forward (docs/theory.md §1.3; Shirzad et al. 2024 App. D.2): with the
+// Batch normalization inside the forward (docs/theory.md#17-the-practical-variant; Shirzad et al. 2024 App. D.2): with the
 // statistics of the rows at hand ('batch': training, and the transductive inference of a full-batch network,
 // where the whole graph is the batch) or with stored running statistics ('running': a folded affine map).
 import { InputError } from '../runtime/errors.js';

@@ -99,7 +99,7 @@ export interface LinearWeights {
 export type NormWeights = LinearWeights | BatchNormWeights;
 
 /**
- * One layer as the forward reads it (docs/theory.md §1.1 and §1.3): a model's LayerWeights (f64, affine
+ * One layer as the forward reads it (docs/theory.md#2-the-model-and-its-assumptions and #17-the-practical-variant): a model's LayerWeights (f64, affine
  * norms) or a view of a ParameterSet (src/model/parameters.ts: trainable matrices, batch norms).
  */
 export interface NetworkLayer {
@@ -359,7 +359,7 @@ function applyNorm<T extends FloatDType>(x: DenseMatrix<T>, norm: NormWeights, p
 }
 
 /**
- * One layer (docs/theory.md §1.1, with the practical parts of §1.3 when present) on input h (n×p): the one
+ * One layer (docs/theory.md#2-the-model-and-its-assumptions, with the practical parts of #17-the-practical-variant when present) on input h (n×p): the one
  * forward of the network, for inference, for the certificates' trace and for training (`pass`: batch-norm
  * statistics, dropout, and the cache src/train/backward.ts reads). The caller owns the returned matrices;
  * intermediates not in the trace or cache are freed here, or given back to `pool` when one is passed (h

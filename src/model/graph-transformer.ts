@@ -1,5 +1,5 @@
-// The graph transformer of Section 2 of Shirzad et al. (2024) — THEORY §1.1 exactly — and, behind
-// `variant: 'practical'`, the experiments' variant of App. D.2 (THEORY §1.3): 1/√d logit scale, skip
+// The graph transformer of Section 2 of Shirzad et al. (2024) — docs/theory.md#2-the-model-and-its-assumptions exactly — and, behind
+// `variant: 'practical'`, the experiments' variant of App. D.2 (docs/theory.md#17-the-practical-variant): 1/√d logit scale, skip
 // connections, batch norm folded to affine maps, an input encoder and a classification head.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { scope, type DType, type Owner, type Storage } from '../runtime/storage.js';
@@ -12,7 +12,7 @@ import {
 import { forwardNetwork, type ForwardTrace } from './forward.js';
 import { wasmKernels } from '../runtime/init.js';
 
-/** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
+/** 'theory': docs/theory.md#2-the-model-and-its-assumptions (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
 export type ModelVariant = 'theory' | 'practical';
 
 /** Everything that defines a model. Matrices are copied by the constructor; the model owns its copies. */
@@ -74,7 +74,7 @@ export function layerMatrices(l: LayerWeights): DenseMatrix<'f64'>[] {
 }
 
 /**
- * A graph transformer (Shirzad et al. 2024, Sec. 2; THEORY §1.1) of depth L with per-layer widths, so that
+ * A graph transformer (Shirzad et al. 2024, Sec. 2; docs/theory.md#2-the-model-and-its-assumptions) of depth L with per-layer widths, so that
  * narrow twins (d×d, D×d, d×D maps; layer 0 d×d_in) are the same class. Weights are f64 and live in WASM
  * memory; free() releases them (or create the model inside scope()).
  */
@@ -159,7 +159,7 @@ export class GraphTransformer implements Owner {
   }
 
   /**
-   * T(X) on the attention pattern (THEORY §1.1 / §1.3), x being n×d_in with node i in row i.
+   * T(X) on the attention pattern (docs/theory.md#2-the-model-and-its-assumptions / #17-the-practical-variant), x being n×d_in with node i in row i.
    * f64 is for certificates; f32 runs the same fused attention kernel in single precision for inference.
    * With `trace`, also every H^(ℓ), H^(ℓ+1/2), H^(ℓ+3/4) and per-edge logits / log a_ij / a_ij.
    * Cost per layer O(n·p·(dQK + dV) + n·dV·dH + n·dH·dOut) for the maps (SIMD GEMM) plus O(m·(dQK + dV))

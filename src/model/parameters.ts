@@ -61,7 +61,7 @@ export function checkConfig(fn: string, config: NetworkConfig): void {
 }
 
 /**
- * The practical network of App. D.2 (docs/theory.md §1.3), post-norm as GraphGPS / Exphormer:
+ * The practical network of App. D.2 (docs/theory.md#17-the-practical-variant), post-norm as GraphGPS / Exphormer:
  *   H⁰ = X·W_encᵀ + b_enc;  per layer H½ = BN₁(H + Att(H)), H' = BN₂(H½ + ReLU(H½W_1ᵀ + b_1)W_2ᵀ + b_2);
  *   logits = Hᴸ·W_headᵀ + b_head, with logit scale 1/√D.
  */
@@ -205,7 +205,7 @@ export interface LayerStatistics {
 
 /**
  * The full-batch statistics (μ, biased σ²) of every batch norm on (x, pattern): one f64 forward with batch
- * statistics — the transductive inference statistics of docs/theory.md §1.3, which a file stores as
+ * statistics — the transductive inference statistics of docs/theory.md#17-the-practical-variant, which a file stores as
  * running_mean / running_var. Runs no training. Cost: one forward.
  */
 export function batchNormStatistics(structure: NetworkStructure, params: ParameterSet, x: DenseMatrix, pattern: CsrGraph): LayerStatistics[] {

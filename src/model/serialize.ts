@@ -3,7 +3,7 @@
 // decimal form, except −0, ±Infinity and NaN, which are tagged ({ "$number": "-0" } …).
 import { FormatError, InputError } from '../runtime/errors.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
-import type { Certificate, CompressedModel, Decoder, JsonValue, LayerDecoders } from '../compress/types.js';
+import type { Certificate, CompressedModel, Decoder, JsonValue, LayerDecoders } from '../compress/framework/types.js';
 import { GraphTransformer, layerMatrices } from './graph-transformer.js';
 import type { AffineMap, LayerWeights, SkipMap } from './layer.js';
 

@@ -1,7 +1,7 @@
 // The one backward pass of the network: reverse mode through the cache of the one forward
 // (src/model/forward.ts via networkForward), for every wiring the structure allows — identity or matrix skips,
 // batch norms (batch statistics), affine norms, optional biases, dropout — so the practical network trained
-// from scratch and a compressed network being fine-tuned share it (docs/theory.md §1.1, §1.3).
+// from scratch and a compressed network being fine-tuned share it (docs/theory.md#2-the-model-and-its-assumptions and #17-the-practical-variant).
 import type { DenseMatrix, FloatDType } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
 import type { NetworkCache } from '../model/forward.js';

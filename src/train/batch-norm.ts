@@ -1,5 +1,5 @@
 // The backward of batch normalization over all nodes at once (full-batch, transductive: the training
-// statistics are the inference statistics, docs/theory.md §1.3). The forward is src/model/batch-norm.ts.
+// statistics are the inference statistics, docs/theory.md#17-the-practical-variant). The forward is src/model/batch-norm.ts.
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { batchNormBatchStatistics, type BatchNormCache } from '../model/batch-norm.js';
 import { batchNormBackwardInto } from './elementwise.js';

@@ -1,4 +1,4 @@
-// The norms the theory assumes, measured on a trained network (Shirzad et al. 2024, Table 1; THEORY §8):
+// The norms the theory assumes, measured on a trained network (Shirzad et al. 2024, Table 1; docs/theory.md#18-table-1-how-the-norms-are-measured):
 // the operator norms of the linear maps (β of assumption A2) and the norms of every layer's input vectors (√α of A1).
 import { scope } from '../runtime/storage.js';
 import { operatorNorm } from '../linalg/norms.js';
@@ -24,7 +24,7 @@ export interface NetworkNorms {
 }
 
 /**
- * Measures Table 1's quantities by the procedure of THEORY §8 (steps 1–3): operator norms by power
+ * Measures Table 1's quantities by the procedure of docs/theory.md#18-table-1-how-the-norms-are-measured (steps 1–3): operator norms by power
  * iteration (operatorNorm, tol 1e-6) of the raw weights of every layer, and row norms of every layer's
  * input from one deterministic forward pass over the whole graph. Cost: one forward + 5L power iterations.
  */

@@ -1,4 +1,4 @@
-// Seeded initialization of the practical network's parameters (App. D.2; docs/theory.md §1.3) under the one
+// Seeded initialization of the practical network's parameters (App. D.2; docs/theory.md#17-the-practical-variant) under the one
 // naming of src/model/parameters.ts, and helpers on parameter sets.
 import { InputError } from '../runtime/errors.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';

@@ -1,5 +1,5 @@
 // Converts trained parameters into src/model's GraphTransformer (variant 'practical'), folding each
-// full-batch batch norm into an affine map with the statistics of the given graph (docs/theory.md §1.3).
+// full-batch batch norm into an affine map with the statistics of the given graph (docs/theory.md#17-the-practical-variant).
 import { checkConfig, practicalStructure, type NetworkConfig, type ParameterSet } from '../model/parameters.js';
 import type { DenseMatrix } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';

@@ -6,7 +6,7 @@ import {
 } from '../../src/index.js';
 import { modelFromSafetensors, modelToSafetensors, modelToTensors, MODEL_SAFETENSORS_FORMAT } from '../../src/io/model-safetensors.js';
 import { trainedToSafetensors } from '../../src/io/trained-safetensors.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
+import { compressPractical } from '../../src/index.js';
 import { practicalModel, theoryModel, gaussianInput, erPattern, maxRowDistanceTo, naiveForward } from '../support/models.js';
 import { subspaceModel } from '../support/trained-models.js';
 

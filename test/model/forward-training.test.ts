@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, rng, scope, DenseMatrix } from '../../src/index.js';
 import { modelParameters, networkForward, parametersToModel, structureOf } from '../../src/model/parameters.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
+import { compressPractical } from '../../src/compress/practical/practical.js';
 import { withBackend } from '../support/backends.js';
 import { erPattern, gaussianInput, practicalModel } from '../support/models.js';
 

@@ -9,7 +9,7 @@ import { initParameters, type NetworkConfig } from '../../src/train/parameters.j
 import {
   batchNormStatistics, modelParameters, networkForward, parameterShapes, practicalStructure, structureOf,
 } from '../../src/model/parameters.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
+import { compressPractical } from '../../src/compress/practical/practical.js';
 import { practicalModel } from '../support/models.js';
 import { smallTask } from '../support/trained-models.js';
 import { tinyProblem } from './fixtures.js';

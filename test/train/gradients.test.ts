@@ -6,7 +6,7 @@ import { networkBackward } from '../../src/train/backward.js';
 import { softmaxCrossEntropy } from '../../src/train/loss.js';
 import { initParameters, type NetworkConfig, type ParameterSet } from '../../src/train/parameters.js';
 import { sparseAttentionBackward } from '../../src/train/attention-backward.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
+import { compressPractical } from '../../src/compress/practical/practical.js';
 import { withBackend } from '../support/backends.js';
 import { practicalModel } from '../support/models.js';
 import { smallTask } from '../support/trained-models.js';

@@ -1,7 +1,6 @@
 // `narrowgt certify`: re-measures a compressed twin (written by `compress --compressed`) against its reference on a
 // graph — the same graph and split, or another one — and prints every check of its certificate.
-import { deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
-import { certify } from '../../compress/certificate.js';
+import { certify, deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import { graphOptions, loadGraphOption, readBytes, readModelFile, requiredOption } from '../common.js';
 import { endProgress, progress, table } from '../output.js';

@@ -1,9 +1,7 @@
 // `narrowgt compress`: a trained network (.safetensors) to width d with a certificate on its graph, optionally
 // fine-tuned; writes the narrow network (.safetensors) and the compressed twin with decoders and certificate (.json).
-import { serialize } from '../../index.js';
+import { compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
 import { modelToSafetensors } from '../../io/model-safetensors.js';
-import { compressTrained, countModelParameters, evaluateModel, rankResiduals } from '../../compress/trained.js';
-import type { HiddenCompression } from '../../compress/pipeline/practical.js';
 import { CliError } from '../cli-error.js';
 import { choiceOption, graphOptions, intOption, loadGraphOption, numberOption, readModelFile, requiredOption, writeOutput } from '../common.js';
 import { endProgress, progress, table } from '../output.js';

@@ -1,6 +1,5 @@
 // `narrowgt eval`: a model file's metric on a graph's masks, its size and its f32 forward time.
-import { scope } from '../../index.js';
-import { countModelParameters, evaluateModel } from '../../compress/trained.js';
+import { countModelParameters, evaluateModel, scope } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import { graphOptions, intOption, loadGraphOption, readModelFile, requiredOption } from '../common.js';
 import { medianMs, table } from '../output.js';
