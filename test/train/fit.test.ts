@@ -61,6 +61,19 @@ test('trainNodeClassifier returns the best-validation epoch\'s parameters and re
   });
 });
 
+test('the file written from trainNodeClassifier\'s result (what narrowgt train saves) evaluates to the reported best validation epoch', () => {
+  scope(() => {
+    const data = smallTask(rng(SEED + 7), 60, 4);
+    const r = trainNodeClassifier({ ...data, features: data.features.clone('f32') }, { width: 8, layers: 2, epochs: 40, lr: 0.05, patience: null, dropout: 0, seed: 2 });
+    assert.ok(r.bestValidation.epoch < r.last.epoch && r.last.val < r.bestValidation.val, 'the run must end below its best epoch for this check to bite');
+    const model = modelFromSafetensors(trainedToSafetensors(r.config, r.parameters, data.features, data.graph, { dtype: 'F64' })).model;
+    const z = model.forward(data.features, data.graph).output;
+    assert.equal(evaluateMetric(data.metric, z, data.labels, data.masks.val), r.bestValidation.val);
+    assert.equal(evaluateMetric(data.metric, z, data.labels, data.masks.test), r.bestValidation.test);
+    model.free();
+  });
+});
+
 test('patience stops the run once validation has not improved for that many epochs', () => {
   scope(() => {
     const data = smallTask(rng(SEED + 1), 60, 4);
