@@ -36,6 +36,10 @@ export type { LeverageScoreOptions, LeverageSampleOptions, LeverageSample } from
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
 export type { CsrFromEdgesOptions } from './graph/csr.js';
 export { fullPattern, expanderPattern, unionPattern, graphWithExpander } from './graph/patterns.js';
+export {
+  buildAttentionPattern, checkAttentionPattern, formatAttentionPattern, parseAttentionPattern, sameAttentionPattern, DEFAULT_ATTENTION_PATTERN,
+} from './graph/attention-pattern.js';
+export type { AttentionPattern } from './graph/attention-pattern.js';
 export { sparseAttention } from './attention/sparse-attention.js';
 export type { SparseAttentionOptions, SparseAttentionResult } from './attention/sparse-attention.js';
 
@@ -90,6 +94,8 @@ export type { EncodedArray } from './model/serialize.js';
 export { certifyWith, forwardCompressed, measureAlpha, measureBeta } from './compress/framework/certificate.js';
 export type { CompressedForwardOptions } from './compress/framework/certificate.js';
 export { makeCheck } from './compress/framework/check.js';
+export { summarizeCertificate } from './compress/framework/summary.js';
+export type { CertificateSummary, CheckTally } from './compress/framework/summary.js';
 export type { CertifyOptions, CheckSpec } from './compress/framework/check.js';
 export type {
   CompressedModel, Certificate, Check, CheckKind, LayerCertificate, PredictedBound, Decoder, LayerDecoders,

@@ -9,12 +9,15 @@ import {
   batchNormStatistics, checkConfig, parametersToModel, practicalStructure, type NetworkConfig, type ParameterSet,
 } from '../model/parameters.js';
 import { modelToSafetensors, type BatchNormTensors } from './model-safetensors.js';
+import type { AttentionPattern } from '../graph/attention-pattern.js';
 
 export interface TrainedToSafetensorsOptions {
   /** 'F32' (default: src/train trains in f32, so weights are exact; statistics are rounded once) or 'F64'. */
   dtype?: 'F32' | 'F64';
   /** Extra string metadata (training command, metrics, …). */
   metadata?: Record<string, string>;
+  /** The attention pattern the network was trained on, recorded in the file (see modelToSafetensors). */
+  pattern?: AttentionPattern;
 }
 
 /**
@@ -38,6 +41,6 @@ export function trainedToSafetensors(config: NetworkConfig, parameters: Paramete
       });
       return { norm1: bn('bn1', s.norm1!), norm2: bn('bn2', s.norm2!) };
     });
-    return modelToSafetensors(model, { dtype: options.dtype ?? 'F32', metadata: options.metadata, batchNorms });
+    return modelToSafetensors(model, { dtype: options.dtype ?? 'F32', metadata: options.metadata, batchNorms, pattern: options.pattern });
   });
 }

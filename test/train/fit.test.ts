@@ -132,10 +132,13 @@ test('one naming: the trained network\'s parameter names are the .safetensors na
     const wide = practicalModel(rng(SEED), { dIn: 4, width: 6, depth: 2, beta: 1, classes: 3 });
     const narrow = compressPractical(wide, data.features.clone('f64'), data.graph, { d: 3 }).narrow;
     const mp = modelParameters(narrow, 'f64');
-    const tensors = readSafetensors(modelToSafetensors(narrow)).tensors;
+    // (foldLogitScale: false keeps w_q as the model holds it; the default file folds the logit scale into w_q, same names.)
+    assert.deepEqual([...readSafetensors(modelToSafetensors(narrow)).tensors.keys()].sort(), [...mp.keys()].sort());
+    const unfolded = modelToSafetensors(narrow, { foldLogitScale: false });
+    const tensors = readSafetensors(unfolded).tensors;
     assert.deepEqual([...tensors.keys()].sort(), [...mp.keys()].sort());
     for (const [name, m] of mp) assert.deepEqual(Array.from(tensors.get(name)!.data as Float64Array), Array.from(m.data), name);
-    const back = modelParameters(modelFromSafetensors(modelToSafetensors(narrow)).model, 'f64');
+    const back = modelParameters(modelFromSafetensors(unfolded).model, 'f64');
     for (const [name, m] of mp) assert.deepEqual(Array.from(back.get(name)!.data), Array.from(m.data), name);
   });
 });

@@ -23,6 +23,7 @@ import type { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import type { GraphTransformer } from '../../model/graph-transformer.js';
 import type { ForwardTrace } from '../../model/forward.js';
+import type { AttentionPattern } from '../../graph/attention-pattern.js';
 
 /** JSON-representable data (what `details` and certificate parameters may hold). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -57,6 +58,12 @@ export interface CompressedModel {
   /** Construction-specific record (seeds, selected rows, ε, δ …), JSON data only. */
   details: { [key: string]: JsonValue };
   certificate: Certificate;
+  /**
+   * The attention pattern the twin and its reference compute on (src/graph/attention-pattern.ts), when known: the
+   * CLI records it so `certify` rebuilds the same pattern; the library's compress* functions take a built CsrGraph
+   * and leave it null.
+   */
+  pattern?: AttentionPattern | null;
 }
 
 /** What kind of statement a check is. */
