@@ -4,10 +4,10 @@
 //   node dist/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { AdamW, DenseMatrix, init, initParameters, rng, scope, sparseAttention, sparseAttentionBackward, type Storage } from '../src/index.js';
+import { AdamW, DenseMatrix, init, initParameters, networkBackward, networkForward, practicalStructure, rng, scope, sparseAttention,
+  sparseAttentionBackward, type Storage } from '../src/index.js';
 // Training internals the benchmark times phase by phase (not part of the public entry).
 import { softmaxCrossEntropy } from '../src/train/loss.js';
-import { networkBackward, networkForward } from '../src/train/network.js';
 import { parseArgs, numberArg } from './args.js';
 import { loadDataset, type DatasetName } from './datasets.js';
 
@@ -23,15 +23,16 @@ await init();
 const g = loadDataset(args.get('data-dir') ?? '../shared/data', dataset, 0);
 const config = { inputDim: g.numFeatures, width, layers: 4, numClasses: g.numClasses };
 const params = initParameters(config, 0, 'f32');
+const structure = practicalStructure(config);
 const opt = new AdamW();
 const phases = { forward: [] as number[], backward: [] as number[], step: [] as number[], total: [] as number[] };
 for (let r = 0; r <= repeats; r++) {
   scope(() => {
     const t0 = now();
-    const fwd = networkForward(params, config, g.features, g.graph);
+    const fwd = networkForward(structure, params, g.features, g.graph);
     const { dLogits } = softmaxCrossEntropy(fwd.logits, g.labels, g.masks.train);
     const t1 = now();
-    const grads = networkBackward(params, config, fwd.cache, dLogits, g.graph);
+    const grads = networkBackward(structure, params, fwd.cache, dLogits, g.graph);
     const t2 = now();
     opt.step(params, grads, 0.01);
     const t3 = now();

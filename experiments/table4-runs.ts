@@ -66,7 +66,7 @@ for (const run of runs) {
     for (const epochs of epochsList) {
       if (done.has(key({ dataset, width, lr, epochs, run, dropout, selfLoops }))) continue;
       process.stderr.write(`# ${dataset} width ${width} lr ${lr} epochs ${epochs} dropout ${dropout} self loops ${selfLoops} run ${run}\n`);
-      const res = trainNodeClassifier(graph, { width, layers: 4, lr, epochs, seed: run, weightDecay, dropout,
+      const res = trainNodeClassifier(graph, { width, layers: 4, lr, epochs, seed: run, weightDecay, dropout, patience: null, keepBest: false, // the recorded protocol: every epoch, the last one scored
         onEpoch: (r) => { if (r.epoch % 25 === 0) process.stderr.write(`  epoch ${r.epoch} loss ${r.loss.toFixed(4)} val ${r.val.toFixed(4)} (${r.seconds.toFixed(2)} s)\n`); } });
       const norms = table1Norms(res, graph);
       freeParameters(res.parameters);

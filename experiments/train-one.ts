@@ -16,7 +16,7 @@ const every = numberArg(args, 'log-every', 10);
 const result = trainNodeClassifier(graph, {
   width: numberArg(args, 'width', 64), layers: numberArg(args, 'layers', 4), lr: numberArg(args, 'lr', 0.01),
   epochs: numberArg(args, 'epochs', 100), seed: numberArg(args, 'seed', 0), weightDecay: numberArg(args, 'weight-decay', 0.01),
-  dropout: numberArg(args, 'dropout', 0), warmup: numberArg(args, 'warmup', 0),
+  dropout: numberArg(args, 'dropout', 0), warmup: numberArg(args, 'warmup', 0), patience: null, keepBest: false, // as recorded: every epoch, the last saved
   onEpoch: (r) => {
     if (r.epoch % every === 0) process.stderr.write(`epoch ${r.epoch} lr ${r.lr.toExponential(2)} loss ${r.loss.toFixed(4)} train ${r.train.toFixed(4)} val ${r.val.toFixed(4)} test ${r.test.toFixed(4)} (${r.seconds.toFixed(2)} s)\n`);
   },

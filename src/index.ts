@@ -70,7 +70,17 @@ export { GraphTransformer, createModel, forward } from './model/graph-transforme
 export type { ModelSpec, ModelVariant, ForwardOptions, ForwardResult } from './model/graph-transformer.js';
 export { foldBatchNorm } from './model/layer.js';
 export type { LayerWeights, AffineMap, SkipMap, Activation, LayerShape, BatchNormParameters } from './model/layer.js';
-export type { ForwardTrace, LayerTrace } from './model/forward.js';
+export type { ForwardTrace, LayerTrace, NetworkCache, LayerCache } from './model/forward.js';
+// the network as named parameters: the one naming (the .safetensors names), its wiring, the training forward
+export {
+  modelParameters, modelWithParameters, parametersToModel, structureOf, practicalStructure, parameterShapes,
+  networkForward, batchNormStatistics,
+} from './model/parameters.js';
+export type {
+  ParameterSet, NetworkStructure, LayerStructure, NetworkConfig, NetworkForwardOptions, LayerStatistics,
+} from './model/parameters.js';
+export { BATCH_NORM_EPSILON } from './model/batch-norm.js';
+export type { BatchNormStatistics } from './model/batch-norm.js';
 export { modelNorms } from './model/norms.js';
 export type { ModelNorms, LayerNorms } from './model/norms.js';
 export { modelToJson, modelFromJson, encodeMatrix, decodeMatrix } from './model/serialize.js';
@@ -115,8 +125,6 @@ export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/thm-
 export { compressPractical } from './compress/practical/practical.js';
 export type { CompressPracticalOptions, HiddenCompression } from './compress/practical/practical.js';
 export { practicalVerifier, PRACTICAL_CONSTRUCTION } from './compress/practical/practical-verifier.js';
-export { fineTune, modelParameters, modelWithParameters } from './compress/pipeline/fine-tune.js';
-export type { FineTuneOptions, FineTuneResult } from './compress/pipeline/fine-tune.js';
 export { compressTrained, evaluateModel, countModelParameters, rankResiduals } from './compress/practical/trained.js';
 export type { CompressTrainedOptions, CompressTrainedResult, SplitMetrics, RankResiduals } from './compress/practical/trained.js';
 
@@ -129,10 +137,14 @@ export type { SweepOptions, SweepRow, SweepResult } from './compress/workflows/c
 export { medianMs } from './compress/workflows/median-time.js';
 
 // training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms
+export { fit, fittedModel, TRAINING_DEFAULTS } from './train/fit.js';
+export type { FitOptions, FitResult, SplitScores, EpochRecord, NodeClassificationData } from './train/fit.js';
 export { trainNodeClassifier, predictLogits } from './train/train.js';
-export type { TrainOptions, TrainResult, EpochRecord, NodeClassificationData } from './train/train.js';
-export { initParameters, parameterShapes, freeParameters } from './train/parameters.js';
-export type { NetworkConfig, ParameterSet } from './train/parameters.js';
+export type { TrainOptions, TrainResult } from './train/train.js';
+export { fineTune } from './train/fine-tune.js';
+export type { FineTuneOptions, FineTuneResult } from './train/fine-tune.js';
+export { networkBackward } from './train/backward.js';
+export { initParameters, freeParameters } from './train/parameters.js';
 export { serializeTrained, deserializeTrained } from './train/serialize.js';
 export { toGraphTransformer } from './train/to-graph-transformer.js';
 export { sparseAttentionBackward } from './train/attention-backward.js';

@@ -5,10 +5,10 @@ import { InputError } from '../../runtime/errors.js';
 import { scope } from '../../runtime/storage.js';
 import { GraphTransformer, layerMatrices } from '../../model/graph-transformer.js';
 import { evaluateMetric } from '../../train/metrics.js';
-import type { NodeClassificationData } from '../../train/train.js';
+import type { NodeClassificationData } from '../../train/fit.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { Certificate, CompressedModel } from '../framework/types.js';
-import { fineTune, type FineTuneOptions, type FineTuneResult } from '../pipeline/fine-tune.js';
+import { fineTune, type FineTuneOptions, type FineTuneResult } from '../../train/fine-tune.js';
 import { compressPractical, type HiddenCompression } from './practical.js';
 
 /** How far the reference is from the rank-d hypothesis at each stage (Lemma C.1 residuals, read off a certificate). */

@@ -6,7 +6,7 @@ import type { LoadedGraph } from '../../data/load-graph.js';
 import type { GraphTransformer } from '../../model/graph-transformer.js';
 import { trainNodeClassifier } from '../../train/train.js';
 import { freeParameters } from '../../train/parameters.js';
-import { fineTune } from '../pipeline/fine-tune.js';
+import { fineTune } from '../../train/fine-tune.js';
 import { jlAttentionWidth, compressWithJl } from '../thm-3.3-jl/jl.js';
 import type { HiddenCompression } from '../practical/practical.js';
 import { compressTrained, countModelParameters, evaluateModel, rankResiduals, type RankResiduals, type SplitMetrics } from '../practical/trained.js';

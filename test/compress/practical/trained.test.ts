@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { init, rng, scope, DenseMatrix, InputError, certify, compressedToJson, compressedFromJson, type GraphTransformer } from '../../../src/index.js';
+import { init, rng, scope, InputError, certify, compressedToJson, compressedFromJson } from '../../../src/index.js';
 import { compressPractical } from '../../../src/compress/practical/practical.js';
-import { fineTune, modelParameters, parametersBackward, parametersForward } from '../../../src/compress/pipeline/fine-tune.js';
 import { compressTrained, countModelParameters } from '../../../src/compress/practical/trained.js';
-import { softmaxCrossEntropy } from '../../../src/train/loss.js';
 import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../../support/models.js';
 import { subspaceModel, smallTask } from '../../support/trained-models.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
@@ -86,37 +84,6 @@ test('compressPractical rejects bad arguments before any work', () => {
   assert.throws(() => compressPractical(model, x, pattern, { d: 0 }), /^RangeError: compressPractical: options\.d must be an integer ≥ 1, got 0/);
   assert.throws(() => compressPractical(model, x, pattern, { d: 2, hidden: 'wide' as 'full' }), (e: unknown) => e instanceof InputError && /options\.hidden/.test(String(e)));
   assert.throws(() => compressPractical(model, gaussianInput(g, 10, 4, 1), pattern, { d: 2 }), /x has 4 columns/);
-});
-
-test('parametersBackward matches central differences of the cross-entropy (f64, every tensor kind incl. matrix skips and affine norms)', () => {
-  scope(() => {
-    const g = rng(13);
-    const task = smallTask(g, 24, 4);
-    const wide = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 1.5, classes: 2 });
-    const model: GraphTransformer = compressPractical(wide, task.features, task.graph, { d: 3, hidden: 'select' }).narrow;
-    const x = DenseMatrix.zeros(24, 4, 'f64');
-    x.data.set(task.features.data);
-    const params = modelParameters(model, 'f64');
-    const loss = (): number => scope(() => softmaxCrossEntropy(parametersForward(model, params, x, task.graph).logits, task.labels, task.masks.train).loss);
-    // scope() keeps what arrays reach, not Map values: return the entries.
-    const grads = new Map(scope(() => {
-      const fwd = parametersForward(model, params, x, task.graph);
-      const { dLogits } = softmaxCrossEntropy(fwd.logits, task.labels, task.masks.train);
-      return [...parametersBackward(model, params, x, task.graph, fwd, dLogits)];
-    }));
-    assert.deepEqual([...grads.keys()].sort(), [...params.keys()].sort());
-    const h = 1e-6;
-    for (const [name, p] of params) {
-      for (const k of [0, Math.floor(p.data.length / 2), p.data.length - 1]) {
-        const keep = p.data[k];
-        p.data[k] = keep + h; const up = loss();
-        p.data[k] = keep - h; const down = loss();
-        p.data[k] = keep;
-        const numeric = (up - down) / (2 * h), analytic = grads.get(name)!.data[k];
-        assert.ok(Math.abs(numeric - analytic) <= 1e-6 * Math.max(1, Math.abs(numeric)), `${name}[${k}]: ${analytic} vs ${numeric}`);
-      }
-    }
-  });
 });
 
 test('fineTune lowers the training loss from the constructed weights, keeps the best-validation epoch, and leaves its input unchanged', () => {
