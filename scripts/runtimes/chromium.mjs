@@ -1,13 +1,12 @@
-// Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the checks in a page and in a module
-// Web Worker, each with the embedded bytes and with `compileStreaming` of kernels.wasm, then the two
+// Chromium (the system's, else the one in the pinned devDependency @sparticuz/chromium: see chromium-binary.mjs),
+// driven by playwright-core: the checks in a page and in a module Web Worker, each with the embedded bytes and with `compileStreaming` of kernels.wasm, then the two
 // browser examples. Pages come from serve.mjs on 127.0.0.1; the browser is launched with no network
 // features, profile and temporary files under .cache/runtimes/chromium/home.
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { locateChromium } from './chromium-binary.mjs';
 import { sandboxEnv } from './env.mjs';
 import { serveProject } from './serve.mjs';
 
-export const CHROMIUM = process.env.NARROWGT_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run'];
 const LIB = '/dist/browser/narrowgt.js';
@@ -40,15 +39,16 @@ async function exampleText(page, url) {
 
 /** Runs the checks (page and worker, both loadings) and the two browser examples in Chromium. */
 export async function runChromium() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does)`);
+  const { path, source } = await locateChromium();
   const env = sandboxEnv('chromium');
   // playwright puts the profile under os.tmpdir(), read from this process's environment.
   for (const key of ['HOME', 'TMPDIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR']) {
     process.env[key] = env[key];
   }
   const server = await serveProject();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, env, timeout: TIMEOUT_MS });
+  const browser = await chromium.launch({ executablePath: path, args: ARGS, env, timeout: TIMEOUT_MS });
   const suites = [], examples = [];
+  const notes = [`chromium ${browser.version()} from ${source}: ${path}`];
   try {
     const page = await browser.newPage();
     const messages = [];
@@ -85,5 +85,5 @@ export async function runChromium() {
     await browser.close();
     await server.close();
   }
-  return { suites, examples };
+  return { suites, examples, notes };
 }

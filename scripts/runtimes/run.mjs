@@ -83,6 +83,7 @@ for (const name of asked) {
     result = { suites: [{ target: name, outcomes: [], error: `did not start: ${e?.stack ?? e}`, log: '' }], examples: [] };
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  for (const note of result.notes ?? []) console.log(`narrowgt-runtime note ${note}`);
   const verdicts = [
     ...result.suites.map((s) => ({ target: s.target, log: s.log, ...judgeSuite(s) })),
     ...result.examples.map((e) => ({ target: `${e.target}`, log: e.log, ...judgeExample(e) })),
