@@ -1,5 +1,5 @@
 // Runs the cross-runtime checks and the per-runtime examples: `node scripts/runtimes/run.mjs [runtime…]`
-// with runtimes among node, deno, bun, workerd, chromium (default: all), after `npm run build`.
+// with runtimes among node, deno, bun, workerd, chromium, wrangler (default: all), after `npm run build`.
 // Node computes the reference numbers first (dist/test/runtimes/expected.js); every runtime must pass
 // every check in CHECKS and its example must print 'wasm-simd' and Node's numbers. Prints one
 // `narrowgt-runtime PASS|FAIL <target>` line per suite and example; exits 1 if any failed or did not start.
@@ -15,6 +15,7 @@ const DRIVERS = {
   bun: async () => runLocal('bun'),
   workerd: async () => (await import('./workerd.mjs')).runWorkerd(),
   chromium: async () => (await import('./chromium.mjs')).runChromium(),
+  wrangler: async () => (await import('./wrangler.mjs')).runWrangler(),
 };
 
 const asked = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(DRIVERS);
@@ -87,6 +88,7 @@ for (const name of asked) {
   const verdicts = [
     ...result.suites.map((s) => ({ target: s.target, log: s.log, ...judgeSuite(s) })),
     ...result.examples.map((e) => ({ target: `${e.target}`, log: e.log, ...judgeExample(e) })),
+    ...(result.builds ?? []),
   ];
   for (const v of verdicts) {
     if (v.problems.length === 0) {

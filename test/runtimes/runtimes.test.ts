@@ -13,7 +13,12 @@ const RUNTIMES: { runtime: string; title: string; targets: string[] }[] = [
   { runtime: 'node', title: 'Node 20 (embedded bytes)', targets: ['node', 'node examples/node/main.mjs'] },
   { runtime: 'deno', title: 'Deno 2 (embedded bytes, no permissions)', targets: ['deno', 'deno examples/deno/main.ts'] },
   { runtime: 'bun', title: 'Bun 1 (embedded bytes)', targets: ['bun', 'bun examples/bun/main.ts'] },
-  { runtime: 'workerd', title: 'Cloudflare workerd (CompiledWasm module binding)', targets: ['workerd', 'workerd examples/cloudflare-worker'] },
+  { runtime: 'workerd', title: 'Cloudflare workerd (CompiledWasm module binding)', targets: ['workerd', 'workerd examples/cloudflare-worker', "workerd init() without a module, fallback 'error'"] },
+  {
+    runtime: 'wrangler',
+    title: 'Cloudflare wrangler on the example (deploy --dry-run, a dev request)',
+    targets: ['wrangler dev examples/cloudflare-worker', 'wrangler deploy --dry-run examples/cloudflare-worker'],
+  },
   {
     runtime: 'chromium',
     title: 'Chromium page and module Web Worker (embedded bytes and compileStreaming)',
