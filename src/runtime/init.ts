@@ -111,24 +111,29 @@ function reasonOf(e: unknown): string {
   return `WebAssembly refused the kernels (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`;
 }
 
+/** The 'js' backend when it is asked for or WebAssembly is missing (said as options.fallback asks), else null. */
+function jsWithoutLoading(caller: string, options: InitOptions): Backend | null {
+  if (options.forceJs) return (active = 'js');
+  if (!wasmAvailable()) return fallBack(caller, 'WebAssembly is not available here', options);
+  return null;
+}
+
 /** init() over a given embedded copy (src/runtime/init-slim.ts passes none). */
 export async function initFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {}): Promise<Backend> {
   checkArguments(caller, embedded, source, options);
   if (active) return active;
   if (pending) return pending;
   pending = (async (): Promise<Backend> => {
-    if (options.forceJs) return (active = 'js');
-    if (!wasmAvailable()) return fallBack(caller, 'WebAssembly is not available here', options);
-    let instance: WebAssembly.Instance;
+    const js = jsWithoutLoading(caller, options);
+    if (js) return js;
     try {
       const found = moduleOrBytes(source, embedded);
       const module = found instanceof WebAssembly.Module ? found : await WebAssembly.compile(found as BufferSource);
-      instance = await WebAssembly.instantiate(module, imports);
+      return adopt(await WebAssembly.instantiate(module, imports));
     } catch (e) {
       // No SIMD, or compilation from bytes disallowed by the embedder (workerd): the TS twins serve.
       return fallBack(caller, reasonOf(e), options);
     }
-    return adopt(instance);
   })();
   try {
     return await pending;
@@ -141,17 +146,14 @@ export async function initFrom(caller: string, embedded: EmbeddedBytes, source?:
 export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {}): Backend {
   checkArguments(caller, embedded, source, options);
   if (active) return active;
-  if (options.forceJs) return (active = 'js');
-  if (!wasmAvailable()) return fallBack(caller, 'WebAssembly is not available here', options);
-  let instance: WebAssembly.Instance;
+  const js = jsWithoutLoading(caller, options);
+  if (js) return js;
   try {
     const found = moduleOrBytes(source, embedded);
-    const module = found instanceof WebAssembly.Module ? found : new WebAssembly.Module(found as BufferSource);
-    instance = new WebAssembly.Instance(module, imports);
+    return adopt(new WebAssembly.Instance(found instanceof WebAssembly.Module ? found : new WebAssembly.Module(found as BufferSource), imports));
   } catch (e) {
     return fallBack(caller, reasonOf(e), options);
   }
-  return adopt(instance);
 }
 
 /**
