@@ -44,6 +44,15 @@ test('the slim entry (narrowgt/slim) bundles without the embedded kernels, the f
   assert.ok(sizes.full - sizes.slim >= KERNELS_WASM_BASE64.length, `slim is ${sizes.full - sizes.slim} B smaller, the base64 is ${KERNELS_WASM_BASE64.length} B`);
 });
 
+test("the export condition 'narrowgt-slim' makes a bundler resolve `narrowgt` to the slim entry", async () => {
+  const app = "import { init, matmul } from 'narrowgt'; export { init, matmul };";
+  const withCondition = async (conditions: string[]) => (await build({ ...libraryBundleOptions, entryPoints: undefined, metafile: false,
+    stdin: { contents: app, resolveDir: root, sourcefile: 'app.js' }, conditions, write: false, outfile: 'app.js' })).outputFiles![0]!.text;
+  const prefix = KERNELS_WASM_BASE64.slice(0, 4096);
+  assert.ok((await withCondition([])).includes(prefix), 'without the condition: the embedded kernels');
+  assert.ok(!(await withCondition(['narrowgt-slim'])).includes(prefix), 'with it: none');
+});
+
 test('the size table in docs/runtimes.md is the one this build gives (else: node scripts/runtimes/sizes.mjs --write)', () => {
   assert.equal(sizes.base64, KERNELS_WASM_BASE64.length);
   assert.equal(documentedTable(), sizes.table,
