@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Native peer of `node dist/src/experiments/bench-epoch.js`: one full-batch training epoch (forward,
+"""Native peer of `node dist/experiments/bench-epoch.js`: one full-batch training epoch (forward,
 cross-entropy on the train mask, backward, AdamW step) of the same 4-layer practical graph transformer
 as src/train/network.ts, on Tolokers with self loops, in PyTorch on CPU, f32:
   H0 = X W_enc^T + b_enc

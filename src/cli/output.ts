@@ -57,15 +57,4 @@ export function endProgress(): void {
   if (process.stderr.isTTY && !quiet) process.stderr.write('\r\x1b[K');
 }
 
-/** Median wall time of fn in milliseconds over `reps` runs after one warm-up. */
-export function medianMs(fn: () => void, reps = 5): number {
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[reps >> 1];
-}
+export { medianMs } from '../index.js';

@@ -12,12 +12,15 @@ import { BATCH_NORM_EPSILON } from '../train/batch-norm.js';
 import { networkForward } from '../train/network.js';
 import { checkConfig, type NetworkConfig, type ParameterSet } from '../train/parameters.js';
 import { modelToSafetensors, type BatchNormTensors } from './model-safetensors.js';
+import type { AttentionPattern } from '../graph/attention-pattern.js';
 
 export interface TrainedToSafetensorsOptions {
   /** 'F32' (default: src/train trains in f32, so weights are exact; statistics are rounded once) or 'F64'. */
   dtype?: 'F32' | 'F64';
   /** Extra string metadata (training command, metrics, …). */
   metadata?: Record<string, string>;
+  /** The attention pattern the network was trained on, recorded in the file (see modelToSafetensors). */
+  pattern?: AttentionPattern;
 }
 
 /**
@@ -53,6 +56,6 @@ export function trainedToSafetensors(config: NetworkConfig, parameters: Paramete
       variant: 'practical', activation: 'relu', layers,
       encoder: { weight: p.get('encoder.weight')!, bias: vec('encoder.bias') }, head: { weight: p.get('head.weight')!, bias: vec('head.bias') },
     });
-    return modelToSafetensors(model, { dtype: options.dtype ?? 'F32', metadata: options.metadata, batchNorms });
+    return modelToSafetensors(model, { dtype: options.dtype ?? 'F32', metadata: options.metadata, batchNorms, pattern: options.pattern });
   });
 }

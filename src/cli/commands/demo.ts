@@ -2,15 +2,13 @@
 // with a certificate each, fine-tuned briefly, as a table and an SVG of test AUC against width.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freeParameters, trainNodeClassifier, type GraphTransformer } from '../../index.js';
+import { compressionSweep, freeParameters, trainNodeClassifier, type GraphTransformer, type HiddenCompression, type SweepResult } from '../../index.js';
 import { modelFromSafetensors } from '../../io/model-safetensors.js';
 import { trainedToSafetensors } from '../../io/trained-safetensors.js';
 import { CliError } from '../cli-error.js';
 import { bundledCheckpointPath, choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberOption, readModelFile, writeOutput } from '../common.js';
-import { compressionSweep, type SweepResult } from '../compression-sweep.js';
 import { endProgress, progress, table } from '../output.js';
 import { metricVsWidthSvg } from '../svg.js';
-import type { HiddenCompression } from '../../compress/pipeline/practical.js';
 import type { Command } from './types.js';
 
 /** The sweep as rows of text for the terminal. */

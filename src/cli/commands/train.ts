@@ -1,6 +1,6 @@
 // `narrowgt train`: trains the practical graph transformer (App. D.2–D.3) on a graph and writes it as .safetensors
 // (BatchNorm1d tensors with the full-batch statistics, so PyTorch loads it too).
-import { trainNodeClassifier, freeParameters } from '../../index.js';
+import { formatAttentionPattern, trainNodeClassifier, freeParameters } from '../../index.js';
 import { trainedToSafetensors } from '../../io/trained-safetensors.js';
 import { graphOptions, intOption, loadGraphOption, numberOption, requiredOption, writeOutput } from '../common.js';
 import { CliError } from '../cli-error.js';
@@ -10,7 +10,7 @@ import type { Command } from './types.js';
 export const train: Command = {
   name: 'train',
   summary: 'train a graph transformer on a graph and write it as .safetensors',
-  usage: 'narrowgt train --out MODEL.safetensors [--graph G.npz] [--width 64] [--epochs 100] [--lr 0.01] [--dropout 0] [--self-loops true] [--json]',
+  usage: 'narrowgt train --out MODEL.safetensors [--graph G.npz] [--width 64] [--epochs 100] [--lr 0.01] [--dropout 0] [--pattern graph+self-loops] [--json]',
   options: {
     ...graphOptions,
     out: { type: 'string', description: 'where to write the trained network (.safetensors)' },
@@ -42,16 +42,16 @@ export const train: Command = {
       endProgress();
       try {
         const metadata = {
-          'narrowgt.trained': JSON.stringify({ graph: g.name ?? null, split: Number(values.split), selfLoops: values['self-loops'] !== 'false', width, layers, epochs, lr, weightDecay, dropout, seed,
+          'narrowgt.trained': JSON.stringify({ graph: g.name ?? null, split: Number(values.split), width, layers, epochs, lr, weightDecay, dropout, seed,
             metric: g.metric, final: res.final }),
         };
-        writeOutput(cmd, out, trainedToSafetensors(res.config, res.parameters, g.features, g.graph, { metadata }), 'out');
+        writeOutput(cmd, out, trainedToSafetensors(res.config, res.parameters, g.features, g.graph, { metadata, pattern: g.pattern }), 'out');
       } finally {
         freeParameters(res.parameters);
       }
-      const report = { out, graph: g.name ?? null, metric: g.metric, config: res.config, epochs, lr, dropout, seed, final: res.final, bestValidation: res.bestValidation, seconds: res.seconds };
+      const report = { out, graph: g.name ?? null, pattern: formatAttentionPattern(g.pattern), metric: g.metric, config: res.config, epochs, lr, dropout, seed, final: res.final, bestValidation: res.bestValidation, seconds: res.seconds };
       if (values.json) { console.log(JSON.stringify(report)); return; }
-      console.log(`trained ${layers}-layer D = ${width} network on ${g.name} (${g.numNodes} nodes) in ${res.seconds.toFixed(1)} s → ${out}`);
+      console.log(`trained ${layers}-layer D = ${width} network on ${g.name} (${g.numNodes} nodes, pattern ${report.pattern}) in ${res.seconds.toFixed(1)} s → ${out}`);
       console.log(table(['split', g.metric], [['train', res.final.train.toFixed(4)], ['val', res.final.val.toFixed(4)], ['test', res.final.test.toFixed(4)]]));
     } finally {
       g.free();
