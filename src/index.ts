@@ -3,8 +3,8 @@
 // runtime: loading, backends, memory
 export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
-export { Storage, scope, wasmMemoryPages } from './runtime/storage.js';
-export type { DType } from './runtime/storage.js';
+export { Storage, scope, scopeAsync, keep, wasmMemoryPages } from './runtime/storage.js';
+export type { DType, Track } from './runtime/storage.js';
 export {
   NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError,
 } from './runtime/errors.js';

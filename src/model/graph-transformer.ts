@@ -158,6 +158,11 @@ export class GraphTransformer implements Owner {
     for (const m of this.matrices()) m.free();
   }
 
+  /** free(), for `using` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
   /**
    * T(X) on the attention pattern (docs/theory.md#2-the-model-and-its-assumptions / #17-the-practical-variant), x being n×d_in with node i in row i.
    * f64 is for certificates; f32 runs the same fused attention kernel in single precision for inference.
