@@ -1,7 +1,6 @@
 // `narrowgt compress`: a trained network (.safetensors) to width d with a certificate on its graph, optionally
 // fine-tuned; writes the narrow network (.safetensors) and the compressed twin with decoders and certificate (.json).
-import { summarizeCertificate, formatAttentionPattern, compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
-import { modelToSafetensors } from '../../io/model-safetensors.js';
+import { modelToSafetensors, summarizeCertificate, formatAttentionPattern, compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import {
   choiceOption, graphOptions, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, requiredOption, writeOutput, type PatternedGraph,

@@ -2,11 +2,12 @@
 // with a certificate each, fine-tuned briefly, as a table and an SVG of test AUC against width.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compressionSweep, freeParameters, trainNodeClassifier, type GraphTransformer, type HiddenCompression, type SweepResult } from '../../index.js';
-import { modelFromSafetensors } from '../../io/model-safetensors.js';
-import { trainedToSafetensors } from '../../io/trained-safetensors.js';
+import { trainedToSafetensors, modelFromSafetensors, compressionSweep, freeParameters, trainNodeClassifier, type AttentionPattern, type GraphTransformer, type HiddenCompression, type SweepResult } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { bundledCheckpointPath, choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberOption, readModelFile, writeOutput } from '../common.js';
+import {
+  bundledCheckpointPath, choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, writeOutput,
+  type PatternedGraph,
+} from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import { metricVsWidthSvg } from '../svg.js';
 import type { Command } from './types.js';
@@ -65,22 +66,36 @@ export const demo: Command = {
     if (!svg.endsWith('.svg')) throw new CliError(`${cmd}: --svg must name an .svg file, got '${values.svg as string}'`);
     const trainEpochs = values['train-epochs'] === undefined ? null : intOption(cmd, values, 'train-epochs', 1, 100_000);
     if (trainEpochs !== null && values.model !== undefined) throw new CliError(`${cmd}: give --model or --train-epochs, not both`);
-    const g = await loadGraphOption(cmd, values);
+    // A model file's recorded attention pattern decides the graph's pattern, so it is read before the graph.
     let model: GraphTransformer | null = null;
+    let source: string;
+    let recorded: AttentionPattern | null = null;
+    if (trainEpochs === null) {
+      const path = (values.model as string | undefined) ?? bundledCheckpointPath();
+      if (values.model === undefined && !existsSync(path)) throw new CliError(`${cmd}: the committed checkpoint ${path} is missing; pass --model or --train-epochs`);
+      await prepareKernels();
+      const read = readModelFile(cmd, path);
+      model = read.model;
+      recorded = read.pattern;
+      source = path;
+    } else {
+      source = `trained here (${trainEpochs} epochs, lr 0.01, seed 0)`;
+    }
+    let g: PatternedGraph;
     try {
-      let source: string;
+      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
+    } catch (e) {
+      model?.free();
+      throw e;
+    }
+    try {
       if (trainEpochs !== null) {
         const res = trainNodeClassifier(g, { width: 64, epochs: trainEpochs, lr: 0.01, seed: 0,
           onEpoch: (r) => progress(`demo: training the D = 64 network, epoch ${r.epoch + 1}/${trainEpochs} val ${r.val.toFixed(4)}`) });
         model = modelFromSafetensors(trainedToSafetensors(res.config, res.parameters, g.features, g.graph)).model;
         freeParameters(res.parameters);
-        source = `trained here (${trainEpochs} epochs, lr 0.01, seed 0)`;
-      } else {
-        const path = (values.model as string | undefined) ?? bundledCheckpointPath();
-        if (values.model === undefined && !existsSync(path)) throw new CliError(`${cmd}: the committed checkpoint ${path} is missing; pass --model or --train-epochs`);
-        model = readModelFile(cmd, path).model;
-        source = path;
       }
+      model = model!;
       if (model.inputDim !== g.numFeatures || model.outputDim !== g.numClasses) throw new CliError(`${cmd}: the model does not fit the graph (${model.inputDim} → ${model.outputDim} vs ${g.numFeatures} features, ${g.numClasses} classes)`);
       const result = compressionSweep(model, g, {
         widths, hidden, fineTune: epochs > 0 ? { epochs, lrs: [lr] } : null, scratch: null, jl: false, timingRepeats: 5,

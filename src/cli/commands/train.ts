@@ -1,7 +1,6 @@
 // `narrowgt train`: trains the practical graph transformer (App. D.2–D.3) on a graph and writes it as .safetensors
 // (BatchNorm1d tensors with the full-batch statistics, so PyTorch loads it too).
-import { formatAttentionPattern, trainNodeClassifier, freeParameters, TRAINING_DEFAULTS as D } from '../../index.js';
-import { trainedToSafetensors } from '../../io/trained-safetensors.js';
+import { trainedToSafetensors, formatAttentionPattern, trainNodeClassifier, freeParameters, TRAINING_DEFAULTS as D } from '../../index.js';
 import { graphOptions, intOption, loadGraphOption, numberOption, requiredOption, writeOutput } from '../common.js';
 import { CliError } from '../cli-error.js';
 import { endProgress, progress, table } from '../output.js';
