@@ -45,6 +45,10 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
  * pattern whose arrays were changed after validation (CsrGraph.assertIntact), and a freed operand.
  */
 export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
+  options: SparseAttentionOptions<T> & ({ returnWeights: true } | { weightsOut: Storage<T> })): SparseAttentionResult<T> & { weights: Storage<T> };
+export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
+  options?: SparseAttentionOptions<T>): SparseAttentionResult<T>;
+export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
   options: SparseAttentionOptions<T> = {}): SparseAttentionResult<T> {
   const fn = 'sparseAttention';
   requireDenseMatrix(fn, 'q', q);

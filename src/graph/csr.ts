@@ -95,6 +95,11 @@ export class CsrGraph implements Owner {
     for (let e = 0, m = ci.length; e < m; e++) if ((ci[e] >>> 0) >= nc) { bad = e; break; }
     if (bad >= 0) changed('colIdx', `colIdx[${bad}] = ${ci[bad]} is outside [0, ${nc})`);
   }
+
+  /** free(), for `using` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.free();
+  }
 }
 
 function validateCsr(fn: string, numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>): void {
