@@ -118,3 +118,16 @@ test('a freed matrix is an InputError naming the public function and the argumen
   // reached past the public checks, a freed array says what happened instead of "the array was freed"
   assert.throws(() => a.data, /Storage\.array: a matrix, graph or model was used after free\(\)/);
 });
+
+test('finite in, finite out or a typed error: the overflows the fuzz suite found (matmul, squared norms, k-means, jlMinDim, logits)', () => {
+  const huge = DenseMatrix.fromRows([[1e200, 1e200], [1, 2]]);
+  assert.throws(() => matmul(huge, huge), isNarrowgt(/^matmul: the product of the finite a and b overflows the f64 range/));
+  assert.throws(() => rowNorms(huge, { squared: true }), isNarrowgt(/^rowNorms: the squared norm of row 0 .* overflows f64/));
+  assert.ok(rowNorms(huge).every(Number.isFinite), 'the norms themselves are scaled and finite');
+  const big = DenseMatrix.from(Float64Array.from({ length: 12 }, (_, i) => (i % 2 ? 1e300 : -1e300)), 6, 2, 'f64');
+  assert.throws(() => kmeans(big, 2), isNarrowgt(/^kmeans: x has entries up to 1e\+300, whose squared distances/));
+  assert.throws(() => jlMinDim(10, 5e-324, 0.1), isNarrowgt(/^jlMinDim: eps = 5e-324 asks for Infinity dimensions/));
+  const g = csrFromEdges([0, 1], [1, 0], { selfLoops: true });
+  const q = DenseMatrix.from(Float32Array.from([3e20, 1, 2e20, 1]), 2, 2, 'f32');
+  assert.throws(() => sparseAttention(q, q, q, g, { scale: 0, checkFinite: false }), isNarrowgt(/^sparseAttention: max\(1, \|options\.scale\|\)·max‖q_i‖·max‖k_j‖ = .* overflows f32/));
+});
