@@ -1,6 +1,9 @@
 // Regression tests for the defects of issue 13 that live in files the lead owns (src/model, src/train,
 // src/compress, src/io/model-safetensors.ts, src/io/trained-safetensors.ts). NOT run yet: the runner runs
-// *.test.js only. Rename to lead-pending.test.ts once the fixes land; each case fails on today's main.
+// *.test.js only. Rename to lead-pending.test.ts once the fixes land. Each case failed on the main this branch
+// started from (21864fb); after merging main (b374ec9) the deserialize cases, the non-finite checkpoint (now
+// caught by sparseAttention's logit check, though under sparseAttention's name, not forward's) and F16 pass;
+// the forward-per-layer and compress* option cases still fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,7 +36,7 @@ test('deserialize: malformed JSON (null layer, non-object decoders) is a FormatE
 
 test('deserialize frees what it decoded when it fails late (WASM memory stays flat over 3,000 calls)', () => {
   const json = JSON.parse(serialize(model));
-  json.layers[json.layers.length - 1].w_2 = null; // fails after the earlier matrices are decoded
+  json.layers[json.layers.length - 1].w2 = null; // fails after the earlier matrices are decoded
   const text = JSON.stringify(json);
   for (let i = 0; i < 100; i++) assert.throws(() => deserialize(text));
   const pages = wasmMemoryPages();
