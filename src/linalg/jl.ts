@@ -43,12 +43,12 @@ export interface JlMinDimOptions {
 
 /**
  * The target dimension d_JL(N, ε, δ) = ⌈4·ln(2N/δ) / (ε² − 2ε³/3)⌉ of the Gaussian JL lemma
- * (THEORY.md §2 L5; Dasgupta & Gupta 2003, the χ² Chernoff bound P(|‖Mz‖² − ‖z‖²| > ε‖z‖²) ≤
+ * (docs/theory.md §16, L5; Dasgupta & Gupta 2003, the χ² Chernoff bound P(|‖Mz‖² − ‖z‖²| > ε‖z‖²) ≤
  * 2·exp(−(d/4)(ε² − 2ε³/3)), and a union bound over N vectors). With d ≥ d_JL, a Gaussian or Rademacher /
  * Achlioptas map keeps all N squared norms within 1 ± ε with probability ≥ 1 − δ; for pairs this gives
  * |(Mx)·(My) − x·y| ≤ (ε/2)(‖x‖² + ‖y‖²) (≤ ε‖x‖‖y‖ when ‖x‖ = ‖y‖), the additive form Cor. 3.2 needs.
  * For comparison, scikit-learn's johnson_lindenstrauss_min_dim(n, ε) = 4·ln n / (ε²/2 − ε³/3) has no δ.
- * Example (THEORY.md §2 L5): m = 1000 pairs, ε = 0.1, δ = 0.01 → 5529. Cost O(1).
+ * Example (docs/theory.md §16, L5): m = 1000 pairs, ε = 0.1, δ = 0.01 → 5529. Cost O(1).
  * Throws RangeError for m not a positive integer (≥ 2 for 'points'), ε ∉ (0, 1) or δ ∉ (0, 1),
  * InputError for an unknown options.count.
  */
@@ -153,7 +153,7 @@ function materialize(p: Plan): DenseMatrix<'f64'> {
 /**
  * A random d×D Johnson–Lindenstrauss matrix M (f64) with E[MᵀM] = I_D, so ‖Mx‖² is an unbiased
  * estimate of ‖x‖² (Johnson & Lindenstrauss 1984; paper App. C, Thm 3.3 uses the Gaussian one).
- * - 'gaussian': iid N(0, 1/d) (THEORY.md §2 L5).
+ * - 'gaussian': iid N(0, 1/d) (docs/theory.md §16, L5).
  * - 'sparse-sign': iid ±1/√(s·d) with probability s/2 each, 0 otherwise (Achlioptas 2003 for s = 1 and
  *   1/3, with the same bound as the Gaussian; Li, Hastie & Church 2006 for s = 1/√D, whose guarantee is
  *   asymptotic and needs inputs that are not too sparse).

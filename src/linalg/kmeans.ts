@@ -198,7 +198,7 @@ function meanVariance(x: DenseMatrix<'f64'>): number {
 /**
  * k-means clustering of the n rows of x (n×p, f64) into k clusters: greedy k-means++ seeding
  * (Arthur & Vassilvitskii 2007) then Lloyd's algorithm (Lloyd 1982), best of `restarts` runs by inertia.
- * Used for the cluster hypothesis of Thm 4.4 (THEORY.md §7(a): "k-means with k ≤ d, several restarts").
+ * Used for the cluster hypothesis of Thm 4.4 (docs/theory.md §11: k-means with k ≤ d, several restarts).
  * Cost per Lloyd step: one n×p·p×k matmul (SIMD) plus O(n·(p + k)); seeding costs about (2 + ln k)·k such
  * products of width one. Accuracy: distances for the assignment are ‖x‖² + ‖c‖² − 2x·c in f64 (absolute
  * error ~2⁻⁵²·(‖x‖² + ‖c‖²); only near-ties can flip); inertia is summed from the differences.

@@ -183,7 +183,7 @@ function approximateScores(a: DenseMatrix<'f64'>, rtol: number, eps: number, del
 /**
  * Leverage scores ℓ_i = a_i·(AᵀA)⁺·a_iᵀ of the n rows of A (n×d, f64): the squared row norms of an
  * orthonormal basis of col(A), so 0 ≤ ℓ_i ≤ 1 and Σℓ_i = rank(A) (paper App. C, Def. C.2 with the
- * inverse restored, THEORY.md §6(e)2).
+ * inverse restored, docs/theory.md §10).
  * - 'exact': Householder QR A = Q·R and κ_F = ‖R‖_F·‖R⁻¹‖_F ≥ κ₂(A). If κ_F ≤ 1e4, ℓ_i = ‖(A·R⁻¹)_i‖²
  *   (one matmul; absolute error ≲ 2·d·κ_F·2⁻⁵² < 1e-11); else if 1/κ_F > rtol, ℓ_i = ‖Q_i‖² (Q formed
  *   from the reflectors, error ~d·2⁻⁵²); otherwise the SVD of the small R gives the rank r and the basis
@@ -231,7 +231,7 @@ export function leverageScores(a: DenseMatrix<'f64'>, options: LeverageScoreOpti
 }
 
 export interface LeverageSampleOptions {
-  /** Number k of iid draws (default ⌈12·d·ln(2d/δ)⌉ with d = rank(A): THEORY.md §6(c)). */
+  /** Number k of iid draws (default ⌈12·d·ln(2d/δ)⌉ with d = rank(A): docs/theory.md §10, Prop. 4.3). */
   samples?: number;
   /** δ₀, the failure probability of the (1 ± 1/2) subspace embedding behind the default k (default 0.005). */
   delta?: number;
@@ -261,7 +261,7 @@ export interface LeverageSample {
 }
 
 /**
- * Leverage-score row sampling (paper App. C, Lemma C.3 with THEORY.md §6(b)–(c)): k iid draws of rows
+ * Leverage-score row sampling (paper App. C, Lemma C.3 with docs/theory.md §10): k iid draws of rows
  * of A (n×d, f64) with p_i = ℓ_i/d, each weighted 1/√(k·p_i) (duplicates merged to √(c_r/(k p_r))).
  * Guarantee (matrix Chernoff, Tropp 2012): with k ≥ 12·d·ln(2d/δ₀), diag(w)·S·U has squared singular
  * values in [1/2, 3/2] for an orthonormal basis U of col(A), i.e. ½‖Ax‖² ≤ ‖diag(w)·S·A·x‖² ≤ 3/2·‖Ax‖²

@@ -1,4 +1,4 @@
-// Row selection by column-pivoted QR: an interpolative decomposition B ≈ U·B[S, :] (THEORY.md §2 L7).
+// Row selection by column-pivoted QR: an interpolative decomposition B ≈ U·B[S, :] (docs/theory.md §16, L7).
 import { checkOptionsObject } from '../runtime/validate.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
@@ -8,7 +8,7 @@ import { pivotedQr, checkTolerance } from './pivoted-qr.js';
 export interface SelectRowsOptions {
   /**
    * Relative tolerance of the numerical rank r = #{k: |R_kk| > tol·|R_00|} of B (R from the pivoted QR of
-   * Bᵀ). Default 1e-10, the rtol THEORY.md §0 uses for orth() and L7.
+   * Bᵀ). Default 1e-10, the rank threshold docs/theory.md §5 and §16 (L7) use.
    */
   tol?: number;
 }
@@ -26,7 +26,7 @@ export interface RowSelection {
 /**
  * Chooses d rows S of B (D×n) and U (D×d) with B ≈ U·B[S, :] — Prop. 4.1's encoder A_σ = I[S, :] that
  * commutes with any elementwise σ, and its decoder U_σ.
- * Reference: Shirzad et al. (2024) Prop. 4.1 / THEORY.md §2 L7 (CPQR on Bᵀ, S = the first r pivots,
+ * Reference: Shirzad et al. (2024) Prop. 4.1 / docs/theory.md §16, L7 (CPQR on Bᵀ, S = the first r pivots,
  * U = B·(B_S)⁺); the interpolative decomposition of Cheng, Gimbutas, Martinsson & Rokhlin, SISC 26 (2005).
  * With Bᵀ·P = Q·[R11 R12; 0 R22] and k = min(rank, d), U's rows for the rows not chosen are (R11⁻¹R12)ᵀ,
  * which equals B·(B_S)⁺ because Q is orthogonal (the least-squares coefficients).
