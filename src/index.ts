@@ -36,6 +36,11 @@ export type { LeverageScoreOptions, LeverageSampleOptions, LeverageSample } from
 export { CsrGraph, csrFromEdges } from './graph/csr.js';
 export type { CsrFromEdgesOptions } from './graph/csr.js';
 export { fullPattern, expanderPattern, unionPattern, graphWithExpander } from './graph/patterns.js';
+export {
+  reorderNodes, orderingFromPermutation, permuteGraph, permuteRows, unpermuteRows, permuteArray, unpermuteArray,
+  permuteNodeData, graphBandwidth,
+} from './graph/reorder.js';
+export type { ReorderMethod, ReorderOptions, NodeOrdering, PermuteGraphOptions, NodeData } from './graph/reorder.js';
 export { sparseAttention } from './attention/sparse-attention.js';
 export type { SparseAttentionOptions, SparseAttentionResult } from './attention/sparse-attention.js';
 
