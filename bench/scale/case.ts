@@ -138,7 +138,8 @@ const result: CaseResult = {
   kind: args.kind, n: args.n, m: graph.numEdges, order: args.order,
   generateSeconds: generated.seconds, reorderSeconds, permuteSeconds, bandwidth, meanDistance, attention: [], load: [],
 };
-for (const d of args.widths) {
+// narrowest first: a width that does not fit in WASM memory then fails last
+for (const d of [...args.widths].sort((a, b) => a - b)) {
   try { result.attention.push({ d, ...attention(graph, d) }); } catch (e) { result.attention.push({ d, error: message(e) }); }
 }
 if (args.forward) { try { result.forward = forwardCase(graph); } catch (e) { result.forward = { error: message(e) }; } }

@@ -3,7 +3,7 @@
 // and after reordering, the 4-layer forward and a training epoch where they take seconds, and PyTorch's
 // gather/scatter attention (scripts/bench-native/scale_attention_torch.py) beside it, one thread each.
 //   npm run bench:scale -- [--sizes 1e4,1e5] [--kinds uniform,sbm] [--torch] [--torch-max 1e6]
-//                          [--model-max 1e5] [--out bench/results/scale-NAME.json]
+//                          [--forward-max 1e6] [--epoch-max 1e5] [--out bench/results/scale-NAME.json]
 // Every case runs in a fresh process (bench/scale/case.ts), so each one's WASM memory and peak are its own.
 // Prints a markdown table on stdout, progress on stderr; --out also writes every measurement as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,10 +17,10 @@ interface TorchResult { kind: string; n: number; m: number; d: number; order: st
 
 const ORDERS: Record<'uniform' | 'sbm', Order[]> = { uniform: ['none', 'rcm'], sbm: ['none', 'rcm', 'community'] };
 
-function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[]; torch: boolean; torchMax: number; modelMax: number; out?: string; widths: string } {
+function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[]; torch: boolean; torchMax: number; forwardMax: number; epochMax: number; out?: string; widths: string } {
   const get = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes('--help')) {
-    process.stdout.write('usage: npm run bench:scale -- [--sizes 1e4,1e5,1e6,1e7] [--kinds uniform,sbm] [--widths 64,16,4] [--torch] [--torch-max 1e6] [--model-max 1e5] [--out FILE.json]\n');
+    process.stdout.write('usage: npm run bench:scale -- [--sizes 1e4,1e5,1e6,1e7] [--kinds uniform,sbm] [--widths 64,16,4] [--torch] [--torch-max 1e6] [--forward-max 1e6] [--epoch-max 1e5] [--out FILE.json]\n');
     process.exit(0);
   }
   const sizes = (get('sizes') ?? '1e4,1e5').split(',').map(Number);
@@ -28,7 +28,8 @@ function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[];
   const kinds = (get('kinds') ?? 'uniform,sbm').split(',') as ('uniform' | 'sbm')[];
   if (kinds.some((k) => k !== 'uniform' && k !== 'sbm')) throw new Error(`bench:scale: --kinds are uniform and sbm, got ${get('kinds')}`);
   return {
-    sizes, kinds, torch: argv.includes('--torch'), torchMax: Number(get('torch-max') ?? 1e6), modelMax: Number(get('model-max') ?? 1e5),
+    sizes, kinds, torch: argv.includes('--torch'), torchMax: Number(get('torch-max') ?? 1e6),
+    forwardMax: Number(get('forward-max') ?? 1e6), epochMax: Number(get('epoch-max') ?? 1e5),
     out: get('out'), widths: get('widths') ?? '64,16,4',
   };
 }
@@ -44,8 +45,8 @@ const torch: TorchResult[] = [];
 for (const n of args.sizes) {
   for (const kind of args.kinds) {
     for (const order of ORDERS[kind]) {
-      const model = n <= args.modelMax ? ['--forward', '--epoch'] : [];
-      process.stderr.write(`scale: ${kind} n=${n} order=${order}${model.length ? ' (+ forward, epoch)' : ''} … (${uptime()})\n`);
+      const model = [...(n <= args.forwardMax ? ['--forward'] : []), ...(n <= args.epochMax ? ['--epoch'] : [])];
+      process.stderr.write(`scale: ${kind} n=${n} order=${order} ${model.join(' ')} … (${uptime()})\n`);
       const r = spawnSync(process.execPath, [resolve(here, 'case.js'), '--kind', kind, '--n', String(n), '--order', order, '--widths', args.widths, ...model],
         { encoding: 'utf8', maxBuffer: 1 << 24 });
       const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -58,7 +59,8 @@ for (const n of args.sizes) {
     }
     if (args.torch && n <= args.torchMax) {
       const py = process.env.PYTHON ?? '/usr/bin/python3', script = resolve(root, 'scripts/bench-native/scale_attention_torch.py');
-      for (const order of kind === 'sbm' ? ['shuffled', 'blocks'] : ['none']) {
+      // past 10⁵ nodes PyTorch runs the SBM in block order only (a shuffled SBM gathers like the uniform graph)
+      for (const order of kind === 'sbm' ? (n <= 1e5 ? ['shuffled', 'blocks'] : ['blocks']) : ['none']) {
         process.stderr.write(`scale: PyTorch ${kind} n=${n} ${order} … (${uptime()})\n`);
         const r = spawnSync(py, [script, kind, String(n), '1', args.widths, order], {
           encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
@@ -87,7 +89,7 @@ for (const c of cases) {
   const att = new Map(c.attention.map((a) => [a.d, a]));
   const cells = widths.map((d) => { const a = att.get(d); return a && ok(a) ? ns(a.nsPerEntry) : a && 'error' in a ? 'does not fit' : '—'; });
   const wide = att.get(widths[0]);
-  const widest = c.attention.find((a) => ok(a));
+  const widest = c.attention.filter((a) => ok(a)).sort((a, b) => b.d - a.d)[0];
   // PyTorch beside the graph as generated, and beside the community order: the SBM in its blocks' order
   const torchOrder = c.kind === 'sbm' ? (c.order === 'none' ? 'shuffled' : 'blocks') : 'none';
   const t = c.order === 'none' || (c.kind === 'sbm' && c.order === 'community')
