@@ -3,7 +3,7 @@
 // and after reordering, the 4-layer forward and a training epoch where they take seconds, and PyTorch's
 // gather/scatter attention (scripts/bench-native/scale_attention_torch.py) beside it, one thread each.
 //   npm run bench:scale -- [--sizes 1e4,1e5] [--kinds uniform,sbm] [--torch] [--torch-max 1e6]
-//                          [--forward-max 1e6] [--epoch-max 1e5] [--out bench/results/scale-NAME.json]
+//                          [--orders none,rcm,community] [--forward-max 1e5] [--epoch-max 1e5] [--out bench/results/scale-NAME.json]
 // Every case runs in a fresh process (bench/scale/case.ts), so each one's WASM memory and peak are its own.
 // Prints a markdown table on stdout, progress on stderr; --out also writes every measurement as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,10 +17,10 @@ interface TorchResult { kind: string; n: number; m: number; d: number; order: st
 
 const ORDERS: Record<'uniform' | 'sbm', Order[]> = { uniform: ['none', 'rcm'], sbm: ['none', 'rcm', 'community'] };
 
-function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[]; torch: boolean; torchMax: number; forwardMax: number; epochMax: number; out?: string; widths: string } {
+function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[]; torch: boolean; torchMax: number; forwardMax: number; epochMax: number; out?: string; widths: string; orders?: Order[] } {
   const get = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes('--help')) {
-    process.stdout.write('usage: npm run bench:scale -- [--sizes 1e4,1e5,1e6,1e7] [--kinds uniform,sbm] [--widths 64,16,4] [--torch] [--torch-max 1e6] [--forward-max 1e6] [--epoch-max 1e5] [--out FILE.json]\n');
+    process.stdout.write('usage: npm run bench:scale -- [--sizes 1e4,1e5,1e6,1e7] [--kinds uniform,sbm] [--widths 64,16,4] [--orders none,rcm,community] [--torch] [--torch-max 1e6] [--forward-max 1e5] [--epoch-max 1e5] [--out FILE.json]\n');
     process.exit(0);
   }
   const sizes = (get('sizes') ?? '1e4,1e5').split(',').map(Number);
@@ -29,8 +29,8 @@ function parse(argv: string[]): { sizes: number[]; kinds: ('uniform' | 'sbm')[];
   if (kinds.some((k) => k !== 'uniform' && k !== 'sbm')) throw new Error(`bench:scale: --kinds are uniform and sbm, got ${get('kinds')}`);
   return {
     sizes, kinds, torch: argv.includes('--torch'), torchMax: Number(get('torch-max') ?? 1e6),
-    forwardMax: Number(get('forward-max') ?? 1e6), epochMax: Number(get('epoch-max') ?? 1e5),
-    out: get('out'), widths: get('widths') ?? '64,16,4',
+    forwardMax: Number(get('forward-max') ?? 1e5), epochMax: Number(get('epoch-max') ?? 1e5),
+    out: get('out'), widths: get('widths') ?? '64,16,4', orders: get('orders')?.split(',') as Order[] | undefined,
   };
 }
 
@@ -44,7 +44,7 @@ const torch: TorchResult[] = [];
 
 for (const n of args.sizes) {
   for (const kind of args.kinds) {
-    for (const order of ORDERS[kind]) {
+    for (const order of args.orders ?? ORDERS[kind]) {
       const model = [...(n <= args.forwardMax ? ['--forward'] : []), ...(n <= args.epochMax ? ['--epoch'] : [])];
       process.stderr.write(`scale: ${kind} n=${n} order=${order} ${model.join(' ')} … (${uptime()})\n`);
       const r = spawnSync(process.execPath, [resolve(here, 'case.js'), '--kind', kind, '--n', String(n), '--order', order, '--widths', args.widths, ...model],
