@@ -1,11 +1,11 @@
 // Node reordering for locality: an optional preprocessing step before attention, the forward or training.
-// The attention of Section 2 of the paper (docs/theory.md §1.1) is permutation-equivariant: relabelling the
-// nodes by a permutation π and permuting the rows of X by the same π permutes the output rows by π and
-// changes nothing else. The kernels gather the rows k_j, v_j of every column j of row i, so an order in
+// The attention of Section 2 of the paper (docs/theory.md §2, the model) is permutation-equivariant:
+// relabelling the nodes by a permutation π and permuting the rows of X by the same π permutes the output
+// rows by π and changes nothing else. The kernels gather the rows k_j, v_j of every column j of row i, so an order in
 // which a node's neighbours have nearby indices turns those gathers into cache hits (docs/performance.md,
 // "Scale"). Three orders:
 //   'rcm'       reverse Cuthill–McKee (Cuthill & McKee 1969; George & Liu 1981): BFS from a pseudo-peripheral
-//               node, neighbours by increasing degree, reversed — minimises bandwidth on meshes, paths, grids;
+//               node, neighbours by increasing degree, reversed — a bandwidth-reducing heuristic for meshes, paths, grids;
 //   'bfs'       plain breadth-first order, neighbours in CSR order (cheaper, no degree sort);
 //   'community' label propagation (Raghavan, Albert & Kumara 2007) finds communities, laid out one after the
 //               other in BFS order (for graphs like social or co-purchase networks, where RCM's BFS levels

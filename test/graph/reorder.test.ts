@@ -123,9 +123,9 @@ test('permuteRows / unpermuteRows and permuteArray / unpermuteArray are inverse,
 });
 
 test('attention and the forward on the reordered graph map back to the original outputs bit for bit', async () => {
-  // sortColumns false keeps each row's entries in their order, and every kernel works row by row (the fused
-  // attention of docs/theory.md §1.1 per destination row, the GEMMs per row with a fixed k order, folded
-  // batch norms per row), so each output row is the same arithmetic on the same numbers: identical bits.
+  // sortColumns false keeps each row's entries in their order, and every kernel works row by row: the fused
+  // attention of Sec. 2 of the paper (docs/theory.md §2) per destination row, the GEMMs per row with a fixed
+  // k order, the folded batch norms per row. So each output row is the same arithmetic on the same numbers.
   const g = rng(5), n = 300, d = 16;
   const rows: number[] = [], cols: number[] = [];
   for (let e = 0; e < 3000; e++) { rows.push(g.int(n)); cols.push(g.int(n)); }
