@@ -4,7 +4,10 @@
 // measured in a fresh process by dist/bench/forward-memory.js and printed under the table.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DenseMatrix, forward, scope } from '../src/index.js';
+import {
+  AdamW, DenseMatrix, forward, freeParameters, initParameters, networkBackward, networkForward, practicalStructure, scope,
+} from '../src/index.js';
+import { softmaxCrossEntropy } from '../src/train/loss.js';
 import { tolokers } from './graphs.js';
 import { benchModel, LAYERS, WIDTH } from './model-setup.js';
 import type { Group, Suite } from './harness.js';
@@ -23,6 +26,34 @@ function memoryNote(): string[] {
   }
 }
 
+/**
+ * One full-batch training epoch of the practical network (the batch-norm network `narrowgt train` trains, 4
+ * layers, D = 64): training forward with the backward's cache, cross-entropy, the one backward, one AdamW step
+ * (the row src/experiments/bench-epoch.ts times phase by phase). No dropout, so every epoch does the same work;
+ * the labels and train mask are synthetic (the bench graph carries no labels), which changes no cost.
+ */
+function trainingEpoch(g: ReturnType<typeof tolokers>): Group {
+  const x = DenseMatrix.from(g.features.data, g.features.rows, g.features.cols, 'f32');
+  const config = { inputDim: x.cols, width: WIDTH, layers: LAYERS, numClasses: 2 };
+  const structure = practicalStructure(config);
+  const params = initParameters(config, 0, 'f32');
+  const labels = new Int32Array(x.rows), train = new Uint8Array(x.rows);
+  for (let i = 0; i < x.rows; i++) { labels[i] = i % 2; train[i] = i % 2 === 0 || i % 3 === 0 ? 1 : 0; }
+  const optimizer = new AdamW();
+  return {
+    suite: 'model', title: `one training epoch, Tolokers + self loops, D = ${WIDTH}, f32`,
+    tasks: [{
+      name: `networkForward + softmaxCrossEntropy + networkBackward + AdamW.step, ${LAYERS} layers, D = ${WIDTH}`, role: 'narrowgt',
+      fn: () => scope(() => {
+        const fwd = networkForward(structure, params, x, g.pattern);
+        const { dLogits } = softmaxCrossEntropy(fwd.logits, labels, train);
+        optimizer.step(params, networkBackward(structure, params, fwd.cache, dLogits, g.pattern), 1e-4);
+      }),
+    }],
+    teardown: () => { freeParameters(params); x.free(); },
+  };
+}
+
 export const modelSuite: Suite = {
   name: 'model',
   groups: async (): Promise<Group[]> => {
@@ -38,7 +69,7 @@ export const modelSuite: Suite = {
         { name: `${call.replace('{ dtype }', "{ dtype: 'f64' }")}`, role: 'narrowgt', fn: () => scope(() => { forward(model, x64, g.pattern, { dtype: 'f64' }); }) },
       ],
       teardown: () => { x.free(); x64.free(); model.free(); },
-    }];
+    }, trainingEpoch(g)];
   },
   notes: memoryNote,
 };

@@ -3,8 +3,8 @@
 // runtime: loading, backends, memory
 export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
-export { Storage, scope, wasmMemoryPages } from './runtime/storage.js';
-export type { DType } from './runtime/storage.js';
+export { Storage, scope, scopeAsync, keep, wasmMemoryPages } from './runtime/storage.js';
+export type { DType, Track } from './runtime/storage.js';
 export {
   NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError,
 } from './runtime/errors.js';
@@ -37,10 +37,13 @@ export { CsrGraph, csrFromEdges } from './graph/csr.js';
 export type { CsrFromEdgesOptions } from './graph/csr.js';
 export { fullPattern, expanderPattern, unionPattern, graphWithExpander } from './graph/patterns.js';
 export {
-  reorderNodes, orderingFromPermutation, permuteGraph, permuteRows, unpermuteRows, permuteArray, unpermuteArray,
-  permuteNodeData, graphBandwidth,
-} from './graph/reorder.js';
-export type { ReorderMethod, ReorderOptions, NodeOrdering, PermuteGraphOptions, NodeData } from './graph/reorder.js';
+  buildAttentionPattern, checkAttentionPattern, formatAttentionPattern, parseAttentionPattern, sameAttentionPattern, DEFAULT_ATTENTION_PATTERN,
+} from './graph/attention-pattern.js';
+export type { AttentionPattern } from './graph/attention-pattern.js';
+export { reorderNodes, orderingFromPermutation, permuteGraph, permuteArray, unpermuteArray, graphBandwidth } from './graph/reorder.js';
+export type { ReorderMethod, ReorderOptions, NodeOrdering, PermuteGraphOptions } from './graph/reorder.js';
+export { permuteRows, unpermuteRows, permuteNodeData } from './data/reorder-data.js';
+export type { NodeData } from './data/reorder-data.js';
 export { sparseAttention } from './attention/sparse-attention.js';
 export type { SparseAttentionOptions, SparseAttentionResult } from './attention/sparse-attention.js';
 
@@ -71,55 +74,81 @@ export { GraphTransformer, createModel, forward } from './model/graph-transforme
 export type { ModelSpec, ModelVariant, ForwardOptions, ForwardResult } from './model/graph-transformer.js';
 export { foldBatchNorm } from './model/layer.js';
 export type { LayerWeights, AffineMap, SkipMap, Activation, LayerShape, BatchNormParameters } from './model/layer.js';
-export type { ForwardTrace, LayerTrace } from './model/forward.js';
+export type { ForwardTrace, LayerTrace, NetworkCache, LayerCache } from './model/forward.js';
+// the network as named parameters: the one naming (the .safetensors names), its wiring, the training forward
+export {
+  modelParameters, modelWithParameters, parametersToModel, structureOf, practicalStructure, parameterShapes,
+  networkForward, batchNormStatistics,
+} from './model/parameters.js';
+export type {
+  ParameterSet, NetworkStructure, LayerStructure, NetworkConfig, NetworkForwardOptions, LayerStatistics,
+} from './model/parameters.js';
+export { BATCH_NORM_EPSILON } from './model/batch-norm.js';
+export type { BatchNormStatistics } from './model/batch-norm.js';
 export { modelNorms } from './model/norms.js';
 export type { ModelNorms, LayerNorms } from './model/norms.js';
+export { modelToJson, modelFromJson, encodeMatrix, decodeMatrix } from './model/serialize.js';
 export {
-  serialize, deserialize, modelToJson, modelFromJson, compressedToJson, compressedFromJson,
-  certificateToJson, certificateFromJson, encodeMatrix, decodeMatrix,
-} from './model/serialize.js';
+  serialize, deserialize, compressedToJson, compressedFromJson, certificateToJson, certificateFromJson,
+} from './compress/framework/serialize.js';
 export type { EncodedArray } from './model/serialize.js';
 
-// compression with certificates (Theorem 3.3, Proposition 4.1; the framework the others build on)
-export { certify, certifyWith, forwardCompressed, makeCheck, measureAlpha, measureBeta } from './compress/certificate.js';
-export type { CertifyOptions, CheckSpec, CompressedForwardOptions } from './compress/certificate.js';
+// compression with certificates: the framework (types, checks, certifyWith), one folder per result of
+// Shirzad et al. (2024), the construction for trained networks, and the workflows (certify, width search, sweep)
+export { certifyWith, forwardCompressed, measureAlpha, measureBeta } from './compress/framework/certificate.js';
+export type { CompressedForwardOptions } from './compress/framework/certificate.js';
+export { makeCheck } from './compress/framework/check.js';
+export { summarizeCertificate } from './compress/framework/summary.js';
+export type { CertificateSummary, CheckTally } from './compress/framework/summary.js';
+export type { CertifyOptions, CheckSpec } from './compress/framework/check.js';
 export type {
   CompressedModel, Certificate, Check, CheckKind, LayerCertificate, PredictedBound, Decoder, LayerDecoders,
   ConstructionVerifier, CertifyContext, CertifyTolerances, VerifierResult, ConstructionName, JsonValue,
-} from './compress/types.js';
-export { compressWithJl, jlAttentionWidth, logitDistortion } from './compress/jl.js';
-export type { CompressWithJlOptions } from './compress/jl.js';
-export { compressExactLowRank } from './compress/exact-low-rank.js';
-export type { CompressExactLowRankOptions } from './compress/exact-low-rank.js';
-export { compressLowRank } from './compress/low-rank.js';
-export type { CompressLowRankOptions } from './compress/low-rank.js';
-export { nearLowRankCertificate, lowRankClosedForm } from './compress/near-low-rank.js';
-export type { NearLowRankCertificate, LowRankClosedForm } from './compress/near-low-rank.js';
-export { compressByLeverage } from './compress/leverage.js';
-export type { CompressByLeverageOptions } from './compress/leverage.js';
-export { leverageRowSampling, leverageSampleSize, leverageConstant } from './compress/row-sampling.js';
-export type { RowSampling, RowSamplingOptions, SamplingTry } from './compress/row-sampling.js';
-export { compressByClusters } from './compress/clusters.js';
-export type { CompressByClustersOptions } from './compress/clusters.js';
-export { clusterStatistics, oneHotFfn, oneHotBounds } from './compress/one-hot.js';
-export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/one-hot.js';
-export { minimalWidth } from './compress/minimal-width.js';
-export type { MinimalWidthOptions, MinimalWidthResult, WidthMethod, WidthTrial } from './compress/minimal-width.js';
+} from './compress/framework/types.js';
+export { compressWithJl, jlAttentionWidth } from './compress/thm-3.3-jl/jl.js';
+export type { CompressWithJlOptions } from './compress/thm-3.3-jl/jl.js';
+export { logitDistortion } from './compress/thm-3.3-jl/jl-verifier.js';
+export { compressExactLowRank } from './compress/prop-4.1-exact/exact-low-rank.js';
+export type { CompressExactLowRankOptions } from './compress/prop-4.1-exact/exact-low-rank.js';
+export { compressLowRank } from './compress/thm-4.2-almost-low-rank/low-rank.js';
+export type { CompressLowRankOptions } from './compress/thm-4.2-almost-low-rank/low-rank.js';
+export { lowRankClosedForm } from './compress/thm-4.2-almost-low-rank/closed-form.js';
+export type { LowRankClosedForm } from './compress/thm-4.2-almost-low-rank/closed-form.js';
+export { nearLowRankCertificate } from './compress/shared/near-low-rank.js';
+export type { NearLowRankCertificate } from './compress/shared/near-low-rank.js';
+export { compressByLeverage } from './compress/prop-4.3-leverage/leverage.js';
+export type { CompressByLeverageOptions } from './compress/prop-4.3-leverage/leverage.js';
+export { leverageRowSampling, leverageSampleSize, leverageConstant } from './compress/prop-4.3-leverage/row-sampling.js';
+export type { RowSampling, RowSamplingOptions, SamplingTry } from './compress/prop-4.3-leverage/row-sampling.js';
+export { compressByClusters } from './compress/thm-4.4-clusters/clusters.js';
+export type { CompressByClustersOptions } from './compress/thm-4.4-clusters/clusters.js';
+export { clusterStatistics, oneHotFfn, oneHotBounds } from './compress/thm-4.4-clusters/one-hot.js';
+export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/thm-4.4-clusters/one-hot.js';
 
 // compressing trained (practical-variant) networks: the restated constructions, fine-tuning, evaluation
-export { compressPractical } from './compress/pipeline/practical.js';
-export type { CompressPracticalOptions, HiddenCompression } from './compress/pipeline/practical.js';
-export { practicalVerifier, PRACTICAL_CONSTRUCTION } from './compress/pipeline/practical-verifier.js';
-export { fineTune, modelParameters, modelWithParameters } from './compress/pipeline/fine-tune.js';
-export type { FineTuneOptions, FineTuneResult } from './compress/pipeline/fine-tune.js';
-export { compressTrained, evaluateModel, countModelParameters, rankResiduals } from './compress/trained.js';
-export type { CompressTrainedOptions, CompressTrainedResult, SplitMetrics, RankResiduals } from './compress/trained.js';
+export { compressPractical } from './compress/practical/practical.js';
+export type { CompressPracticalOptions, HiddenCompression } from './compress/practical/practical.js';
+export { practicalVerifier, PRACTICAL_CONSTRUCTION } from './compress/practical/practical-verifier.js';
+export { compressTrained, evaluateModel, countModelParameters, rankResiduals } from './compress/practical/trained.js';
+export type { CompressTrainedOptions, CompressTrainedResult, SplitMetrics, RankResiduals } from './compress/practical/trained.js';
+
+// workflows: re-certify by construction name, the smallest certified width, the compress-and-sweep table
+export { certify } from './compress/workflows/certify.js';
+export { minimalWidth } from './compress/workflows/minimal-width.js';
+export type { MinimalWidthOptions, MinimalWidthResult, WidthMethod, WidthTrial } from './compress/workflows/minimal-width.js';
+export { compressionSweep } from './compress/workflows/compression-sweep.js';
+export type { SweepOptions, SweepRow, SweepResult } from './compress/workflows/compression-sweep.js';
+export { medianMs } from './compress/workflows/median-time.js';
 
 // training (App. D.2–D.3): the practical variant, full batch, AdamW + cosine; metrics; Table 1 norms
+export { fit, fittedModel, TRAINING_DEFAULTS } from './train/fit.js';
+export type { FitOptions, FitResult, SplitScores, EpochRecord, NodeClassificationData } from './train/fit.js';
 export { trainNodeClassifier, predictLogits } from './train/train.js';
-export type { TrainOptions, TrainResult, EpochRecord, NodeClassificationData } from './train/train.js';
-export { initParameters, parameterShapes, freeParameters } from './train/parameters.js';
-export type { NetworkConfig, ParameterSet } from './train/parameters.js';
+export type { TrainOptions, TrainResult } from './train/train.js';
+export { fineTune } from './train/fine-tune.js';
+export type { FineTuneOptions, FineTuneResult } from './train/fine-tune.js';
+export { networkBackward } from './train/backward.js';
+export { initParameters, freeParameters } from './train/parameters.js';
 export { serializeTrained, deserializeTrained } from './train/serialize.js';
 export { toGraphTransformer } from './train/to-graph-transformer.js';
 export { sparseAttentionBackward } from './train/attention-backward.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Native peer of `node dist/src/experiments/bench-epoch.js`: one full-batch training epoch (forward,
+"""Native peer of `node dist/experiments/bench-epoch.js`: one full-batch training epoch (forward,
 cross-entropy on the train mask, backward, AdamW step) of the same 4-layer practical graph transformer
-as src/train/network.ts, on Tolokers with self loops, in PyTorch on CPU, f32:
+as src/model/parameters.ts practicalStructure, on Tolokers with self loops, in PyTorch on CPU, f32:
   H0 = X W_enc^T + b_enc
   per layer: Att = softmax_pattern(Q K^T / sqrt(D)) V;  H1/2 = BN1(H + Att);  H' = BN2(H1/2 + W2 ReLU(W1 H1/2 + b1) + b2)
   logits = H W_head^T + b_head

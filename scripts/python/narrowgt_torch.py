@@ -8,7 +8,7 @@ Two halves:
     against narrowgt without PyTorch:  python3 narrowgt_torch.py check MODEL.safetensors GRAPH.npz
 
 The graph: node i attends to j when (i, j) is an edge of the symmetrized graph with self loops added, the
-pattern narrowgt's loadGraph builds (Shirzad et al. 2024, Sec. 2). Each layer (post-norm, THEORY.md §1.3):
+pattern narrowgt's loadGraph builds (Shirzad et al. 2024, Sec. 2). Each layer (post-norm, docs/theory.md §2):
   half = norm1(skip1(h) + softmax_j(scale * q_i . k_j) v)     out = norm2(skip2(half) + W_2 relu(W_1 half + b_1) + b_2)
 """
 import json
@@ -155,7 +155,8 @@ def numpy_forward(path, x, dst, src):
     t = {k: v.astype(np.float64) for k, v in t.items() if not k.endswith("num_batches_tracked")}
     eps = float(meta.get("bn_epsilon", "1e-5"))
     depth = int(meta["depth"])
-    scales = json.loads(meta["logit_scales"])
+    # narrowgt folds each layer's logit scale into w_q and then records none: the natural 1/sqrt(d_qk) applies.
+    scales = json.loads(meta["logit_scales"]) if "logit_scales" in meta else [1 / math.sqrt(t[f"layers.{i}.w_q"].shape[0]) for i in range(depth)]
     kinds = json.loads(meta["attention_skip"]), json.loads(meta["ffn_skip"])
     n = x.shape[0]
 
@@ -189,13 +190,15 @@ def numpy_forward(path, x, dst, src):
     return h @ t["head.weight"].T + t["head.bias"]
 
 
-def load_graph(npz_path, split=0):
-    """Features, labels, test mask and the attention pattern (symmetrized, self loops) of a Platonov-layout .npz."""
+def load_graph(npz_path, split=0, self_loops=True):
+    """Features, labels, test mask and the attention pattern (symmetrized, with the self loops unless told otherwise)
+    of a Platonov-layout .npz. Full and expander patterns (a file's attention_pattern metadata) are not built here."""
     g = np.load(npz_path)
     x = g["node_features"].astype(np.float64)
     n = x.shape[0]
     e = g["edges"].astype(np.int64)
-    pairs = np.unique(np.concatenate([e, e[:, ::-1], np.stack([np.arange(n)] * 2, 1)]), axis=0)
+    loops = [np.stack([np.arange(n)] * 2, 1)] if self_loops else []
+    pairs = np.unique(np.concatenate([e, e[:, ::-1], *loops]), axis=0)
     return x, g["node_labels"], g["test_masks"][split], pairs[:, 0], pairs[:, 1]
 
 
@@ -217,6 +220,9 @@ def roc_auc(scores, labels):
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] != "check":
         sys.exit("usage: python3 narrowgt_torch.py check MODEL.safetensors GRAPH.npz")
-    x, y, test, dst, src = load_graph(sys.argv[3])
+    pattern = json.loads(read_safetensors(sys.argv[2])[1].get("attention_pattern", '{"kind": "graph", "selfLoops": true}'))
+    if pattern["kind"] != "graph":
+        sys.exit(f"{sys.argv[2]} records attention pattern {pattern}; this check builds only the graph with or without self loops")
+    x, y, test, dst, src = load_graph(sys.argv[3], self_loops=pattern["selfLoops"])
     logits = numpy_forward(sys.argv[2], x, dst, src)
     print(f"test ROC AUC (NumPy forward of {sys.argv[2]}): {roc_auc(logits[test, 1] - logits[test, 0], y[test]):.4f}")

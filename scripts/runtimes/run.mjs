@@ -1,8 +1,9 @@
 // Runs the cross-runtime checks and the per-runtime examples: `node scripts/runtimes/run.mjs [runtime…]`
-// with runtimes among node, deno, bun, workerd, chromium (default: all), after `npm run build`.
+// with runtimes among node, deno, bun, workerd, chromium, wrangler, firefox (default: all), after `npm run build`.
 // Node computes the reference numbers first (dist/test/runtimes/expected.js); every runtime must pass
 // every check in CHECKS and its example must print 'wasm-simd' and Node's numbers. Prints one
 // `narrowgt-runtime PASS|FAIL <target>` line per suite and example; exits 1 if any failed or did not start.
+// A runtime that is a system package and absent (Firefox) prints `narrowgt-runtime SKIP <runtime>: <why>` instead.
 import { spawnSync } from 'node:child_process';
 import { writeReference } from '../../dist/test/runtimes/reference.js';
 import { CHECKS, F32_TOLERANCE } from '../../dist/test/runtimes/checks.js';
@@ -15,6 +16,8 @@ const DRIVERS = {
   bun: async () => runLocal('bun'),
   workerd: async () => (await import('./workerd.mjs')).runWorkerd(),
   chromium: async () => (await import('./chromium.mjs')).runChromium(),
+  wrangler: async () => (await import('./wrangler.mjs')).runWrangler(),
+  firefox: async () => (await import('./firefox.mjs')).runFirefox(),
 };
 
 const asked = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(DRIVERS);
@@ -82,10 +85,16 @@ for (const name of asked) {
   } catch (e) {
     result = { suites: [{ target: name, outcomes: [], error: `did not start: ${e?.stack ?? e}`, log: '' }], examples: [] };
   }
+  if (result.skipped) {
+    console.log(`narrowgt-runtime SKIP ${name}: ${result.skipped}`);
+    continue;
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  for (const note of result.notes ?? []) console.log(`narrowgt-runtime note ${note}`);
   const verdicts = [
     ...result.suites.map((s) => ({ target: s.target, log: s.log, ...judgeSuite(s) })),
     ...result.examples.map((e) => ({ target: `${e.target}`, log: e.log, ...judgeExample(e) })),
+    ...(result.builds ?? []),
   ];
   for (const v of verdicts) {
     if (v.problems.length === 0) {

@@ -84,7 +84,15 @@ export async function runWorkerd() {
   const log = `$ workerd ${args.join(' ')}\n${output}${r.error ? `\n${r.error.message}` : ''}`;
   const exampleLine = output.split('\n').find((l) => l.startsWith('narrowgt-example '));
   const example = exampleLine ? JSON.parse(exampleLine.slice('narrowgt-example '.length)) : { text: '' };
+  const refusalLine = output.split('\n').find((l) => l.startsWith('narrowgt-workerd-refusal '));
+  const refusal = refusalLine ? JSON.parse(refusalLine.slice('narrowgt-workerd-refusal '.length)) : '(no line)';
+  const refused = /^BackendError: init: WebAssembly refused the kernels \(CompileError: .*disallowed/.test(refusal);
   return {
+    builds: [{
+      target: "workerd init() without a module, fallback 'error'", log,
+      problems: refused ? [] : [`expected a BackendError saying WebAssembly refused the kernels, got: ${refusal}`],
+      summary: 'BackendError: WebAssembly refused the kernels (code generation disallowed)',
+    }],
     suites: [{ target: 'workerd', exitCode: r.status, outcomes: parseOutcomes(output), log }],
     examples: [{ target: 'workerd examples/cloudflare-worker', exitCode: r.status, text: example.text, log }],
   };

@@ -43,6 +43,10 @@ function checkMatrix(fn: string, name: string, m: unknown, dtype: FloatDType): a
  * Throws InputError / ShapeError naming the argument before any work.
  */
 export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
+  options: SparseAttentionOptions<T> & ({ returnWeights: true } | { weightsOut: Storage<T> })): SparseAttentionResult<T> & { weights: Storage<T> };
+export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
+  options?: SparseAttentionOptions<T>): SparseAttentionResult<T>;
+export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: DenseMatrix<T>, v: DenseMatrix<T>, pattern: CsrGraph,
   options: SparseAttentionOptions<T> = {}): SparseAttentionResult<T> {
   const fn = 'sparseAttention';
   if (!(q instanceof DenseMatrix)) throw new InputError(`${fn}: q must be a DenseMatrix`);

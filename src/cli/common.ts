@@ -2,9 +2,12 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, Storage, type LoadedGraph, type GraphTransformer } from '../index.js';
+import {
+  init, Storage, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
+  sameAttentionPattern, type AttentionPattern, type LoadedGraph, type GraphTransformer,
+} from '../index.js';
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
-import { modelFromSafetensors } from '../io/model-safetensors.js';
+
 import { CliError } from './cli-error.js';
 import type { OptionSpec } from './commands/types.js';
 
@@ -78,29 +81,99 @@ export function requiredOption(cmd: string, values: Values, name: string, what: 
 export const graphOptions: Record<string, OptionSpec> = {
   graph: { type: 'string', description: 'an .npz graph (Platonov or Shchur layout); default: the bundled Minesweeper' },
   split: { type: 'string', description: 'which of the shipped splits (0-9); a graph without splits gets a random 0.6/0.2/0.2 split with this seed', default: '0' },
-  'self-loops': { type: 'string', description: 'true: attention also runs on the self loops i→i; false: on the graph\'s own edges only (use what the model was trained with)', default: 'true' },
+  pattern: {
+    type: 'string',
+    description: "attention pattern: graph, graph+self-loops, full, graph[+self-loops]+expander:DEGREE[:SEED]; default: the model file's, else graph+self-loops",
+  },
+  'self-loops': { type: 'string', description: 'shorthand for --pattern graph+self-loops (true) or graph (false)' },
 };
 
+/** The pattern named by --pattern or --self-loops, or null when neither is given. CliError when they disagree. */
+export function patternFlag(cmd: string, values: Values): AttentionPattern | null {
+  const raw = values.pattern;
+  let fromPattern: AttentionPattern | null = null;
+  if (raw !== undefined) {
+    try {
+      fromPattern = parseAttentionPattern(cmd, '--pattern', String(raw));
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+  if (values['self-loops'] === undefined) return fromPattern;
+  const selfLoops = choiceOption(cmd, values, 'self-loops', ['true', 'false'] as const) === 'true';
+  if (!fromPattern) return { kind: 'graph', selfLoops };
+  if (fromPattern.kind === 'full' || fromPattern.selfLoops !== selfLoops) {
+    throw new CliError(`${cmd}: --self-loops ${String(selfLoops)} contradicts --pattern ${formatAttentionPattern(fromPattern)}; give one of them`);
+  }
+  return fromPattern;
+}
+
 /**
- * Loads --graph (default: the bundled Minesweeper) with split --split. Initializes the kernels first and
- * reserves WASM memory (see reserveWasmMemory). Throws CliError / the loader's FormatError.
+ * The attention pattern a command runs on: the one the model file(s) record, else the flags', else the default
+ * (graph + self loops). A flag that contradicts a recorded pattern is a CliError: the file is the function.
+ * `recorded` lists what each input file says (null: it records none), with the option that named the file.
  */
-export async function loadGraphOption(cmd: string, values: Values): Promise<LoadedGraph> {
+export function resolvePattern(cmd: string, values: Values, recorded: { option: string; pattern: AttentionPattern | null }[] = []):
+  { pattern: AttentionPattern; source: 'file' | 'flag' | 'default' } {
+  const flag = patternFlag(cmd, values);
+  let fromFile: { option: string; pattern: AttentionPattern } | null = null;
+  for (const r of recorded) {
+    if (!r.pattern) continue;
+    if (fromFile && !sameAttentionPattern(fromFile.pattern, r.pattern)) {
+      throw new CliError(`${cmd}: --${r.option} records attention pattern ${formatAttentionPattern(r.pattern)} but --${fromFile.option} records ${formatAttentionPattern(fromFile.pattern)}`);
+    }
+    fromFile = { option: r.option, pattern: r.pattern };
+  }
+  if (fromFile) {
+    if (flag && !sameAttentionPattern(flag, fromFile.pattern)) {
+      throw new CliError(`${cmd}: the attention pattern ${formatAttentionPattern(flag)} given on the command line contradicts --${fromFile.option}, which records ${formatAttentionPattern(fromFile.pattern)} (leave the flag out: the file decides)`);
+    }
+    return { pattern: fromFile.pattern, source: 'file' };
+  }
+  return flag ? { pattern: flag, source: 'flag' } : { pattern: DEFAULT_ATTENTION_PATTERN, source: 'default' };
+}
+
+/** Loads the kernels (idempotent) and reserves WASM memory, so that models read afterwards are WASM-resident. */
+export async function prepareKernels(): Promise<void> {
+  await init();
+  reserveWasmMemory();
+}
+
+/** A loaded graph whose `graph` is the attention pattern the command runs on, and that pattern. */
+export type PatternedGraph = LoadedGraph & { pattern: AttentionPattern };
+
+/**
+ * Loads --graph (default: the bundled Minesweeper) with split --split, and builds its attention pattern (see
+ * resolvePattern: recorded in the model files, else --pattern / --self-loops, else graph + self loops).
+ * Initializes the kernels first and reserves WASM memory (see reserveWasmMemory). Throws CliError / the loader's
+ * FormatError.
+ */
+export async function loadGraphOption(cmd: string, values: Values, recorded: { option: string; pattern: AttentionPattern | null }[] = []): Promise<PatternedGraph> {
   const path = (values.graph as string | undefined) ?? bundledGraphPath();
   if (!path.endsWith('.npz')) throw new CliError(`${cmd}: --graph must name an .npz file, got '${path}'`);
   const split = intOption(cmd, values, 'split', 0, 1_000_000);
-  const selfLoops = choiceOption(cmd, values, 'self-loops', ['true', 'false'] as const) === 'true'; // default 'true' in graphOptions
-  await init();
-  reserveWasmMemory();
-  const g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split }, selfLoops });
-  if (g.layout !== 'heterophilous' || split === 0) return g;
-  g.free();
-  if (split >= g.splits.length) throw new CliError(`${cmd}: --split ${split} is out of range: ${path} ships ${g.splits.length} splits (0-${g.splits.length - 1})`);
-  return loadGraphFile(path, { split, selfLoops });
+  const { pattern } = resolvePattern(cmd, values, recorded);
+  await prepareKernels();
+  // The graph's own edges (no added loops): buildAttentionPattern adds what the pattern asks for.
+  let g = loadGraphFile(path, { randomSplit: { train: 0.6, val: 0.2, seed: split }, selfLoops: false });
+  if (g.layout === 'heterophilous' && split !== 0) {
+    g.free();
+    if (split >= g.splits.length) throw new CliError(`${cmd}: --split ${split} is out of range: ${path} ships ${g.splits.length} splits (0-${g.splits.length - 1})`);
+    g = loadGraphFile(path, { split, selfLoops: false });
+  }
+  const raw = g;
+  try {
+    const built = buildAttentionPattern(raw.graph, pattern);
+    raw.graph.free();
+    return { ...raw, graph: built, pattern, free: () => { raw.free(); built.free(); } };
+  } catch (e) {
+    raw.free();
+    throw e;
+  }
 }
 
 /** Reads and parses a model .safetensors file; CliError when unreadable, FormatError when malformed. */
-export function readModelFile(cmd: string, path: string, option = 'model'): { model: GraphTransformer; metadata: Record<string, string> } {
+export function readModelFile(cmd: string, path: string, option = 'model'): { model: GraphTransformer; metadata: Record<string, string>; pattern: AttentionPattern | null } {
   if (!path.endsWith('.safetensors')) throw new CliError(`${cmd}: --${option} must name a .safetensors file, got '${path}'`);
   return modelFromSafetensors(readBytes(cmd, path, option));
 }

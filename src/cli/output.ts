@@ -8,25 +8,53 @@ export function table(header: string[], rows: (string | number)[][]): string {
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** A progress line on stderr (overwritten in a terminal, one line each otherwise). */
-export function progress(message: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
-  else process.stderr.write(`${message}\n`);
+/** Progress lines go to stderr unless `--quiet` (setQuiet) turned them off. */
+let quiet = false;
+/** When the last non-terminal progress line was written, and the stage it belonged to. */
+let lastLineAt = -Infinity;
+let lastStage: string | null = null;
+
+/** Minimum time between two progress lines of the same stage when stderr is not a terminal. */
+export const PROGRESS_INTERVAL_MS = 1000;
+
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+/** A message's stage: the text before its first counter ("epoch 3/40" → "… epoch "), or the whole message. */
+export function progressStage(message: string): string {
+  const m = /\d+\s*\/\s*\d+/.exec(message);
+  return m ? message.slice(0, m.index) : message;
+}
+
+/** Cuts a message to `columns − 1` characters (an ellipsis marks the cut), so that a terminal never wraps it. */
+export function fitToWidth(message: string, columns: number | undefined): string {
+  const chars = [...message];
+  if (!columns || columns < 2 || chars.length < columns) return message;
+  return `${chars.slice(0, columns - 2).join('')}…`;
+}
+
+/**
+ * A progress line on stderr. In a terminal one line, rewritten in place and cut to the terminal's width; otherwise
+ * (a pipe, a file, CI) a line of its own when a new stage starts or at most once per PROGRESS_INTERVAL_MS within a
+ * stage. Nothing with --quiet.
+ */
+export function progress(message: string, now: number = performance.now()): void {
+  if (quiet) return;
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[K${fitToWidth(message, process.stderr.columns)}`);
+    return;
+  }
+  const stage = progressStage(message);
+  if (stage === lastStage && now - lastLineAt < PROGRESS_INTERVAL_MS) return;
+  lastStage = stage;
+  lastLineAt = now;
+  process.stderr.write(`${message}\n`);
 }
 
 export function endProgress(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  lastStage = null;
+  if (process.stderr.isTTY && !quiet) process.stderr.write('\r\x1b[K');
 }
 
-/** Median wall time of fn in milliseconds over `reps` runs after one warm-up. */
-export function medianMs(fn: () => void, reps = 5): number {
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[reps >> 1];
-}
+export { medianMs } from '../index.js';

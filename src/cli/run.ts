@@ -12,22 +12,35 @@ import { certifyCommand } from './commands/certify.js';
 import { evalCommand } from './commands/eval.js';
 import { experiment } from './commands/experiment.js';
 import { bench } from './commands/bench.js';
+import { setQuiet } from './output.js';
+import { packageVersion } from './version.js';
 
 const commands: Command[] = [demo, train, compress, certifyCommand, evalCommand, experiment, bench, info];
 
 function helpFor(c: Command): string {
   const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + o.description +
     (o.default !== undefined ? ` (default ${o.default})` : ''));
-  return [`usage: ${c.usage}`, '', c.summary, '', 'options:', ...opts, '  --help'.padEnd(28) + 'show this help'].join('\n');
+  return [`usage: ${c.usage}`, '', c.summary, '', 'options:', ...opts, '  --quiet, -q'.padEnd(28) + 'no progress lines on stderr',
+    '  --help'.padEnd(28) + 'show this help'].join('\n');
 }
 
 function mainHelp(): string {
-  return ['usage: narrowgt COMMAND [options]', '', 'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '', "run 'narrowgt COMMAND --help' for a command's options"].join('\n');
+  return ['usage: narrowgt [--quiet] COMMAND [options]', '       narrowgt --version', '', 'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '',
+    "run 'narrowgt COMMAND --help' for a command's options; --quiet (-q), before or after the command, drops the progress lines"].join('\n');
 }
 
+const QUIET = new Set(['--quiet', '-q']);
+
 async function dispatch(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let i = 0;
+  while (QUIET.has(argv[i]!)) i++;
+  setQuiet(i > 0);
+  const [name, ...rest] = argv.slice(i);
+  if (name === '--version' || name === '-v' || name === '-V') {
+    console.log(packageVersion());
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return 0;
@@ -38,13 +51,15 @@ async function dispatch(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type }])), help: { type: 'boolean' } },
+      options: { ...Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type }])), help: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' } },
       allowPositionals: true,
       strict: true,
     });
   } catch (e) {
     throw new CliError(`${cmd.name}: ${(e as Error).message}`);
   }
+  if (parsed.values.quiet) setQuiet(true);
   if (parsed.values.help) {
     console.log(helpFor(cmd));
     return 0;

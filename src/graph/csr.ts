@@ -64,6 +64,11 @@ export class CsrGraph implements Owner {
     this.rowPtr.free();
     this.colIdx.free();
   }
+
+  /** free(), for `using` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.free();
+  }
 }
 
 function validateCsr(fn: string, numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>): void {

@@ -10,9 +10,10 @@
 //   'community' label propagation (Raghavan, Albert & Kumara 2007) finds communities, laid out one after the
 //               other in BFS order (for graphs like social or co-purchase networks, where RCM's BFS levels
 //               interleave communities).
-// Every function returns new objects (the inputs are not changed) and validates before any work.
+// Every function returns new objects (the inputs are not changed) and validates before any work. The
+// feature-matrix helpers (permuteRows, unpermuteRows, permuteNodeData) are in src/data/reorder-data.ts, a
+// floor that may import linalg/.
 import { IndexError, InputError, ShapeError } from '../runtime/errors.js';
-import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { rng } from '../random/rng.js';
 import { CsrGraph } from './csr.js';
 
@@ -53,7 +54,8 @@ interface Adjacency {
   degree: Int32Array;
 }
 
-function checkGraph(fn: string, graph: unknown): asserts graph is CsrGraph {
+/** Throws unless `graph` is a live, square CsrGraph (errors name `fn`). Shared with src/data/reorder-data.ts. */
+export function checkGraph(fn: string, graph: unknown): asserts graph is CsrGraph {
   if (!(graph instanceof CsrGraph)) throw new InputError(`${fn}: graph must be a CsrGraph (see csrFromEdges)`);
   if (graph.rowPtr.isFreed || graph.colIdx.isFreed) throw new InputError(`${fn}: graph was freed`);
   if (graph.numRows !== graph.numCols) throw new ShapeError(`${fn}: graph must be square (one node set), got ${graph.numRows}×${graph.numCols}`);
@@ -257,7 +259,8 @@ export function orderingFromPermutation(newToOld: ArrayLike<number>): NodeOrderi
   return { method: 'given', newToOld: out, oldToNew };
 }
 
-function checkOrdering(fn: string, ordering: unknown, n: number, what: string): asserts ordering is NodeOrdering {
+/** Throws unless `ordering` is a NodeOrdering over n nodes whose two arrays invert each other (errors name `fn`). */
+export function checkOrdering(fn: string, ordering: unknown, n: number, what: string): asserts ordering is NodeOrdering {
   const o = ordering as NodeOrdering;
   if (o === null || typeof o !== 'object' || !(o.newToOld instanceof Int32Array) || !(o.oldToNew instanceof Int32Array)) {
     throw new InputError(`${fn}: ordering must be a NodeOrdering (see reorderNodes, orderingFromPermutation)`);
@@ -304,31 +307,7 @@ export function permuteGraph(graph: CsrGraph, ordering: NodeOrdering, options: P
   return CsrGraph.fromArrays(n, n, rowPtr, colIdx);
 }
 
-function moveRows<T extends FloatDType>(fn: string, matrix: DenseMatrix<T>, ordering: NodeOrdering, toNew: boolean): DenseMatrix<T> {
-  if (!(matrix instanceof DenseMatrix)) throw new InputError(`${fn}: matrix must be a DenseMatrix`);
-  checkOrdering(fn, ordering, matrix.rows, 'matrix');
-  const { rows, cols } = matrix;
-  const out = DenseMatrix.zeros(rows, cols, matrix.dtype);
-  // the views after the allocation (it can replace WASM memory's buffer)
-  const src = matrix.data, dst = out.data, from = toNew ? ordering.newToOld : ordering.oldToNew;
-  for (let p = 0; p < rows; p++) {
-    const s = from[p] * cols, d = p * cols;
-    for (let c = 0; c < cols; c++) dst[d + c] = src[s + c];
-  }
-  return out;
-}
-
-/** The rows of a node-feature matrix in the new order: row p of the result is row newToOld[p]. */
-export function permuteRows<T extends FloatDType>(matrix: DenseMatrix<T>, ordering: NodeOrdering): DenseMatrix<T> {
-  return moveRows('permuteRows', matrix, ordering, true);
-}
-
-/** Back to the original order (for outputs computed on the reordered graph): row i of the result is row oldToNew[i]. */
-export function unpermuteRows<T extends FloatDType>(matrix: DenseMatrix<T>, ordering: NodeOrdering): DenseMatrix<T> {
-  return moveRows('unpermuteRows', matrix, ordering, false);
-}
-
-type NodeArray = Int32Array | Uint32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array | Float64Array | number[];
+export type NodeArray = Int32Array | Uint32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array | Float64Array | number[];
 
 function moveValues<A extends NodeArray>(fn: string, values: A, ordering: NodeOrdering, toNew: boolean): A {
   if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
@@ -349,36 +328,6 @@ export function permuteArray<A extends NodeArray>(values: A, ordering: NodeOrder
 /** Per-node values back to the original order: entry i of the result is values[oldToNew[i]]. */
 export function unpermuteArray<A extends NodeArray>(values: A, ordering: NodeOrdering): A {
   return moveValues('unpermuteArray', values, ordering, false);
-}
-
-/** A graph with its node data (the shape of NodeClassificationData and LoadedGraph). */
-export interface NodeData {
-  graph: CsrGraph;
-  features: DenseMatrix;
-  labels?: Int32Array;
-  masks?: Record<string, Uint8Array>;
-}
-
-/**
- * The whole graph in the new order: the pattern (permuteGraph), the feature rows, the labels and every mask;
- * other fields are copied as they are. Train or run on the result, then map per-node outputs back with
- * unpermuteRows / unpermuteArray (metrics over a permuted mask are the same numbers).
- */
-export function permuteNodeData<D extends NodeData>(data: D, ordering: NodeOrdering, options: PermuteGraphOptions = {}): D {
-  const fn = 'permuteNodeData';
-  if (data === null || typeof data !== 'object') throw new InputError(`${fn}: data must be an object with graph and features`);
-  checkGraph(fn, data.graph);
-  checkOrdering(fn, ordering, data.graph.numRows, 'data.graph');
-  if (!(data.features instanceof DenseMatrix)) throw new InputError(`${fn}: data.features must be a DenseMatrix`);
-  if (data.features.rows !== data.graph.numRows) throw new ShapeError(`${fn}: data.features has ${data.features.rows} rows but data.graph has ${data.graph.numRows} nodes`);
-  if (data.labels !== undefined && data.labels.length !== data.graph.numRows) throw new ShapeError(`${fn}: data.labels has ${data.labels.length} entries but data.graph has ${data.graph.numRows} nodes`);
-  for (const [k, m] of Object.entries(data.masks ?? {})) {
-    if (m.length !== data.graph.numRows) throw new ShapeError(`${fn}: data.masks.${k} has ${m.length} entries but data.graph has ${data.graph.numRows} nodes`);
-  }
-  const out: D = { ...data, graph: permuteGraph(data.graph, ordering, options), features: permuteRows(data.features, ordering) };
-  if (data.labels !== undefined) out.labels = permuteArray(data.labels, ordering);
-  if (data.masks !== undefined) out.masks = Object.fromEntries(Object.entries(data.masks).map(([k, m]) => [k, permuteArray(m, ordering)]));
-  return out;
 }
 
 /** How far a pattern's entries lie from the diagonal: bandwidth max |i − j| and the mean |i − j| over entries. */

@@ -11,12 +11,16 @@
 //   head.weight [C, p_L]  head.bias [C]
 // Weights are out×in (PyTorch's nn.Linear layout), F32 or F64. String metadata: format, version, variant,
 // activation, depth, logit_scales (JSON array), attention_skip / ffn_skip (JSON arrays of 'identity' | 'matrix'
-// | 'none'), bn_epsilon; all optional on input, with the defaults documented at modelFromSafetensors.
+// | 'none'), bn_epsilon, attention_pattern (JSON, src/graph/attention-pattern.ts); all optional on input, with the
+// defaults documented at modelFromSafetensors. By default the writer folds each layer's logit scale into w_q (the
+// scale becomes the natural one, 1/√d_qk practical or 1 theory), so the tensors alone carry the function: a PyTorch
+// module that loads them with plain load_state_dict and uses 1/√d_qk computes what narrowgt computes.
 import { FormatError, InputError } from '../runtime/errors.js';
 import { scope } from '../runtime/storage.js';
 import { DenseMatrix } from '../linalg/dense.js';
 import { GraphTransformer, type ModelVariant } from '../model/graph-transformer.js';
 import { foldBatchNorm, type Activation, type AffineMap, type LayerWeights, type SkipMap } from '../model/layer.js';
+import { checkAttentionPattern, type AttentionPattern } from '../graph/attention-pattern.js';
 import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors.js';
 
 /** The `format` metadata value of a model file. */
@@ -47,9 +51,23 @@ export interface ModelToSafetensorsOptions {
    * into nn.BatchNorm1d; the model's own norms must equal their fold (not checked here).
    */
   batchNorms?: ({ norm1: BatchNormTensors | null; norm2: BatchNormTensors | null } | null)[];
+  /** The attention pattern the model computes on, recorded as `attention_pattern` (default: not recorded). */
+  pattern?: AttentionPattern;
+  /**
+   * Fold each layer's logit scale s into w_q as w_q·(s/s₀), s₀ the natural scale (1/√d_qk practical, 1 theory), and
+   * record no `logit_scales` (default true: the tensors alone are the function, what a plain PyTorch state_dict keeps).
+   * false writes w_q as it is and the scales as metadata: every weight bit-exact, but a reader that ignores the
+   * metadata computes another function.
+   */
+  foldLogitScale?: boolean;
 }
 
-const RESERVED = ['format', 'version', 'variant', 'activation', 'depth', 'logit_scales', 'attention_skip', 'ffn_skip', 'bn_epsilon'];
+const RESERVED = ['format', 'version', 'variant', 'activation', 'depth', 'logit_scales', 'attention_skip', 'ffn_skip', 'bn_epsilon', 'attention_pattern'];
+
+/** The logit scale a reader assumes when a file records none: 1/√d_qk (practical, App. D.2) or 1 (theory, Sec. 2). */
+export function naturalLogitScale(variant: ModelVariant, queryKeyWidth: number): number {
+  return variant === 'practical' ? 1 / Math.sqrt(queryKeyWidth) : 1;
+}
 
 function skipKind(s: SkipMap | null | undefined): SkipKind {
   return !s ? 'none' : s === 'identity' ? 'identity' : 'matrix';
@@ -74,6 +92,9 @@ export function modelToTensors(model: GraphTransformer, options: ModelToSafetens
   if (bns !== undefined && (!Array.isArray(bns) || bns.length !== model.depth)) {
     throw new InputError(`${fn}: options.batchNorms must have one entry per layer (${model.depth})`);
   }
+  const fold = options.foldLogitScale ?? true;
+  if (typeof fold !== 'boolean') throw new InputError(`${fn}: options.foldLogitScale must be a boolean, got ${String(fold)}`);
+  const pattern = options.pattern === undefined ? null : checkAttentionPattern(fn, 'options.pattern', options.pattern);
   const make = (values: ArrayLike<number>): FloatData => (dtype === 'F64' ? Float64Array.from(values) : Float32Array.from(values));
   const tensors = new Map<string, { data: FloatData; shape: number[] }>();
   const matrix = (name: string, m: DenseMatrix<'f64'>): void => { tensors.set(name, { data: make(m.data), shape: [m.rows, m.cols] }); };
@@ -86,7 +107,10 @@ export function modelToTensors(model: GraphTransformer, options: ModelToSafetens
   affine('encoder', model.encoder);
   model.layers.forEach((l, i) => {
     const p = `layers.${i}.`;
-    matrix(p + 'w_q', l.wQ); matrix(p + 'w_k', l.wK); matrix(p + 'w_v', l.wV);
+    const factor = fold ? (l.logitScale ?? 1) / naturalLogitScale(model.variant, l.wQ.rows) : 1;
+    if (factor === 1) matrix(p + 'w_q', l.wQ);
+    else tensors.set(p + 'w_q', { data: make(Float64Array.from(l.wQ.data, (v) => v * factor)), shape: [l.wQ.rows, l.wQ.cols] });
+    matrix(p + 'w_k', l.wK); matrix(p + 'w_v', l.wV);
     matrix(p + 'w_1', l.w1); vector(p + 'b_1', l.b1);
     matrix(p + 'w_2', l.w2); vector(p + 'b_2', l.b2);
     if (l.attentionSkip && l.attentionSkip !== 'identity') matrix(p + 'attention_skip', l.attentionSkip);
@@ -106,10 +130,11 @@ export function modelToTensors(model: GraphTransformer, options: ModelToSafetens
     ...extra,
     format: MODEL_SAFETENSORS_FORMAT, version: '1',
     variant: model.variant, activation: model.activation, depth: String(model.depth),
-    logit_scales: JSON.stringify(model.layers.map((l) => l.logitScale ?? 1)),
+    ...(fold ? {} : { logit_scales: JSON.stringify(model.layers.map((l) => l.logitScale ?? 1)) }),
     attention_skip: JSON.stringify(model.layers.map((l) => skipKind(l.attentionSkip))),
     ffn_skip: JSON.stringify(model.layers.map((l) => skipKind(l.ffnSkip))),
     bn_epsilon: String(DEFAULT_BN_EPSILON),
+    ...(pattern ? { attention_pattern: JSON.stringify(pattern) } : {}),
   };
   return { tensors, metadata };
 }
@@ -192,10 +217,34 @@ function parseJsonArray<T>(fn: string, metadata: Record<string, string>, key: st
  * header length, offsets, dtype codes), another format, a missing tensor, an unexpected tensor, a shape that
  * does not chain, a dtype other than F32/F64, a non-finite weight, bad metadata.
  */
-export function modelFromSafetensors(bytes: Uint8Array): { model: GraphTransformer; metadata: Record<string, string> } {
+export function modelFromSafetensors(bytes: Uint8Array): { model: GraphTransformer; metadata: Record<string, string>; pattern: AttentionPattern | null } {
   const fn = 'modelFromSafetensors';
   const { tensors, metadata } = readSafetensors(bytes);
-  return { model: modelFromTensors(fn, tensors, metadata), metadata };
+  const pattern = patternFromMetadata(fn, metadata);
+  return { model: modelFromTensors(fn, tensors, metadata), metadata, pattern };
+}
+
+/**
+ * The attention pattern a file records: its `attention_pattern` metadata (JSON of an AttentionPattern), or — for
+ * files written by narrowgt 0.1's `train`, which recorded only `narrowgt.trained.selfLoops` — the graph with or
+ * without self loops; null when the file says nothing (a plain PyTorch state_dict). Throws FormatError naming `fn`
+ * on a malformed record.
+ */
+export function patternFromMetadata(fn: string, metadata: Record<string, string>): AttentionPattern | null {
+  const raw = metadata.attention_pattern;
+  if (raw !== undefined) {
+    let v: unknown;
+    try { v = JSON.parse(raw); } catch { throw new FormatError(`${fn}: metadata attention_pattern is not JSON: ${raw.slice(0, 80)}`); }
+    try { return checkAttentionPattern(fn, 'metadata attention_pattern', v); } catch (e) { throw new FormatError((e as Error).message); }
+  }
+  const trained = metadata['narrowgt.trained'];
+  if (trained !== undefined) {
+    try {
+      const t = JSON.parse(trained) as { selfLoops?: unknown };
+      if (typeof t?.selfLoops === 'boolean') return { kind: 'graph', selfLoops: t.selfLoops };
+    } catch { /* not ours to judge: extra metadata */ }
+  }
+  return null;
 }
 
 /** modelFromSafetensors on already-parsed tensors (see there). */
@@ -285,7 +334,7 @@ function buildModel(fn: string, tensors: Map<string, SafeTensor>, metadata: Reco
     const ffnNorm = norm(pre, '2', w2.rows);
     layers.push({
       wQ, wK, wV, w1, w2, b1, b2, attentionSkip, attentionNorm, ffnSkip, ffnNorm,
-      logitScale: scales?.[i] ?? (practical ? 1 / Math.sqrt(wQ.rows) : 1),
+      logitScale: scales?.[i] ?? naturalLogitScale(variant, wQ.rows),
     });
     p = w2.rows;
   }

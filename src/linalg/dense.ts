@@ -118,6 +118,11 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
     this.storage.free();
   }
 
+  /** free(), for `using` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
   private checkIndex(fn: string, i: number, j: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.rows || !Number.isInteger(j) || j < 0 || j >= this.cols) {
       throw new RangeError(`${fn}: index (${i}, ${j}) outside ${this.rows}×${this.cols}`);

@@ -5,11 +5,14 @@ import { matmul } from '../linalg/matmul.js';
 import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { wasmKernels } from '../runtime/init.js';
+import { runKernel } from '../runtime/dispatch.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { Storage, type DType } from '../runtime/storage.js';
+import type { Rng } from '../random/rng.js';
 import * as elementwise from '../twin/elementwise.js';
-import type { Activation, AffineMap, LayerWeights } from './layer.js';
+import type { Activation } from './layer.js';
+import { batchNormBatchStatistics, foldedBatchNorm, type BatchNormCache, type BatchNormStatistics, type BatchNormWeights } from './batch-norm.js';
 
 /** What forward() records for one layer (all matrices n×width, in the forward's dtype). */
 export interface LayerTrace<T extends FloatDType = FloatDType> {
@@ -43,14 +46,12 @@ export interface ForwardTrace<T extends FloatDType = FloatDType> {
 }
 
 /**
- * A copy of m in `dtype` (default m's). Allocates first and only then reads m.data: a read taken before
- * the allocation may be a view that memory.grow has detached (DenseMatrix.clone reads first; see the
- * report on src/linalg/dense.ts), so every copy in model/ and compress/ goes through here.
+ * A copy of m in `dtype` (default m's): DenseMatrix.clone, which allocates before it reads (a view taken
+ * before the allocation may be detached by memory.grow). Kept for the compress/ call sites; new code calls
+ * m.clone(dtype).
  */
 export function copyMatrix<U extends FloatDType>(m: DenseMatrix, dtype?: U): DenseMatrix<U> {
-  const out = DenseMatrix.zeros(m.rows, m.cols, (dtype ?? m.dtype) as U);
-  out.data.set(m.data);
-  return out;
+  return m.clone((dtype ?? m.dtype) as U);
 }
 
 /**
@@ -82,60 +83,158 @@ export class BufferPool {
   }
 }
 
-/** The WASM kernels when m is f32 and the WASM backend is active, else null (use the twin). */
-function f32Kernels(m: DenseMatrix): KernelExports | null {
-  return m.dtype === 'f32' ? wasmKernels() : null;
+/**
+ * A bias the forward adds to every row: f64 values (a GraphTransformer's), or a 1×p matrix (a trainable
+ * parameter, in any dtype). Absent means no bias.
+ */
+export type BiasVector = Float64Array | DenseMatrix | null | undefined;
+
+/** y = x·Wᵀ + b as the forward reads it: W out×in of any dtype (converted to x's when they differ). */
+export interface LinearWeights {
+  weight: DenseMatrix;
+  bias?: BiasVector;
 }
 
-/** A WASM f32 copy of a bias (freed by the caller), or null. */
-function wasmBias(bias: Float64Array | null | undefined): Storage<'f32'> | null {
-  return bias ? Storage.from('f32', bias) : null;
+/** A norm: an affine map (folded batch norm, or a compressed network's trained map) or a batch norm. */
+export type NormWeights = LinearWeights | BatchNormWeights;
+
+/**
+ * One layer as the forward reads it (docs/theory.md#2-the-model-and-its-assumptions and #17-the-practical-variant): a model's LayerWeights (f64, affine
+ * norms) or a view of a ParameterSet (src/model/parameters.ts: trainable matrices, batch norms).
+ */
+export interface NetworkLayer {
+  wQ: DenseMatrix; wK: DenseMatrix; wV: DenseMatrix; w1: DenseMatrix; w2: DenseMatrix;
+  b1?: BiasVector; b2?: BiasVector;
+  logitScale?: number;
+  attentionSkip?: 'identity' | DenseMatrix | null;
+  attentionNorm?: NormWeights | null;
+  ffnSkip?: 'identity' | DenseMatrix | null;
+  ffnNorm?: NormWeights | null;
+}
+
+/** A whole network as the forward reads it (a GraphTransformer is one). */
+export interface NetworkWeights {
+  activation: Activation;
+  encoder?: LinearWeights | null;
+  layers: readonly NetworkLayer[];
+  head?: LinearWeights | null;
+}
+
+/**
+ * How a training (or statistics) pass differs from inference. Without one, a batch norm uses its running
+ * statistics and nothing is dropped.
+ */
+export interface TrainingPass {
+  /** Where batch norms take μ, σ² from (default 'running'; training and transductive evaluation use 'batch'). */
+  statistics?: BatchNormStatistics;
+  /** Inverted dropout on the encoder output and on the FFN hidden layer (after σ), probability p (default 0). */
+  dropout?: number;
+  /** Draws the dropout masks (required when dropout > 0). */
+  random?: Rng;
+  /** Keep what the backward pass reads (src/train/backward.ts): every layer's Q, K, V, weights, norm inputs. */
+  cache?: boolean;
+}
+
+/** What the backward of one layer reads (all n×width, in the forward's dtype; the caller owns them). */
+export interface LayerCache<T extends FloatDType> {
+  input: DenseMatrix<T>;
+  q: DenseMatrix<T>; k: DenseMatrix<T>; v: DenseMatrix<T>;
+  /** a_ij per pattern entry, CSR order. */
+  weights: Storage<T>;
+  /** skip₁(H) + Att, the input of an affine norm₁ (null for a batch norm or no norm). */
+  norm1Input: DenseMatrix<T> | null;
+  bn1: BatchNormCache<T> | null;
+  /** H½. */
+  half: DenseMatrix<T>;
+  /** σ(H½W_1ᵀ + b_1), after dropout. */
+  hidden: DenseMatrix<T>;
+  hiddenMask: Float32Array | null;
+  /** skip₂(H½) + H¾W_2ᵀ + b_2, the input of an affine norm₂ (null for a batch norm or no norm). */
+  norm2Input: DenseMatrix<T> | null;
+  bn2: BatchNormCache<T> | null;
+}
+
+/** What the backward of a whole network reads. */
+export interface NetworkCache<T extends FloatDType> {
+  /** The network's input X. */
+  x: DenseMatrix<T>;
+  /** H⁰ (after dropout). */
+  encoded: DenseMatrix<T>;
+  encodedMask: Float32Array | null;
+  layers: LayerCache<T>[];
+  /** Hᴸ, the head's input. */
+  final: DenseMatrix<T>;
 }
 
 const st = (m: DenseMatrix): Storage<DType> => m.storage as Storage<DType>;
 
+/** A bias as kernel storage in dtype `dtype`: its own storage when it already is one, else a copy (`temp`). */
+function biasStorage(bias: BiasVector, dtype: FloatDType): { s: Storage<DType> | null; temp: boolean } {
+  if (!bias) return { s: null, temp: false };
+  if (bias instanceof DenseMatrix && bias.dtype === dtype) return { s: st(bias), temp: false };
+  return { s: Storage.from(dtype, bias instanceof DenseMatrix ? bias.data : bias) as Storage<DType>, temp: true };
+}
+
+function biasValues(bias: BiasVector): ArrayLike<number> | null {
+  return !bias ? null : bias instanceof DenseMatrix ? bias.data : bias;
+}
+
+/** Runs an f32 elementwise kernel with the bias as storage, or the twin (f64, JS backend) on the same bias values. */
+function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, args: (b: Storage<DType> | null) => (Storage<DType> | null)[],
+  kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void): void {
+  const f32 = y.dtype === 'f32';
+  const b = f32 ? biasStorage(bias, 'f32') : { s: null, temp: false };
+  // The twin reads the same f32-rounded bias as the kernel, so an f32 forward is the same on both backends.
+  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
+  if (b.temp) b.s!.free();
+}
+
 /** y_i ← y_i + b for every row (SIMD for f32 on the WASM backend, the twin's loop otherwise). */
-function addBias<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array): void {
-  const k = f32Kernels(y);
-  if (!k) { elementwise.add_row_vector_f32(y.data, bias, y.rows, y.cols); return; }
-  const b = wasmBias(bias)!;
-  withPointers(k, [st(y), b as Storage<DType>], ([py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols), [st(y)]);
-  b.free();
+function addBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector): void {
+  if (!bias) return;
+  withBias(y, bias, (b) => [st(y), b!], (k, [py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols),
+    (b) => elementwise.add_row_vector_f32(y.data, b!, y.rows, y.cols));
 }
 
 /** y_i ← σ(y_i + b) in one pass; b may be absent. */
-function biasActivate<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array | null | undefined, activation: Activation): void {
-  if (activation !== 'relu') { if (bias) addBias(y, bias); return; }
-  const k = f32Kernels(y);
-  if (!k) { elementwise.bias_relu_f32(y.data, bias ?? null, y.rows, y.cols); return; }
-  const b = wasmBias(bias);
-  withPointers(k, [st(y), b as Storage<DType> | null], ([py, pb]) => k.bias_relu_f32(py, pb, y.rows, y.cols), [st(y)]);
-  b?.free();
+function biasActivate<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, activation: Activation): void {
+  if (activation !== 'relu') { addBias(y, bias); return; }
+  withBias(y, bias, (b) => [st(y), b], (k, [py, pb]) => k.bias_relu_f32(py, pb, y.rows, y.cols),
+    (b) => elementwise.bias_relu_f32(y.data, b, y.rows, y.cols));
 }
 
 /** y_i ← (y_i + b) + r_i in one pass (each add rounded, as two passes would); b may be absent. */
-function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: Float64Array | null | undefined, r: DenseMatrix<T>): void {
-  const k = f32Kernels(y);
-  if (!k) { elementwise.add_bias_residual_f32(y.data, bias ?? null, r.data, y.rows, y.cols); return; }
-  const b = wasmBias(bias);
-  withPointers(k, [st(y), b as Storage<DType> | null, st(r)], ([py, pb, pr]) => k.add_bias_residual_f32(py, pb, pr, y.rows, y.cols), [st(y)]);
-  b?.free();
+function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, r: DenseMatrix<T>): void {
+  withBias(y, bias, (b) => [st(y), b, st(r)], (k, [py, pb, pr]) => k.add_bias_residual_f32(py, pb, pr, y.rows, y.cols),
+    (b) => elementwise.add_bias_residual_f32(y.data, b, r.data, y.rows, y.cols));
+}
+
+/** Inverted dropout in place: each entry is zeroed with probability p, the others scaled by 1/(1 − p). Returns the mask. */
+function dropoutInPlace<T extends FloatDType>(x: DenseMatrix<T>, p: number, random: Rng): Float32Array {
+  const mask = new Float32Array(x.rows * x.cols), keep = 1 / (1 - p), d = x.data;
+  for (let i = 0; i < mask.length; i++) { mask[i] = random.float() < p ? 0 : keep; d[i] *= mask[i]; }
+  return mask;
+}
+
+function dropoutOf(pass: TrainingPass | undefined): { p: number; random: Rng } | null {
+  const p = pass?.dropout ?? 0;
+  return p > 0 && pass?.random ? { p, random: pass.random } : null;
 }
 
 /**
- * y = x·Wᵀ + b in the dtype of x (W converted when x is f32), written into `out` when given (shape and
- * dtype must fit; it must not alias x).
+ * y = x·Wᵀ + b in the dtype of x (W converted when its dtype differs), written into `out` when given
+ * (shape and dtype must fit; it must not alias x).
  */
-export function applyLinear<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix<'f64'>, bias?: Float64Array | null,
+export function applyLinear<T extends FloatDType>(x: DenseMatrix<T>, weight: DenseMatrix, bias?: BiasVector,
   out?: DenseMatrix<T>): DenseMatrix<T> {
-  const w = (x.dtype === 'f64' ? weight : copyMatrix(weight, 'f32')) as DenseMatrix<T>;
+  const w = (weight.dtype === x.dtype ? weight : weight.clone(x.dtype)) as DenseMatrix<T>;
   const y = matmul(x, w, { transB: true, checkFinite: false, out });
   if (w !== (weight as DenseMatrix<FloatDType>)) w.free();
-  if (bias) addBias(y, bias);
+  addBias(y, bias);
   return y;
 }
 
-function applyAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap, out?: DenseMatrix<T>): DenseMatrix<T> {
+function applyAffine<T extends FloatDType>(x: DenseMatrix<T>, map: LinearWeights, out?: DenseMatrix<T>): DenseMatrix<T> {
   return applyLinear(x, map.weight, map.bias, out);
 }
 
@@ -201,7 +300,7 @@ const QUERY_BLOCKS = 4;
  * the row pointers rebased to the block (same per-row arithmetic as one call). Returns false (nothing
  * done) where it does not apply; the caller then forms all of Q.
  */
-function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: DenseMatrix<'f64'>, k: DenseMatrix<T>, v: DenseMatrix<T>,
+function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: DenseMatrix, k: DenseMatrix<T>, v: DenseMatrix<T>,
   pattern: CsrGraph, scale: number, out: DenseMatrix<T>): boolean {
   const kern = wasmKernels();
   const n = h.rows, p = h.cols, dQK = wQ.rows, dV = v.cols, bytes = h.dtype === 'f32' ? 4 : 8;
@@ -209,7 +308,7 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
   for (const m of [h, k, v, out]) if (!m.storage.resident) return false;
   if (!pattern.rowPtr.resident || !pattern.colIdx.resident) return false;
   const rowsPer = Math.ceil(n / QUERY_BLOCKS);
-  const w = (h.dtype === 'f64' ? wQ : copyMatrix(wQ, 'f32')) as DenseMatrix<T>;
+  const w = (wQ.dtype === h.dtype ? wQ : wQ.clone(h.dtype)) as DenseMatrix<T>;
   const qb = DenseMatrix.zeros(rowsPer, dQK, h.dtype);
   const rpb = Storage.alloc('i32', rowsPer + 1);
   const gemm = h.dtype === 'f32' ? kern.gemm_f32 : kern.gemm_f64;
@@ -232,46 +331,75 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
 export interface LayerStep<T extends FloatDType> {
   output: DenseMatrix<T>;
   trace?: LayerTrace<T>;
+  cache?: LayerCache<T>;
+}
+
+function isBatchNorm(norm: NormWeights): norm is BatchNormWeights {
+  return (norm as BatchNormWeights).kind === 'batch';
 }
 
 /**
- * One layer (THEORY §1.1, with the practical parts when present) on input h (n×p). The caller owns the
- * returned matrices; intermediates not in the trace are freed here, or given back to `pool` when one is
- * passed (h itself is never freed or given back). Shapes are assumed checked.
- * Without a trace the layer holds at most h, K, V, the attention output and Q — a quarter of Q when Q
- * is over 1 MiB on the WASM backend (attentionByQueryBlocks) — at once; Q, K, V are dead after the
+ * norm(x) into a pool buffer: an affine map by GEMM, a batch norm with the statistics the pass asks for
+ * ('batch': of x's rows, cached when `keepCache`; 'running': folded to its affine map).
+ */
+function applyNorm<T extends FloatDType>(x: DenseMatrix<T>, norm: NormWeights, pool: BufferPool, pass: TrainingPass | undefined,
+  keepCache: boolean): { output: DenseMatrix<T>; bn: BatchNormCache<T> | null } {
+  const n = x.rows, dtype = x.dtype;
+  if (!isBatchNorm(norm)) return { output: applyAffine(x, norm, pool.take(n, norm.weight.rows, dtype)), bn: null };
+  if ((pass?.statistics ?? 'running') === 'running') {
+    const folded = foldedBatchNorm('forward', norm);
+    const output = applyAffine(x, folded, pool.take(n, x.cols, dtype));
+    folded.weight.free();
+    return { output, bn: null };
+  }
+  const output = pool.take(n, x.cols, dtype), normalized = pool.take(n, x.cols, dtype);
+  const stats = batchNormBatchStatistics(x, norm, output, normalized);
+  if (!keepCache) { pool.give(normalized); return { output, bn: null }; }
+  return { output, bn: { normalized, ...stats } };
+}
+
+/**
+ * One layer (docs/theory.md#2-the-model-and-its-assumptions, with the practical parts of #17-the-practical-variant when present) on input h (n×p): the one
+ * forward of the network, for inference, for the certificates' trace and for training (`pass`: batch-norm
+ * statistics, dropout, and the cache src/train/backward.ts reads). The caller owns the returned matrices;
+ * intermediates not in the trace or cache are freed here, or given back to `pool` when one is passed (h
+ * itself is never freed or given back). Shapes are assumed checked.
+ * Without a trace or cache the layer holds at most h, K, V, the attention output and Q — a quarter of Q
+ * when Q is over 1 MiB on the WASM backend (attentionByQueryBlocks) — at once; Q, K, V are dead after the
  * attention, and the skip additions, bias and ReLU run in place.
  */
-export function forwardLayer<T extends FloatDType>(layer: LayerWeights, h: DenseMatrix<T>, pattern: CsrGraph,
-  activation: Activation, wantTrace: boolean, pool?: BufferPool): LayerStep<T> {
+export function forwardLayer<T extends FloatDType>(layer: NetworkLayer, h: DenseMatrix<T>, pattern: CsrGraph,
+  activation: Activation, wantTrace: boolean, pool?: BufferPool, pass?: TrainingPass): LayerStep<T> {
   const own = pool ?? new BufferPool();
+  const wantCache = pass?.cache ?? false, keep = wantTrace || wantCache;
+  const drop = dropoutOf(pass);
   const n = h.rows, dtype = h.dtype;
-  const linear = (x: DenseMatrix<T>, w: DenseMatrix<'f64'>, b?: Float64Array | null): DenseMatrix<T> =>
+  const linear = (x: DenseMatrix<T>, w: DenseMatrix, b?: BiasVector): DenseMatrix<T> =>
     applyLinear(x, w, b, own.take(n, w.rows, dtype));
   const scale = layer.logitScale ?? 1;
   const k = linear(h, layer.wK), v = linear(h, layer.wV);
   const attOut = own.take(n, v.cols, dtype);
   let att: { output: DenseMatrix<T>; weights?: Storage<T> };
-  let logits: Float64Array | undefined, weights: Float64Array | undefined;
-  if (!wantTrace && attentionByQueryBlocks(h, layer.wQ, k, v, pattern, scale, attOut)) {
+  let logits: Float64Array | undefined, weights: Float64Array | undefined, q: DenseMatrix<T> | null = null;
+  if (!keep && attentionByQueryBlocks(h, layer.wQ, k, v, pattern, scale, attOut)) {
     att = { output: attOut };
   } else {
-    const q = linear(h, layer.wQ);
-    att = sparseAttention(q, k, v, pattern, { scale, returnWeights: wantTrace, checkFinite: false, out: attOut });
+    q = linear(h, layer.wQ);
+    att = sparseAttention(q, k, v, pattern, { scale, returnWeights: keep, checkFinite: false, out: attOut });
     if (wantTrace) {
       logits = edgeLogits(q, k, pattern, scale);
       weights = Float64Array.from(att.weights!.array);
-      att.weights!.free();
+      if (!wantCache) att.weights!.free();
     }
-    own.give(q);
+    if (!wantCache) own.give(q);
   }
-  own.give(k); own.give(v);
+  if (!wantCache) { own.give(k); own.give(v); }
   // H½: the attention output itself (theory), else norm₁(skip₁(H) + Att). Without a trace Att is dead
   // once H½ exists, so the skip is added into it in place.
   let half = att.output;
   if (layer.attentionSkip) {
     if (layer.attentionSkip === 'identity') {
-      if (wantTrace) half = copyMatrix(att.output);
+      if (wantTrace) half = att.output.clone();
       addBiasResidual(half, null, h); // Att + H: the same f32/f64 sum as H + Att
     } else {
       half = linear(h, layer.attentionSkip);
@@ -279,45 +407,95 @@ export function forwardLayer<T extends FloatDType>(layer: LayerWeights, h: Dense
       if (!wantTrace) own.give(att.output);
     }
   }
+  let norm1Input: DenseMatrix<T> | null = null, bn1: BatchNormCache<T> | null = null;
   if (layer.attentionNorm) {
-    const normed = applyAffine(half, layer.attentionNorm, own.take(n, layer.attentionNorm.weight.rows, dtype));
-    if (wantTrace && half !== att.output) half.free();
+    const normed = applyNorm(half, layer.attentionNorm, own, pass, wantCache);
+    bn1 = normed.bn;
+    if (wantCache && !isBatchNorm(layer.attentionNorm)) norm1Input = half;
+    else if (wantTrace && half !== att.output) half.free();
     else if (!wantTrace) own.give(half);
-    half = normed;
+    half = normed.output;
   }
   const threeQuarter = linear(half, layer.w1);
   biasActivate(threeQuarter, layer.b1, activation);
+  const hiddenMask = drop ? dropoutInPlace(threeQuarter, drop.p, drop.random) : null;
   let output = linear(threeQuarter, layer.w2);
-  if (!wantTrace) own.give(threeQuarter);
+  if (!keep) own.give(threeQuarter);
   if (layer.ffnSkip) {
     const skipped = layer.ffnSkip === 'identity' ? half : linear(half, layer.ffnSkip);
     addBiasResidual(output, layer.b2, skipped);
     if (skipped !== half) own.give(skipped);
-  } else if (layer.b2) {
+  } else {
     addBias(output, layer.b2);
   }
-  if (!wantTrace) own.give(half);
+  if (!keep) own.give(half);
+  let norm2Input: DenseMatrix<T> | null = null, bn2: BatchNormCache<T> | null = null;
   if (layer.ffnNorm) {
-    const normed = applyAffine(output, layer.ffnNorm, own.take(n, layer.ffnNorm.weight.rows, dtype));
-    own.give(output);
-    output = normed;
-  }
-  if (!wantTrace) {
-    if (!pool) own.dispose();
-    return { output };
+    const normed = applyNorm(output, layer.ffnNorm, own, pass, wantCache);
+    bn2 = normed.bn;
+    if (wantCache && !isBatchNorm(layer.ffnNorm)) norm2Input = output;
+    else own.give(output);
+    output = normed.output;
   }
   if (!pool) own.dispose();
-  return {
-    output,
-    trace: {
+  const step: LayerStep<T> = { output };
+  if (wantCache) {
+    step.cache = { input: h, q: q!, k, v, weights: att.weights!, norm1Input, bn1, half, hidden: threeQuarter, hiddenMask, norm2Input, bn2 };
+  }
+  if (wantTrace) {
+    step.trace = {
       input: h, attention: att.output, half, threeQuarter, output,
       logits: logits!, logWeights: logSoftmaxRows(logits!, pattern), weights: weights!,
-    },
-  };
+    };
+  }
+  return step;
 }
 
 /** Applies an optional affine map, returning the input itself when there is none (into a pool buffer when given). */
-export function applyOptionalAffine<T extends FloatDType>(x: DenseMatrix<T>, map: AffineMap | null | undefined,
+export function applyOptionalAffine<T extends FloatDType>(x: DenseMatrix<T>, map: LinearWeights | null | undefined,
   pool?: BufferPool): DenseMatrix<T> {
   return map ? applyAffine(x, map, pool?.take(x.rows, map.weight.rows, x.dtype)) : x;
+}
+
+export interface NetworkStep<T extends FloatDType> {
+  /** T(X): the head's output, or Hᴸ. */
+  output: DenseMatrix<T>;
+  /** The trace's parts (the caller's wrapper assembles the ForwardTrace). */
+  trace?: { encoded: DenseMatrix<T>; layers: LayerTrace<T>[]; final: DenseMatrix<T> };
+  cache?: NetworkCache<T>;
+}
+
+/**
+ * The whole network on `input` (n×d_in, the forward's dtype): encoder, layers (forwardLayer), head. The one
+ * loop over layers behind GraphTransformer.forward and the training forward (src/model/parameters.ts).
+ * Without a trace or cache the layers share one BufferPool and every dead intermediate is reused or freed;
+ * `input` itself is freed once dead only when `ownsInput`. Dropout (pass.dropout) acts on the encoder's
+ * output, so a network without an encoder drops only in the FFNs (the caller's input is never written).
+ * Allocates in the caller's scope; shapes are assumed checked.
+ */
+export function forwardNetwork<T extends FloatDType>(net: NetworkWeights, input: DenseMatrix<T>, pattern: CsrGraph,
+  options: { trace?: boolean; pass?: TrainingPass; ownsInput?: boolean } = {}): NetworkStep<T> {
+  const wantTrace = options.trace ?? false, pass = options.pass, wantCache = pass?.cache ?? false;
+  const keep = wantTrace || wantCache, owns = options.ownsInput ?? false;
+  const drop = dropoutOf(pass);
+  const pool = new BufferPool();
+  const encoded = applyOptionalAffine(input, net.encoder, keep ? undefined : pool);
+  const encodedMask = drop && encoded !== input ? dropoutInPlace(encoded, drop.p, drop.random) : null;
+  if (!keep && encoded !== input && owns) input.free();
+  let h = encoded;
+  const traces: LayerTrace<T>[] = [], caches: LayerCache<T>[] = [];
+  for (const layer of net.layers) {
+    const step = forwardLayer(layer, h, pattern, net.activation, wantTrace, keep ? undefined : pool, pass);
+    if (step.trace) traces.push(step.trace);
+    if (step.cache) caches.push(step.cache);
+    if (!keep && (h !== input || owns)) pool.give(h);
+    h = step.output;
+  }
+  const output = applyOptionalAffine(h, net.head);
+  if (!keep && output !== h && (h !== input || owns)) pool.give(h);
+  pool.dispose();
+  const out: NetworkStep<T> = { output };
+  if (wantTrace) out.trace = { encoded, layers: traces, final: h };
+  if (wantCache) out.cache = { x: input, encoded, encodedMask, layers: caches, final: h };
+  return out;
 }

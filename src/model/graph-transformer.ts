@@ -1,5 +1,5 @@
-// The graph transformer of Section 2 of Shirzad et al. (2024) — THEORY §1.1 exactly — and, behind
-// `variant: 'practical'`, the experiments' variant of App. D.2 (THEORY §1.3): 1/√d logit scale, skip
+// The graph transformer of Section 2 of Shirzad et al. (2024) — docs/theory.md#2-the-model-and-its-assumptions exactly — and, behind
+// `variant: 'practical'`, the experiments' variant of App. D.2 (docs/theory.md#17-the-practical-variant): 1/√d logit scale, skip
 // connections, batch norm folded to affine maps, an input encoder and a classification head.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { scope, type DType, type Owner, type Storage } from '../runtime/storage.js';
@@ -9,10 +9,10 @@ import { CsrGraph } from '../graph/csr.js';
 import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
-import { BufferPool, applyOptionalAffine, copyMatrix, forwardLayer, type ForwardTrace, type LayerTrace } from './forward.js';
+import { forwardNetwork, type ForwardTrace } from './forward.js';
 import { wasmKernels } from '../runtime/init.js';
 
-/** 'theory': THEORY §1.1 (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
+/** 'theory': docs/theory.md#2-the-model-and-its-assumptions (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
 export type ModelVariant = 'theory' | 'practical';
 
 /** Everything that defines a model. Matrices are copied by the constructor; the model owns its copies. */
@@ -43,17 +43,17 @@ export interface ForwardResult<T extends FloatDType = 'f64'> {
 
 function cloneAffine(map: AffineMap | null | undefined): AffineMap | null {
   if (!map) return null;
-  return { weight: copyMatrix(map.weight, 'f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
+  return { weight: map.weight.clone('f64'), bias: map.bias ? Float64Array.from(map.bias) : null };
 }
 
 function cloneSkip(skip: SkipMap | null | undefined): SkipMap | null {
   if (!skip) return null;
-  return skip === 'identity' ? 'identity' : copyMatrix(skip, 'f64');
+  return skip === 'identity' ? 'identity' : skip.clone('f64');
 }
 
 function cloneLayer(l: LayerWeights): LayerWeights {
   return {
-    wQ: copyMatrix(l.wQ, 'f64'), wK: copyMatrix(l.wK, 'f64'), wV: copyMatrix(l.wV, 'f64'), w1: copyMatrix(l.w1, 'f64'), w2: copyMatrix(l.w2, 'f64'),
+    wQ: l.wQ.clone('f64'), wK: l.wK.clone('f64'), wV: l.wV.clone('f64'), w1: l.w1.clone('f64'), w2: l.w2.clone('f64'),
     b1: l.b1 ? Float64Array.from(l.b1) : null,
     b2: l.b2 ? Float64Array.from(l.b2) : null,
     logitScale: l.logitScale ?? 1,
@@ -74,7 +74,7 @@ export function layerMatrices(l: LayerWeights): DenseMatrix<'f64'>[] {
 }
 
 /**
- * A graph transformer (Shirzad et al. 2024, Sec. 2; THEORY §1.1) of depth L with per-layer widths, so that
+ * A graph transformer (Shirzad et al. 2024, Sec. 2; docs/theory.md#2-the-model-and-its-assumptions) of depth L with per-layer widths, so that
  * narrow twins (d×d, D×d, d×D maps; layer 0 d×d_in) are the same class. Weights are f64 and live in WASM
  * memory; free() releases them (or create the model inside scope()).
  */
@@ -158,8 +158,13 @@ export class GraphTransformer implements Owner {
     for (const m of this.matrices()) m.free();
   }
 
+  /** free(), for `using` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
   /**
-   * T(X) on the attention pattern (THEORY §1.1 / §1.3), x being n×d_in with node i in row i.
+   * T(X) on the attention pattern (docs/theory.md#2-the-model-and-its-assumptions / #17-the-practical-variant), x being n×d_in with node i in row i.
    * f64 is for certificates; f32 runs the same fused attention kernel in single precision for inference.
    * With `trace`, also every H^(ℓ), H^(ℓ+1/2), H^(ℓ+3/4) and per-edge logits / log a_ij / a_ij.
    * Cost per layer O(n·p·(dQK + dV) + n·dV·dH + n·dH·dOut) for the maps (SIMD GEMM) plus O(m·(dQK + dV))
@@ -185,26 +190,14 @@ export class GraphTransformer implements Owner {
       // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
       // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
       const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
-      const input = copy ? copyMatrix(x, dtype) : x as DenseMatrix<T>;
+      const input = copy ? x.clone(dtype) : x as DenseMatrix<T>;
       // Work buffers shared by all layers (no trace): each layer gives back what is dead.
-      const pool = new BufferPool();
-      const encoded = applyOptionalAffine(input, this.encoder, pool);
-      if (!wantTrace && encoded !== input && input !== x) input.free();
-      let h = encoded;
-      const steps: LayerTrace<T>[] = [];
-      for (const layer of this.layers) {
-        const step = forwardLayer(layer, h, pattern, this.activation, wantTrace, wantTrace ? undefined : pool);
-        if (step.trace) steps.push(step.trace);
-        else if (h !== x) pool.give(h);
-        h = step.output;
-      }
-      const output = applyOptionalAffine(h, this.head);
-      if (!wantTrace && output !== h && h !== x) pool.give(h);
-      pool.dispose();
+      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x });
       if (!wantTrace) return { matrices: [output], meta: null };
-      const matrices: DenseMatrix<T>[] = [output, input, encoded, h];
+      const { encoded, layers: steps, final } = trace!;
+      const matrices: DenseMatrix<T>[] = [output, input, encoded, final];
       for (const s of steps) matrices.push(s.attention, s.half, s.threeQuarter, s.output);
-      return { matrices, meta: { steps, input, encoded, final: h } };
+      return { matrices, meta: { steps, input, encoded, final } };
     });
     const meta = kept.meta;
     if (!meta) return { output: kept.matrices[0] };

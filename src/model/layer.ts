@@ -1,8 +1,8 @@
 // The weights of one graph-transformer layer and the shape rules that tie consecutive layers together.
 //
-// Convention (docs/theory.md §Conventions): node features are ROWS — H is n×p, row i is h_i — so that
+// Convention (docs/theory.md#1-conventions): node features are ROWS — H is n×p, row i is h_i — so that
 // they feed the CSR attention kernel directly. Weights keep the paper's shape W ∈ R^{out×in}, so a map is
-// applied as H·Wᵀ (matmul(H, W, { transB: true })). THEORY.md's column formulas W·H read as H·Wᵀ here.
+// applied as H·Wᵀ (matmul(H, W, { transB: true })). docs/theory.md's column formulas W·H read as H·Wᵀ here.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { DenseMatrix } from '../linalg/dense.js';
 import { assertFinite } from '../linalg/dense.js';
@@ -18,11 +18,11 @@ export interface AffineMap {
   bias?: Float64Array | null;
 }
 
-/** A skip path: the identity (same width) or a general matrix (compressed residual streams, THEORY §1.3(a)). */
+/** A skip path: the identity (same width) or a general matrix (compressed residual streams, docs/theory.md#17-the-practical-variant(a)). */
 export type SkipMap = 'identity' | DenseMatrix<'f64'>;
 
 /**
- * One layer (THEORY §1.1, row convention):
+ * One layer (docs/theory.md#2-the-model-and-its-assumptions, row convention):
  *   S = logitScale · (H W_Qᵀ)(H W_Kᵀ)ᵀ on the pattern, A = row-softmax(S), Att = A·(H W_Vᵀ)
  *   H½ = Att                                   (theory)   |  H½ = norm₁(skip₁(H) + Att)        (practical)
  *   H¾ = σ(H½ W_1ᵀ + b_1)
@@ -153,7 +153,7 @@ export interface BatchNormParameters {
 }
 
 /**
- * Folds an inference-time batch norm into an affine map (THEORY §1.3): BN(x) = G x + c with
+ * Folds an inference-time batch norm into an affine map (docs/theory.md#17-the-practical-variant): BN(x) = G x + c with
  * G = diag(γ_j / √(σ_j² + ε)) and c = b − G μ. Its Lipschitz constant is max_j |G_jj|. Cost O(p²) (the
  * diagonal is stored as a dense p×p matrix so that compressed models may replace it by a general map).
  * Throws ShapeError when the four vectors differ in length, InputError on a negative variance or bad ε.

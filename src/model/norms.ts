@@ -3,7 +3,8 @@
 import { scope } from '../runtime/storage.js';
 import type { DenseMatrix } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
-import { rowNormStats, spectralNorm } from '../compress/basis.js';
+import { spectralNorm } from '../linalg/spectral-norm.js';
+import { rowNormStats } from '../linalg/row-norm-stats.js';
 import { InputError } from '../runtime/errors.js';
 import { GraphTransformer } from './graph-transformer.js';
 
@@ -27,14 +28,14 @@ export interface ModelNorms {
   averageInputNorm: number;
   /** max over layers of maxInputNorm, i.e. √α. */
   maxInputNorm: number;
-  /** α = maxInputNorm² (THEORY §1.2). */
+  /** α = maxInputNorm² (Sec. 2, (A1)-(A3); docs/theory.md#2-the-model-and-its-assumptions). */
   alpha: number;
-  /** β = max operator norm over all raw maps (THEORY §1.2; certificates also fold √logitScale into W_Q, W_K). */
+  /** β = max operator norm over all raw maps (Sec. 2, (A1)-(A3); docs/theory.md#2-the-model-and-its-assumptions; certificates also fold √logitScale into W_Q, W_K). */
   beta: number;
 }
 
 /**
- * Table-1 diagnostics (THEORY §8 "Measurement procedure"): for each layer, σ_max of W_Q, W_K, W_V, W_1, W_2
+ * Table-1 diagnostics (Sec. 5 and App. D; docs/theory.md#18-table-1-how-the-norms-are-measured "Measurement procedure"): for each layer, σ_max of W_Q, W_K, W_V, W_1, W_2
  * and the mean / max Euclidean norm of the layer's input vectors h_i^(ℓ) (layer 0: the encoder output),
  * then averages over layers. Cost: one f64 forward with trace plus an SVD per map.
  * Throws InputError / ShapeError as GraphTransformer.forward.

@@ -1,11 +1,14 @@
-// JSON for models, compressed models and certificates, loading back bit-exact: float arrays are stored
+// JSON for models (compressed models and certificates: src/compress/framework/serialize.ts), loading back bit-exact: float arrays are stored
 // as base64 of their little-endian bytes with dtype and shape; plain numbers use JSON's round-trip
 // decimal form, except −0, ±Infinity and NaN, which are tagged ({ "$number": "-0" } …).
 import { FormatError, InputError } from '../runtime/errors.js';
+import { scope } from '../runtime/storage.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
-import type { Certificate, CompressedModel, Decoder, JsonValue, LayerDecoders } from '../compress/types.js';
 import { GraphTransformer, layerMatrices } from './graph-transformer.js';
 import type { AffineMap, LayerWeights, SkipMap } from './layer.js';
+
+/** JSON-representable data (what a compressed model's `details` and certificate parameters may hold). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** A float array in JSON: dtype, shape and base64 of the little-endian bytes. */
 export interface EncodedArray {
@@ -72,10 +75,17 @@ export function decodeMatrix(enc: unknown): DenseMatrix {
   return DenseMatrix.from(values, shape[0], shape[1], dtype);
 }
 
-function decodeMatrix64(fn: string, enc: unknown): DenseMatrix<'f64'> {
-  const m = decodeMatrix(enc);
-  if (m.dtype !== 'f64') throw new FormatError(`${fn}: weights must be f64, got ${m.dtype}`);
-  return m as DenseMatrix<'f64'>;
+export function decodeMatrix64(fn: string, enc: unknown, where = 'a weight'): DenseMatrix<'f64'> {
+  const { values, dtype, shape } = decodeValues(`${fn}: ${where}`, enc);
+  if (shape.length !== 2) throw new FormatError(`${fn}: ${where} must have a 2-entry shape, got ${shape.length}`);
+  if (dtype !== 'f64') throw new FormatError(`${fn}: ${where} must be f64, got ${dtype}`);
+  return DenseMatrix.from(values, shape[0], shape[1], 'f64');
+}
+
+/** `value` as a plain JSON object, or a FormatError naming where it was expected. */
+export function record(fn: string, where: string, value: unknown): { [k: string]: unknown } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError(`${fn}: ${where} must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  return value as { [k: string]: unknown };
 }
 
 function encodeVector(v: Float64Array | null | undefined): EncodedArray | null {
@@ -129,10 +139,10 @@ function encodeAffine(a: AffineMap | null | undefined): JsonValue {
   return a ? { weight: encodeMatrix(a.weight) as unknown as JsonValue, bias: encodeVector(a.bias) as unknown as JsonValue } : null;
 }
 
-function decodeAffine(fn: string, a: unknown): AffineMap | null {
+function decodeAffine(fn: string, a: unknown, where: string): AffineMap | null {
   if (a === null || a === undefined) return null;
-  const o = a as { weight: unknown; bias: unknown };
-  return { weight: decodeMatrix64(fn, o.weight), bias: decodeVector(fn, o.bias) };
+  const o = record(fn, where, a);
+  return { weight: decodeMatrix64(fn, o.weight, `${where}.weight`), bias: decodeVector(fn, o.bias) };
 }
 
 function encodeSkip(s: SkipMap | null | undefined): JsonValue {
@@ -140,9 +150,9 @@ function encodeSkip(s: SkipMap | null | undefined): JsonValue {
   return s === 'identity' ? 'identity' : (encodeMatrix(s) as unknown as JsonValue);
 }
 
-function decodeSkip(fn: string, s: unknown): SkipMap | null {
+function decodeSkip(fn: string, s: unknown, where: string): SkipMap | null {
   if (s === null || s === undefined) return null;
-  return s === 'identity' ? 'identity' : decodeMatrix64(fn, s);
+  return s === 'identity' ? 'identity' : decodeMatrix64(fn, s, where);
 }
 
 /** A GraphTransformer as a JSON object (weights bit-exact). */
@@ -162,109 +172,38 @@ export function modelToJson(model: GraphTransformer): { [k: string]: JsonValue }
   };
 }
 
-/** The GraphTransformer of modelToJson. Throws FormatError on a malformed record (and the constructor's errors). */
-export function modelFromJson(json: unknown): GraphTransformer {
-  const fn = 'modelFromJson';
+/**
+ * The GraphTransformer of modelToJson. Throws FormatError naming `fn` (default 'modelFromJson'; deserialize passes its
+ * own name) and the field on a malformed record; whatever was decoded before the error is freed.
+ */
+export function modelFromJson(json: unknown, fn = 'modelFromJson'): GraphTransformer {
   const o = json as { format?: unknown; version?: unknown; layers?: unknown[]; [k: string]: unknown };
   if (typeof o !== 'object' || o === null || o.format !== 'narrowgt-model') throw new FormatError(`${fn}: not a narrowgt-model record`);
   if (o.version !== 1) throw new FormatError(`${fn}: unsupported version ${String(o.version)}`);
   if (!Array.isArray(o.layers)) throw new FormatError(`${fn}: layers must be an array`);
-  const layers: LayerWeights[] = o.layers.map((raw) => {
-    const l = raw as { [k: string]: unknown };
-    return {
-      wQ: decodeMatrix64(fn, l.wQ), wK: decodeMatrix64(fn, l.wK), wV: decodeMatrix64(fn, l.wV),
-      w1: decodeMatrix64(fn, l.w1), w2: decodeMatrix64(fn, l.w2),
-      b1: decodeVector(fn, l.b1), b2: decodeVector(fn, l.b2),
-      logitScale: decodeJsonValue(l.logitScale) as number,
-      attentionSkip: decodeSkip(fn, l.attentionSkip), attentionNorm: decodeAffine(fn, l.attentionNorm),
-      ffnSkip: decodeSkip(fn, l.ffnSkip), ffnNorm: decodeAffine(fn, l.ffnNorm),
-    };
+  const layersJson = o.layers;
+  // Decoded matrices are temporaries (the constructor copies them): scope() frees them, also when decoding fails.
+  return scope(() => {
+    const layers: LayerWeights[] = layersJson.map((raw, i) => {
+      const at = `layers[${i}]`;
+      const l = record(fn, at, raw);
+      const scale = decodeJsonValue(l.logitScale ?? 1);
+      if (typeof scale !== 'number') throw new FormatError(`${fn}: ${at}.logitScale must be a number`);
+      return {
+        wQ: decodeMatrix64(fn, l.wQ, `${at}.wQ`), wK: decodeMatrix64(fn, l.wK, `${at}.wK`), wV: decodeMatrix64(fn, l.wV, `${at}.wV`),
+        w1: decodeMatrix64(fn, l.w1, `${at}.w1`), w2: decodeMatrix64(fn, l.w2, `${at}.w2`),
+        b1: decodeVector(fn, l.b1), b2: decodeVector(fn, l.b2),
+        logitScale: scale,
+        attentionSkip: decodeSkip(fn, l.attentionSkip, `${at}.attentionSkip`), attentionNorm: decodeAffine(fn, l.attentionNorm, `${at}.attentionNorm`),
+        ffnSkip: decodeSkip(fn, l.ffnSkip, `${at}.ffnSkip`), ffnNorm: decodeAffine(fn, l.ffnNorm, `${at}.ffnNorm`),
+      };
+    });
+    const encoder = decodeAffine(fn, o.encoder, 'encoder'), head = decodeAffine(fn, o.head, 'head');
+    try {
+      return new GraphTransformer({ layers, activation: o.activation as 'relu', variant: o.variant as 'theory', encoder, head });
+    } catch (e) {
+      throw new FormatError(`${fn}: ${(e as Error).message}`);
+    }
   });
-  const encoder = decodeAffine(fn, o.encoder), head = decodeAffine(fn, o.head);
-  const decoded = [...layers.flatMap(layerMatrices), ...[encoder, head].flatMap((a) => (a ? [a.weight] : []))];
-  try {
-    return new GraphTransformer({ layers, activation: o.activation as 'relu', variant: o.variant as 'theory', encoder, head });
-  } finally {
-    // The constructor copied them.
-    for (const m of decoded) m.free();
-  }
 }
 
-function encodeDecoder(d: Decoder): JsonValue {
-  return d === 'identity' || d === 'none' ? d : (encodeMatrix(d) as unknown as JsonValue);
-}
-
-function decodeDecoder(fn: string, d: unknown): Decoder {
-  return d === 'identity' || d === 'none' ? d : decodeMatrix64(fn, d);
-}
-
-/** A compressed model (narrow net, adapter, U_out, decoders, details, certificate) as a JSON object. */
-export function compressedToJson(c: CompressedModel): { [k: string]: JsonValue } {
-  if (typeof c !== 'object' || c === null || !(c.narrow instanceof GraphTransformer)) throw new InputError('compressedToJson: c must be a compressed model');
-  return {
-    format: 'narrowgt-compressed', version: 1, construction: c.construction,
-    narrow: modelToJson(c.narrow),
-    inputAdapter: c.inputAdapter ? (encodeMatrix(c.inputAdapter) as unknown as JsonValue) : null,
-    uOut: c.uOut ? (encodeMatrix(c.uOut) as unknown as JsonValue) : null,
-    decoders: c.decoders.map((d) => ({ input: encodeDecoder(d.input), half: encodeDecoder(d.half), threeQuarter: encodeDecoder(d.threeQuarter) })),
-    details: encodeJsonValue(c.details),
-    certificate: encodeJsonValue(c.certificate),
-  };
-}
-
-/** The compressed model of compressedToJson. Throws FormatError on a malformed record. */
-export function compressedFromJson(json: unknown): CompressedModel {
-  const fn = 'compressedFromJson';
-  const o = json as { [k: string]: unknown };
-  if (typeof o !== 'object' || o === null || o.format !== 'narrowgt-compressed') throw new FormatError(`${fn}: not a narrowgt-compressed record`);
-  if (o.version !== 1) throw new FormatError(`${fn}: unsupported version ${String(o.version)}`);
-  if (!Array.isArray(o.decoders)) throw new FormatError(`${fn}: decoders must be an array`);
-  const decoders: LayerDecoders[] = o.decoders.map((raw) => {
-    const d = raw as { [k: string]: unknown };
-    return { input: decodeDecoder(fn, d.input), half: decodeDecoder(fn, d.half), threeQuarter: decodeDecoder(fn, d.threeQuarter) };
-  });
-  return {
-    construction: String(o.construction),
-    narrow: modelFromJson(o.narrow),
-    inputAdapter: o.inputAdapter ? decodeMatrix64(fn, o.inputAdapter) : null,
-    uOut: o.uOut ? decodeMatrix64(fn, o.uOut) : null,
-    decoders,
-    details: decodeJsonValue(o.details) as { [k: string]: JsonValue },
-    certificate: certificateFromJson(o.certificate),
-  };
-}
-
-/** A certificate as a JSON object (tagged non-finite numbers). */
-export function certificateToJson(c: Certificate): JsonValue {
-  return encodeJsonValue(c);
-}
-
-/** The certificate of certificateToJson. Throws FormatError on a malformed record. */
-export function certificateFromJson(json: unknown): Certificate {
-  const c = decodeJsonValue(json) as unknown as Certificate;
-  if (typeof c !== 'object' || c === null || c.format !== 'narrowgt-certificate') throw new FormatError('certificateFromJson: not a narrowgt-certificate record');
-  return c;
-}
-
-/** JSON text of a model, a compressed model or a certificate (JSON.stringify of the *ToJson record). */
-export function serialize(value: GraphTransformer | CompressedModel | Certificate): string {
-  if (value instanceof GraphTransformer) return JSON.stringify(modelToJson(value));
-  if ((value as Certificate).format === 'narrowgt-certificate') return JSON.stringify(certificateToJson(value as Certificate));
-  return JSON.stringify(compressedToJson(value as CompressedModel));
-}
-
-/** Parses JSON text written by serialize(), returning the model, compressed model or certificate. Throws FormatError. */
-export function deserialize(text: string): GraphTransformer | CompressedModel | Certificate {
-  let json: { format?: unknown };
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`deserialize: text is not JSON (${(e as Error).message})`);
-  }
-  switch (json?.format) {
-    case 'narrowgt-model': return modelFromJson(json);
-    case 'narrowgt-compressed': return compressedFromJson(json);
-    case 'narrowgt-certificate': return certificateFromJson(json);
-    default: throw new FormatError(`deserialize: unknown format ${String(json?.format)}`);
-  }
-}

@@ -10,9 +10,19 @@ export type Backend = 'wasm-simd' | 'js';
 /** What init() accepts: nothing (embedded bytes), a compiled module, or the module's bytes. */
 export type InitSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
+/** What init() does when WebAssembly SIMD cannot be used and the plain-TS kernels take over. */
+export type InitFallback = 'warn' | 'error' | 'quiet';
+const FALLBACKS: readonly InitFallback[] = ['warn', 'error', 'quiet'];
+
 export interface InitOptions {
-  /** Force the plain-TS kernels even where WASM SIMD works (default: false). */
+  /** Force the plain-TS kernels even where WASM SIMD works (default: false; no warning). */
   forceJs?: boolean;
+  /**
+   * When WebAssembly is missing or refuses the kernels (no SIMD; a runtime such as Cloudflare Workers that forbids
+   * compiling from bytes): 'warn' (default) — one console.warn saying why, then the 'js' backend; 'error' — init()
+   * rejects (initSync() throws) with a BackendError; 'quiet' — the 'js' backend without a word.
+   */
+  fallback?: InitFallback;
 }
 
 let kernels: KernelExports | null = null;
@@ -44,10 +54,10 @@ function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
   return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
 }
 
-function checkSource(source: unknown): void {
+function checkSource(caller: string, source: unknown): void {
   if (source === undefined || source instanceof WebAssembly.Module || source instanceof ArrayBuffer ||
       ArrayBuffer.isView(source)) return;
-  throw new InputError('init: source must be a WebAssembly.Module, an ArrayBuffer or a typed array of the module bytes');
+  throw new InputError(`${caller}: source must be a WebAssembly.Module, an ArrayBuffer or a typed array of the module bytes`);
 }
 
 function wasmAvailable(): boolean {
@@ -60,26 +70,69 @@ function adopt(instance: WebAssembly.Instance): Backend {
   return active;
 }
 
+/** Where the bytes come from when init() is called without a source: the embedded copy, or none (narrowgt/slim). */
+export type EmbeddedBytes = (() => Uint8Array) | null;
+
+/** The source itself, its bytes, or the embedded bytes; the caller has checked that one of them exists. */
+function moduleOrBytes(source: InitSource | undefined, embedded: EmbeddedBytes): WebAssembly.Module | Uint8Array {
+  if (source instanceof WebAssembly.Module) return source;
+  return source !== undefined ? toBytes(source) : embedded!();
+}
+
+/** Argument checks shared by init() and initSync(), before any work. */
+function checkArguments(caller: string, embedded: EmbeddedBytes, source: unknown, options: InitOptions): void {
+  checkSource(caller, source);
+  if (options === null || typeof options !== 'object') throw new InputError(`${caller}: options must be an object`);
+  if (options.fallback !== undefined && !FALLBACKS.includes(options.fallback)) {
+    throw new InputError(`${caller}: options.fallback must be one of ${FALLBACKS.map((f) => `'${f}'`).join(', ')}, not ${String(options.fallback)}`);
+  }
+  if (source === undefined && !embedded && !options.forceJs && !active) {
+    throw new InputError(`${caller}: source is required: narrowgt/slim carries no embedded kernels; pass the WebAssembly.Module ` +
+      "(`import kernels from 'narrowgt/kernels.wasm'`, or `await WebAssembly.compileStreaming(fetch(url))`) or its bytes, " +
+      "or import 'narrowgt', which embeds them");
+  }
+}
+
 /**
- * Loads the WASM SIMD kernels; idempotent (later calls return the backend already chosen).
- * Falls back to the plain-TS kernels where WebAssembly or SIMD is unavailable, or when the
- * runtime refuses to compile the given bytes; `backend()` then answers 'js'.
- * Throws InputError when `source` is of the wrong type.
+ * The plain-TS kernels take over because WebAssembly SIMD could not be used: says so as options.fallback asks
+ * ('warn', the default: one console.warn; 'error': throws BackendError; 'quiet': nothing).
  */
-export async function init(source?: InitSource, options: InitOptions = {}): Promise<Backend> {
-  checkSource(source);
+function fallBack(caller: string, reason: string, options: InitOptions): Backend {
+  const message = `${caller}: ${reason}; the plain-TypeScript kernels ('js') serve instead, with the same results but several ` +
+    "times slower. Runtimes that forbid compiling WebAssembly from bytes (Cloudflare Workers) need the compiled module: " +
+    "`import kernels from 'narrowgt/kernels.wasm'; await init(kernels)`. Pass { fallback: 'quiet' } to silence this, " +
+    "or { fallback: 'error' } to make it an error";
+  if (options.fallback === 'error') throw new BackendError(message);
+  if (options.fallback !== 'quiet') console.warn(message);
+  return (active = 'js');
+}
+
+function reasonOf(e: unknown): string {
+  return `WebAssembly refused the kernels (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`;
+}
+
+/** The 'js' backend when it is asked for or WebAssembly is missing (said as options.fallback asks), else null. */
+function jsWithoutLoading(caller: string, options: InitOptions): Backend | null {
+  if (options.forceJs) return (active = 'js');
+  if (!wasmAvailable()) return fallBack(caller, 'WebAssembly is not available here', options);
+  return null;
+}
+
+/** init() over a given embedded copy (src/runtime/init-slim.ts passes none). */
+export async function initFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {}): Promise<Backend> {
+  checkArguments(caller, embedded, source, options);
   if (active) return active;
   if (pending) return pending;
   pending = (async (): Promise<Backend> => {
-    if (options.forceJs || !wasmAvailable()) return (active = 'js');
+    const js = jsWithoutLoading(caller, options);
+    if (js) return js;
     try {
-      const module = source instanceof WebAssembly.Module
-        ? source
-        : await WebAssembly.compile(toBytes(source ?? embeddedWasmBytes()) as BufferSource);
+      const found = moduleOrBytes(source, embedded);
+      const module = found instanceof WebAssembly.Module ? found : await WebAssembly.compile(found as BufferSource);
       return adopt(await WebAssembly.instantiate(module, imports));
-    } catch {
-      // No SIMD, or compilation from bytes disallowed by the embedder: the TS twins serve.
-      return (active = 'js');
+    } catch (e) {
+      // No SIMD, or compilation from bytes disallowed by the embedder (workerd): the TS twins serve.
+      return fallBack(caller, reasonOf(e), options);
     }
   })();
   try {
@@ -89,22 +142,37 @@ export async function init(source?: InitSource, options: InitOptions = {}): Prom
   }
 }
 
+/** initSync() over a given embedded copy. */
+export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {}): Backend {
+  checkArguments(caller, embedded, source, options);
+  if (active) return active;
+  const js = jsWithoutLoading(caller, options);
+  if (js) return js;
+  try {
+    const found = moduleOrBytes(source, embedded);
+    return adopt(new WebAssembly.Instance(found instanceof WebAssembly.Module ? found : new WebAssembly.Module(found as BufferSource), imports));
+  } catch (e) {
+    return fallBack(caller, reasonOf(e), options);
+  }
+}
+
+/**
+ * Loads the WASM SIMD kernels; idempotent (later calls return the backend already chosen).
+ * Falls back to the plain-TS kernels where WebAssembly or SIMD is unavailable, or when the
+ * runtime refuses to compile the given bytes; `backend()` then answers 'js', and `options.fallback` says
+ * whether that is warned about (default), an error, or quiet.
+ * Throws InputError when `source` or `options` is of the wrong type.
+ */
+export function init(source?: InitSource, options: InitOptions = {}): Promise<Backend> {
+  return initFrom('init', embeddedWasmBytes, source, options);
+}
+
 /**
  * Synchronous init for runtimes that already hold a compiled module (or small enough bytes for
  * synchronous compilation, which browsers limit on the main thread). Idempotent like init().
  */
 export function initSync(source?: InitSource, options: InitOptions = {}): Backend {
-  checkSource(source);
-  if (active) return active;
-  if (options.forceJs || !wasmAvailable()) return (active = 'js');
-  try {
-    const module = source instanceof WebAssembly.Module
-      ? source
-      : new WebAssembly.Module(toBytes(source ?? embeddedWasmBytes()) as BufferSource);
-    return adopt(new WebAssembly.Instance(module, imports));
-  } catch {
-    return (active = 'js');
-  }
+  return initSyncFrom('initSync', embeddedWasmBytes, source, options);
 }
 
 /** The backend the kernels dispatch to; 'js' before init(). */

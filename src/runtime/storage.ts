@@ -23,8 +23,12 @@ const reclaim = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<{ k: KernelExports; ptr: number }>(({ k, ptr }) => k.free(ptr))
   : null;
 
-// Open scopes, innermost last: every Storage allocated while a scope is open is recorded in it.
+// Scopes whose synchronous code is running, innermost last: every Storage allocated meanwhile is recorded in the
+// innermost. A scopeAsync() frame is on this stack only while its function runs synchronously (up to its first
+// await), so allocations that other tasks make while it awaits are never recorded in it.
 const scopes: Set<Storage<DType>>[] = [];
+// Every frame not yet closed (sync and async): escape() and keep() take blocks out of all of them.
+const openFrames = new Set<Set<Storage<DType>>>();
 
 /** A typed array that lives in WASM memory (when the WASM backend is loaded) or in the JS heap. */
 export class Storage<T extends DType = DType> {
@@ -116,12 +120,12 @@ export class Storage<T extends DType = DType> {
     this.owner = null;
     this.view = null;
     this.pointer = 0;
-    for (const s of scopes) s.delete(this as Storage<DType>);
+    for (const s of openFrames) s.delete(this as Storage<DType>);
   }
 
-  /** Removes this array from every open scope, so scope() will not free it. */
+  /** Removes this array from every open scope (scope() and scopeAsync()), so none of them frees it. */
   escape(): this {
-    for (const s of scopes) s.delete(this as Storage<DType>);
+    for (const s of openFrames) s.delete(this as Storage<DType>);
     return this;
   }
 }
@@ -138,6 +142,14 @@ export function outOfWasm<A extends ArrayLike<number>>(values: A): A {
   return values;
 }
 
+// `[Symbol.dispose]()` on DenseMatrix, CsrGraph and GraphTransformer (so that `using m = …` frees them): declared
+// here so that the package's .d.ts type-checks without lib "esnext.disposable" or @types/node, which declare the same.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** Anything that owns Storage blocks (DenseMatrix, CsrGraph …). */
 export interface Owner {
   storages(): Storage<DType>[];
@@ -147,45 +159,136 @@ function isOwner(x: unknown): x is Owner {
   return typeof x === 'object' && x !== null && typeof (x as Owner).storages === 'function';
 }
 
-function collectKept(value: unknown, kept: Set<Storage<DType>>, depth = 0): void {
-  if (depth > 3 || value === null || typeof value !== 'object') return;
+/**
+ * Every Storage reachable from `value`, at any depth: a Storage, an Owner's storages(), and what arrays, Maps (keys
+ * and values), Sets and objects hold (own enumerable properties). Typed arrays, functions and promises hold none;
+ * cycles are visited once.
+ */
+function collectKept(value: unknown, kept: Set<Storage<DType>>, seen = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
   if (value instanceof Storage) { kept.add(value as Storage<DType>); return; }
   if (isOwner(value)) { for (const s of value.storages()) kept.add(s); return; }
-  const items = Array.isArray(value) ? value : Object.values(value as object);
-  for (const v of items) collectKept(v, kept, depth + 1);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Promise) return;
+  if (value instanceof Map) {
+    for (const [k, v] of value) { collectKept(k, kept, seen); collectKept(v, kept, seen); }
+    return;
+  }
+  if (value instanceof Set || Array.isArray(value)) { for (const v of value) collectKept(v, kept, seen); return; }
+  for (const v of Object.values(value)) collectKept(v, kept, seen);
 }
 
+/** Closes a frame: frees its blocks except those reachable from `result`, which move to `parent` (if any). */
+function closeFrame(frame: Set<Storage<DType>>, result: unknown, parent: Set<Storage<DType>> | undefined): void {
+  openFrames.delete(frame);
+  const kept = new Set<Storage<DType>>();
+  collectKept(result, kept);
+  for (const s of frame) {
+    if (kept.has(s)) parent?.add(s);
+    else s.free();
+  }
+  frame.clear();
+}
+
+const isThenable = (x: unknown): boolean =>
+  (typeof x === 'object' || typeof x === 'function') && x !== null && typeof (x as PromiseLike<unknown>).then === 'function';
+
+const ASYNC_HINT = 'scope() is synchronous (like tf.tidy): use scopeAsync(async (track) => …) for asynchronous work';
+
 /**
- * Runs fn and frees every WASM block allocated inside it, except those reachable from its return
- * value (a matrix, graph or Storage, or arrays / plain objects of them up to three levels deep).
- * Kept blocks move to the enclosing scope, if any. Works with async functions too.
+ * Runs fn synchronously and frees every WASM block allocated inside it, except those reachable from its return
+ * value — a matrix, graph, model or Storage, or arrays, Maps, Sets and objects holding them, at any depth — and
+ * those passed to keep(). Kept blocks move to the enclosing scope, if any.
+ * Throws InputError for an async function (before calling it) or a function that returns a promise (its blocks are
+ * then left to the enclosing scope, as they may still be in use): use scopeAsync().
  */
 export function scope<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw new InputError('scope: fn must be a function');
+  if (fn.constructor?.name === 'AsyncFunction' || fn.constructor?.name === 'AsyncGeneratorFunction') {
+    throw new InputError(`scope: fn is an async function; ${ASYNC_HINT}`);
+  }
   const frame = new Set<Storage<DType>>();
   scopes.push(frame);
-  const close = (result: unknown): void => {
+  openFrames.add(frame);
+  const pop = (): Set<Storage<DType>> | undefined => {
     const idx = scopes.lastIndexOf(frame);
     if (idx >= 0) scopes.splice(idx, 1);
-    const kept = new Set<Storage<DType>>();
-    collectKept(result, kept);
-    const parent = scopes[scopes.length - 1];
-    for (const s of frame) {
-      if (kept.has(s)) parent?.add(s);
-      else s.free();
-    }
+    return scopes[scopes.length - 1];
   };
   let result: R;
   try {
     result = fn();
   } catch (e) {
-    close(undefined);
+    closeFrame(frame, undefined, pop());
     throw e;
   }
-  if (result instanceof Promise) {
-    return result.then((r) => { close(r); return r; }, (e) => { close(undefined); throw e; }) as R;
+  const parent = pop();
+  if (isThenable(result)) {
+    // The promise's work is still running on these blocks: hand them to the enclosing scope instead of freeing them.
+    closeFrame(frame, [...frame], parent);
+    throw new InputError(`scope: fn returned a promise; ${ASYNC_HINT}`);
   }
-  close(result);
+  closeFrame(frame, result, parent);
   return result;
+}
+
+/** Records blocks in a scopeAsync() frame: what was allocated after an await, or came from elsewhere. */
+export type Track = <X>(value: X) => X;
+
+/**
+ * The asynchronous scope: awaits fn(track), then frees the WASM blocks that fn allocated synchronously before its
+ * first await and those it passed to `track` (a Storage, matrix, graph, model, or anything holding them), except
+ * those reachable from the result or passed to keep(). It never frees what other tasks allocated while fn awaited
+ * (JavaScript offers no portable way to tell them apart, so blocks allocated after an await belong to fn only once
+ * given to track, or to a synchronous scope() inside). Kept blocks are the caller's: free them, or `track` them in an
+ * enclosing scopeAsync(). Throws InputError when fn is not a function or does not return a promise.
+ */
+export async function scopeAsync<R>(fn: (track: Track) => Promise<R>): Promise<R> {
+  if (typeof fn !== 'function') throw new InputError('scopeAsync: fn must be a function');
+  const frame = new Set<Storage<DType>>();
+  openFrames.add(frame);
+  const track: Track = (value) => {
+    if (!openFrames.has(frame)) throw new InputError('track: this scopeAsync() has already ended');
+    const found = new Set<Storage<DType>>();
+    collectKept(value, found);
+    for (const s of found) if (!s.isFreed) frame.add(s);
+    return value;
+  };
+  scopes.push(frame);
+  let pending: Promise<R>;
+  try {
+    pending = fn(track);
+  } catch (e) {
+    scopes.splice(scopes.lastIndexOf(frame), 1);
+    closeFrame(frame, undefined, undefined);
+    throw e;
+  }
+  scopes.splice(scopes.lastIndexOf(frame), 1);
+  if (!isThenable(pending)) {
+    closeFrame(frame, pending, undefined);
+    throw new InputError('scopeAsync: fn must return a promise (an async function); use scope() for synchronous work');
+  }
+  let result: R;
+  try {
+    result = await pending;
+  } catch (e) {
+    closeFrame(frame, undefined, undefined);
+    throw e;
+  }
+  closeFrame(frame, result, undefined);
+  return result;
+}
+
+/**
+ * Takes every block reachable from `value` (a Storage, matrix, graph, model, or anything holding them) out of all
+ * open scopes, so no scope() or scopeAsync() frees it; the caller frees it (free(), `using`, or the garbage
+ * collector as a last resort). Returns `value`.
+ */
+export function keep<X>(value: X): X {
+  const found = new Set<Storage<DType>>();
+  collectKept(value, found);
+  for (const s of found) s.escape();
+  return value;
 }
 
 /** Pages (64 KiB) of WASM memory, or 0 when the WASM backend was never loaded. */

@@ -1,8 +1,8 @@
 // Gradient of the fused sparse attention (src/attention/sparse-attention.ts) with respect to q, k and v.
 import { InputError, ShapeError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
+import { runKernel } from '../runtime/dispatch.js';
 import { scratch } from '../runtime/scratch.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import * as twin from '../twin/attention_backward.js';
@@ -44,21 +44,22 @@ export function sparseAttentionBackward<T extends FloatDType>(dOut: DenseMatrix<
   if (!Number.isFinite(scale)) throw new InputError(`${fn}: options.scale must be a finite number, got ${scale}`);
   const dtype = q.dtype;
   const gQ = DenseMatrix.zeros(nDst, dQK, dtype), gK = DenseMatrix.zeros(nSrc, dQK, dtype), gV = DenseMatrix.zeros(nSrc, dV, dtype);
-  const kern = wasmKernels();
-  if (kern) {
-    const arrays = [gQ.storage, gK.storage, gV.storage, dOut.storage, q.storage, k.storage, v.storage, weights,
-      pattern.rowPtr, pattern.colIdx] as Storage<DType>[];
-    withPointers(kern, arrays, (p) => {
+  const arrays = [gQ.storage, gK.storage, gV.storage, dOut.storage, q.storage, k.storage, v.storage, weights,
+    pattern.rowPtr, pattern.colIdx] as Storage<DType>[];
+  runKernel({
+    args: arrays, writes: [gQ.storage, gK.storage, gV.storage] as Storage<DType>[],
+    kernel: (kern, p) => {
       const s = scratch(kern, (dtype === 'f32' ? 4 : 8) * Math.max(pattern.maxDegree, 1));
       const kernel = dtype === 'f32' ? kern.attention_csr_backward_f32 : kern.attention_csr_backward_f64;
       kernel(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], nDst, nSrc, dQK, dV, scale, s);
-    }, [gQ.storage, gK.storage, gV.storage] as Storage<DType>[]);
-  } else {
-    const s = new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
-    const kernel = (dtype === 'f32' ? twin.attention_csr_backward_f32 : twin.attention_csr_backward_f64) as typeof twin.attention_csr_backward_f64;
-    kernel(gQ.data as Float64Array, gK.data as Float64Array, gV.data as Float64Array, dOut.data as Float64Array,
-      q.data as Float64Array, k.data as Float64Array, v.data as Float64Array, weights.array as Float64Array,
-      pattern.rowPtr.array, pattern.colIdx.array, nDst, nSrc, dQK, dV, scale, s as Float64Array);
-  }
+    },
+    twin: () => {
+      const s = new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
+      const kernel = (dtype === 'f32' ? twin.attention_csr_backward_f32 : twin.attention_csr_backward_f64) as typeof twin.attention_csr_backward_f64;
+      kernel(gQ.data as Float64Array, gK.data as Float64Array, gV.data as Float64Array, dOut.data as Float64Array,
+        q.data as Float64Array, k.data as Float64Array, v.data as Float64Array, weights.array as Float64Array,
+        pattern.rowPtr.array, pattern.colIdx.array, nDst, nSrc, dQK, dV, scale, s as Float64Array);
+    },
+  });
   return { dQ: gQ, dK: gK, dV: gV };
 }

@@ -20,12 +20,18 @@ export function columnSums<T extends FloatDType>(y: DenseMatrix<T>): DenseMatrix
   return columnSumsOf(y);
 }
 
-/** Gradients of Y = X·Wᵀ + b: dW = dYᵀ·X, db = Σ_i dY_i, and dX = dY·W unless `needInput` is false. */
-export function linearBackward<T extends FloatDType>(dy: DenseMatrix<T>, x: DenseMatrix<T>, weight: DenseMatrix<T>, needInput = true):
-  { dX: DenseMatrix<T> | null; dW: DenseMatrix<T>; db: DenseMatrix<T> } {
+/**
+ * Gradients of Y = X·Wᵀ + b: dW = dYᵀ·X, db = Σ_i dY_i (unless `needBias` is false: a map without bias), and
+ * dX = dY·W unless `needInput` is false. W is converted to dY's dtype when they differ.
+ */
+export function linearBackward<T extends FloatDType>(dy: DenseMatrix<T>, x: DenseMatrix<T>, weight: DenseMatrix, needInput = true, needBias = true):
+  { dX: DenseMatrix<T> | null; dW: DenseMatrix<T>; db: DenseMatrix<T> | null } {
   const dW = matmul(dy, x, { transA: true, checkFinite: false });
-  const db = columnSums(dy);
-  const dX = needInput ? matmul(dy, weight, { checkFinite: false }) : null;
+  const db = needBias ? columnSums(dy) : null;
+  if (!needInput) return { dX: null, dW, db };
+  const w = (weight.dtype === dy.dtype ? weight : weight.clone(dy.dtype)) as DenseMatrix<T>;
+  const dX = matmul(dy, w, { checkFinite: false });
+  if (w !== (weight as DenseMatrix<FloatDType>)) w.free();
   return { dX, dW, db };
 }
 

@@ -1,11 +1,10 @@
-// The norms the theory assumes, measured on a trained network (Shirzad et al. 2024, Table 1; THEORY §8):
+// The norms the theory assumes, measured on a trained network (Shirzad et al. 2024, Table 1; docs/theory.md#18-table-1-how-the-norms-are-measured):
 // the operator norms of the linear maps (β of assumption A2) and the norms of every layer's input vectors (√α of A1).
 import { scope } from '../runtime/storage.js';
 import { operatorNorm } from '../linalg/norms.js';
 import type { DenseMatrix, FloatDType } from '../linalg/dense.js';
 import type { CsrGraph } from '../graph/csr.js';
-import { networkForward } from './network.js';
-import type { NetworkConfig, ParameterSet } from './parameters.js';
+import { networkForward, practicalStructure, type NetworkConfig, type ParameterSet } from '../model/parameters.js';
 
 export interface NetworkNorms {
   /** Per layer: σ_max of W_Q, W_K, W_V, W_1, W_2 (raw weights: no 1/√D, no BN), in that order. */
@@ -25,7 +24,7 @@ export interface NetworkNorms {
 }
 
 /**
- * Measures Table 1's quantities by the procedure of THEORY §8 (steps 1–3): operator norms by power
+ * Measures Table 1's quantities by the procedure of docs/theory.md#18-table-1-how-the-norms-are-measured (steps 1–3): operator norms by power
  * iteration (operatorNorm, tol 1e-6) of the raw weights of every layer, and row norms of every layer's
  * input from one deterministic forward pass over the whole graph. Cost: one forward + 5L power iterations.
  */
@@ -33,11 +32,11 @@ export function measureNorms(parameters: ParameterSet, config: NetworkConfig, fe
   return scope(() => {
     const operatorNorms: number[][] = [];
     for (let l = 0; l < config.layers; l++) {
-      operatorNorms.push(['wQ', 'wK', 'wV', 'w1', 'w2'].map((n) => operatorNorm(parameters.get(`layers.${l}.${n}`)!.clone('f64'), { tol: 1e-6 })));
+      operatorNorms.push(['w_q', 'w_k', 'w_v', 'w_1', 'w_2'].map((n) => operatorNorm(parameters.get(`layers.${l}.${n}`)!.clone('f64'), { tol: 1e-6 })));
     }
     const dtype = parameters.get('encoder.weight')!.dtype as FloatDType;
     const x = features.dtype === dtype ? features : features.clone(dtype);
-    const { cache } = networkForward(parameters as ParameterSet<FloatDType>, config, x as DenseMatrix<FloatDType>, graph);
+    const { cache } = networkForward(practicalStructure(config), parameters, x as DenseMatrix<FloatDType>, graph);
     const vectorNormMeans: number[] = [], vectorNormMaxima: number[] = [];
     for (const layer of cache.layers) {
       const h = layer.input, d = h.data, p = h.cols;

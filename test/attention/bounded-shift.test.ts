@@ -6,7 +6,7 @@
 // column-blocks.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, DenseMatrix, csrFromEdges, sparseAttention, scope, rng, Storage, type CsrGraph } from '../../src/index.js';
+import { init, DenseMatrix, csrFromEdges, sparseAttention, scope, scopeAsync, rng, Storage, type CsrGraph } from '../../src/index.js';
 import { wasmKernels } from '../../src/runtime/init.js';
 import { withPointers, type DType } from '../../src/runtime/storage.js';
 import { withBackend, worstRelative } from '../support/backends.js';
@@ -89,7 +89,7 @@ function checkCase(label: string, g: CsrGraph, qa: Float32Array, ka: Float32Arra
 
 for (const [dQK, dV] of [[4, 4], [8, 8], [16, 16], [12, 12], [20, 20], [8, 12], [3, 3], [5, 7], [6, 4]] as const) {
   test(`bounded-shift rows and exact rows in one graph, dQK = ${dQK}, dV = ${dV}: f64 reference, both backends, empty rows, weights`, async () => {
-    await scope(async () => {
+    await scopeAsync(async () => {
       const { g, q, k, v, scale } = mixedCase(100 + dQK * 31 + dV, 240, 12, dQK, dV, [0, 5, 239]);
       await checkCase(`D = ${dQK}/${dV}`, g, q, k, v, dQK, dV, scale);
     });

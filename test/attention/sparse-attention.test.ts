@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  init, DenseMatrix, csrFromEdges, sparseAttention, fullPattern, scope, rng, Storage,
+  init, DenseMatrix, csrFromEdges, sparseAttention, fullPattern, scope, scopeAsync, rng, Storage,
   InputError, ShapeError, type CsrGraph, type FloatDType,
 } from '../../src/index.js';
 import { withBackend, worstRelative } from '../support/backends.js';
@@ -31,7 +31,7 @@ const caseArb = fc.record({
 
 test('sparseAttention (wasm and TS twin, f32 and f64) matches the f64 reference on random patterns; weights rows sum to 1; empty rows give 0', async () => {
   await fc.assert(fc.asyncProperty(caseArb, async ({ pattern, dQK, dV, scale, dtype, seed }) => {
-    await scope(() => {
+    await scopeAsync(() => {
       const { nRows, nCols, edges, dedupe } = pattern;
       const g = csrFromEdges(edges.map((e) => e[0] % nRows), edges.map((e) => e[1] % nCols), { numNodes: nRows, numCols: nCols, dedupe });
       const r = rng(seed);

@@ -238,6 +238,7 @@ test('training on permuteNodeData output gives the same losses to rounding and t
   // Not bit for bit: batch norm statistics, the loss and the weight gradients sum over nodes, now in another
   // order. In f64 each such sum over n = 300 terms moves by ~n·ε ≈ 3e-14 relative; 1e-12 leaves room for five
   // epochs of AdamW, while a wrong permutation (labels or masks not moved with their nodes) moves the loss by O(1).
+  // Dropout off: its masks are drawn node by node in index order, so they would differ between the two orders.
   const g = rng(3), n = 300, rows: number[] = [], cols: number[] = [];
   for (let e = 0; e < 2000; e++) { rows.push(g.int(n)); cols.push(g.int(n)); }
   const mask = (): Uint8Array => Uint8Array.from({ length: n }, () => (g.float() < 0.5 ? 1 : 0));
@@ -248,7 +249,7 @@ test('training on permuteNodeData output gives the same losses to rounding and t
     metric: 'accuracy', numClasses: 3,
   };
   const permuted = permuteNodeData(data, reorderNodes(data.graph, { method: 'community', symmetric: true }));
-  const options = { epochs: 5, width: 8, layers: 2, dtype: 'f64' as const };
+  const options = { epochs: 5, width: 8, layers: 2, dtype: 'f64' as const, dropout: 0, patience: null };
   const a = trainNodeClassifier(data, options), b = trainNodeClassifier(permuted, options);
   a.history.forEach((h, i) => {
     assert.ok(Math.abs(h.loss - b.history[i].loss) <= 1e-12 * Math.abs(h.loss), `epoch ${i}: loss ${h.loss} vs ${b.history[i].loss}`);

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   init, scope, rng, readSafetensors, writeSafetensors, FormatError, InputError, toGraphTransformer, initParameters, freeParameters,
-  type GraphTransformer,
+  GraphTransformer as GraphTransformerClass, type GraphTransformer,
 } from '../../src/index.js';
 import { modelFromSafetensors, modelToSafetensors, modelToTensors, MODEL_SAFETENSORS_FORMAT } from '../../src/io/model-safetensors.js';
 import { trainedToSafetensors } from '../../src/io/trained-safetensors.js';
-import { compressPractical } from '../../src/compress/pipeline/practical.js';
+import { compressPractical } from '../../src/index.js';
 import { practicalModel, theoryModel, gaussianInput, erPattern, maxRowDistanceTo, naiveForward } from '../support/models.js';
 import { subspaceModel } from '../support/trained-models.js';
 
@@ -40,7 +40,7 @@ function compressedTwin(): GraphTransformer {
   });
 }
 
-test('modelToSafetensors (F64) → modelFromSafetensors is bit-exact for theory, practical and compressed models, and writing again gives the same bytes', () => {
+test('modelToSafetensors (F64, foldLogitScale false) → modelFromSafetensors is bit-exact for theory, practical and compressed models, and writing again gives the same bytes', () => {
   const g = rng(1);
   const models = [
     theoryModel(g, { dIn: 6, width: 9, depth: 3, beta: 1.2, bias: true }),
@@ -48,7 +48,7 @@ test('modelToSafetensors (F64) → modelFromSafetensors is bit-exact for theory,
     compressedTwin(),
   ];
   for (const m of models) {
-    const bytes = modelToSafetensors(m);
+    const bytes = modelToSafetensors(m, { foldLogitScale: false });
     const { model: back, metadata } = modelFromSafetensors(bytes);
     assert.equal(metadata.format, MODEL_SAFETENSORS_FORMAT);
     assert.equal(back.variant, m.variant);
@@ -57,19 +57,23 @@ test('modelToSafetensors (F64) → modelFromSafetensors is bit-exact for theory,
     assert.deepEqual(back.layers.map((l) => [l.attentionSkip === 'identity' ? 'I' : l.attentionSkip ? 'M' : '-', l.ffnSkip === 'identity' ? 'I' : l.ffnSkip ? 'M' : '-']),
       m.layers.map((l) => [l.attentionSkip === 'identity' ? 'I' : l.attentionSkip ? 'M' : '-', l.ffnSkip === 'identity' ? 'I' : l.ffnSkip ? 'M' : '-']));
     assert.ok(sameBits(weights(back), weights(m)), 'every weight bit-identical');
-    assert.ok(Buffer.from(modelToSafetensors(back)).equals(Buffer.from(bytes)), 'the same bytes when written again');
+    assert.ok(Buffer.from(modelToSafetensors(back, { foldLogitScale: false })).equals(Buffer.from(bytes)), 'the same bytes when written again');
     back.free();
   }
 });
 
-test('F32 files: each weight is rounded once (Math.fround) and a second F32 write gives identical bytes', () => {
+test('F32 files: each weight is rounded once (Math.fround) and a second F32 write gives identical bytes (scales as metadata; folded, a second write is identical too)', () => {
   const m = compressedTwin();
-  const bytes = modelToSafetensors(m, { dtype: 'F32' });
+  const folded = modelToSafetensors(m, { dtype: 'F32' });
+  const foldedBack = modelFromSafetensors(folded).model;
+  assert.ok(Buffer.from(modelToSafetensors(foldedBack, { dtype: 'F32' })).equals(Buffer.from(folded)), 'folded: the scale is natural on reading, so w_q is written as read');
+  foldedBack.free();
+  const bytes = modelToSafetensors(m, { dtype: 'F32', foldLogitScale: false });
   for (const t of readSafetensors(bytes).tensors.values()) assert.equal(t.dtype, 'F32');
   const back = modelFromSafetensors(bytes).model;
   const a = weights(m), b = weights(back);
   assert.ok(a.every((v, i) => v.every((x, j) => Math.fround(x) === b[i][j])), 'weights are fround of the originals');
-  assert.ok(Buffer.from(modelToSafetensors(back, { dtype: 'F32' })).equals(Buffer.from(bytes)));
+  assert.ok(Buffer.from(modelToSafetensors(back, { dtype: 'F32', foldLogitScale: false })).equals(Buffer.from(bytes)));
 });
 
 test('a PyTorch-style file (BatchNorm1d tensors, num_batches_tracked, no metadata) folds BN as G = γ/√(σ²+ε), c = β − Gμ (THEORY §1.3)', () => {
@@ -165,4 +169,54 @@ test('the subspace generator is what the trained tests assume: every stage is ze
   for (const l of ref.layers) for (const stage of [l.input, l.half, l.threeQuarter, l.output]) {
     for (const row of stage) for (let j = 3; j < row.length; j++) assert.equal(row[j], 0);
   }
+});
+
+/** The file with its metadata removed, as `save_file(model.state_dict())` in PyTorch would write it. */
+function withoutMetadata(bytes: Uint8Array): Uint8Array {
+  const { tensors } = readSafetensors(bytes);
+  return writeSafetensors(Object.fromEntries([...tensors].map(([k, t]) => [k, { data: t.data as Float64Array, shape: t.shape }])));
+}
+
+test('by default the logit scale is folded into w_q: with every metadata entry dropped the file computes the same function (compressed twin, theory model with scale 0.3 and 4)', () => {
+  const g = rng(21);
+  const theory = theoryModel(g, { dIn: 5, width: 6, depth: 2, beta: 1, bias: true });
+  const scaled = (s: number[]): GraphTransformer => new GraphTransformerClass({ variant: 'theory', layers: theory.layers.map((l, i) => ({ ...l, logitScale: s[i] })) });
+  const models = [compressedTwin(), scaled([0.3, 4])];
+  for (const m of models) {
+    assert.ok(m.layers.some((l) => l.logitScale !== (m.variant === 'practical' ? 1 / Math.sqrt(l.wQ.rows) : 1)), 'a scale that is not the natural one');
+    const bytes = modelToSafetensors(m);
+    const { metadata } = readSafetensors(bytes);
+    assert.equal(metadata.logit_scales, undefined, 'no logit_scales entry to lose');
+    const plain = modelFromSafetensors(withoutMetadata(bytes)).model;
+    // A theory file without metadata is read as theory (no practical tensors), a compressed one as practical.
+    assert.equal(plain.variant, m.variant);
+    const x = gaussianInput(g, 30, m.inputDim, 1), pattern = erPattern(g, 30, 0.3);
+    const a = m.forward(x, pattern).output, b = plain.forward(x, pattern).output;
+    let worst = 0, scale = 0;
+    for (let i = 0; i < a.data.length; i++) { worst = Math.max(worst, Math.abs(a.data[i] - b.data[i])); scale = Math.max(scale, Math.abs(a.data[i])); }
+    // One rounding of w_q·(s/s₀) per weight: the logits move by a few ulps, the outputs by ≈ 1e-15 relative.
+    assert.ok(worst <= 1e-12 * Math.max(scale, 1), `max |T(X) − T_plain(X)| = ${worst} (scale ${scale})`);
+    for (const o of [a, b, x]) o.free();
+    pattern.free(); plain.free();
+  }
+});
+
+test('the attention pattern is recorded in the file and read back; a malformed record is a FormatError', () => {
+  const m = compressedTwin();
+  for (const pattern of [{ kind: 'graph', selfLoops: false }, { kind: 'full' }, { kind: 'expander', degree: 6, seed: 3, selfLoops: true }] as const) {
+    const back = modelFromSafetensors(modelToSafetensors(m, { pattern }));
+    assert.deepEqual(back.pattern, pattern);
+    back.model.free();
+  }
+  assert.equal(modelFromSafetensors(modelToSafetensors(m)).pattern, null, 'no pattern recorded: null');
+  const { tensors } = readSafetensors(modelToSafetensors(m));
+  const t = Object.fromEntries([...tensors].map(([k, v]) => [k, { data: v.data as Float64Array, shape: v.shape }]));
+  assert.throws(() => modelFromSafetensors(writeSafetensors(t, { attention_pattern: '{"kind":"graph"}' })),
+    (e: unknown) => e instanceof FormatError && /^modelFromSafetensors: metadata attention_pattern\.selfLoops must be a boolean/.test((e as Error).message));
+  assert.throws(() => modelFromSafetensors(writeSafetensors(t, { attention_pattern: 'graph' })), { name: 'FormatError', message: /^modelFromSafetensors: metadata attention_pattern is not JSON/ });
+  // narrowgt 0.1's train recorded only narrowgt.trained.selfLoops
+  assert.deepEqual(modelFromSafetensors(writeSafetensors(t, { 'narrowgt.trained': '{"selfLoops":false}' })).pattern, { kind: 'graph', selfLoops: false });
+  assert.throws(() => modelToSafetensors(m, { pattern: { kind: 'expander', degree: 5, seed: 0, selfLoops: true } }), { name: 'InputError', message: /^modelToSafetensors: options\.pattern\.degree/ });
+  assert.throws(() => modelToSafetensors(m, { foldLogitScale: 'yes' as unknown as boolean }), { name: 'InputError', message: /^modelToSafetensors: options\.foldLogitScale must be a boolean/ });
+  m.free();
 });

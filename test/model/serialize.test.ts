@@ -7,6 +7,7 @@ import {
   type CompressedModel, type Certificate,
 } from '../../src/index.js';
 import { encodeJsonValue, decodeJsonValue } from '../../src/model/serialize.js';
+import { wasmHeapBytes } from '../../src/runtime/storage.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 import { gaussianInput, lowRankInput, makePattern, practicalModel, theoryModel } from '../support/models.js';
 
@@ -115,4 +116,36 @@ test('deserialize rejects malformed text with FormatError naming the problem', (
   assert.throws(() => deserialize('{"format":"x"}'), (e: Error) => e instanceof FormatError && /unknown format x/.test(e.message));
   assert.throws(() => decodeMatrix({ dtype: 'f64', shape: [2, 2], base64: 'AAAA' }), (e: Error) => e instanceof FormatError && /needs 32/.test(e.message));
   assert.throws(() => modelFromJson({ format: 'narrowgt-model', version: 2, layers: [] }), (e: Error) => e instanceof FormatError && /version 2/.test(e.message));
+});
+
+test('deserialize: null or mistyped parts of a record are a FormatError naming deserialize and the field, and a failed load frees what it decoded', () => {
+  scope(() => {
+    const g = rng(32);
+    const model = theoryModel(g, { dIn: 6, width: 8, depth: 2, beta: 1, w1Rank: 2 });
+    const x = lowRankInput(g, 20, 6, 2, 1);
+    const pattern = makePattern(g, 'expander', 20, 0.2);
+    const good = JSON.parse(serialize(compressExactLowRank(model, x, pattern, { d: 2, foldInput: false })));
+    const cases: [string, (o: any) => void, RegExp][] = [
+      ['narrow.layers[0] = null', (o) => { o.narrow.layers[0] = null; }, /^deserialize: layers\[0\] must be an object, got null/],
+      ['narrow.layers[1].wK = 7', (o) => { o.narrow.layers[1].wK = 7; }, /^deserialize: layers\[1\]\.wK: expected an encoded array/],
+      ['decoders = [1, 2]', (o) => { o.decoders = [1, 2]; }, /^deserialize: decoders\[0\] must be an object, got number/],
+      ['decoders = [null, null]', (o) => { o.decoders = [null, null]; }, /^deserialize: decoders\[0\] must be an object, got null/],
+      ['one decoder too few', (o) => { o.decoders.pop(); }, /^deserialize: decoders has 1 entries, the narrow network 2 layers/],
+      ['certificate.checks = null', (o) => { o.certificate.checks = null; }, /^deserialize: certificate\.checks must be an array/],
+      ['narrow.encoder = "x"', (o) => { o.narrow.encoder = 'x'; }, /^deserialize: encoder must be an object, got string/],
+    ];
+    for (const [what, mutate, message] of cases) {
+      const o = structuredClone(good);
+      mutate(o);
+      assert.throws(() => deserialize(JSON.stringify(o)), (e: Error) => e instanceof FormatError && message.test(e.message), what);
+    }
+    // The last decoder is malformed: the narrow network and the first decoders were decoded before the error.
+    const late = structuredClone(good);
+    late.decoders[1].threeQuarter = { dtype: 'f64', shape: [2, 2], base64: 'AAAA' };
+    const text = JSON.stringify(late);
+    for (let i = 0; i < 50; i++) assert.throws(() => deserialize(text), FormatError);
+    const before = wasmHeapBytes().live;
+    for (let i = 0; i < 500; i++) assert.throws(() => deserialize(text), FormatError);
+    assert.equal(wasmHeapBytes().live, before, 'live WASM bytes unchanged over 500 failed loads');
+  });
 });

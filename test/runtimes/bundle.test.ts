@@ -12,6 +12,10 @@ import { KERNELS_WASM_BASE64 } from '../../src/runtime/kernels-wasm.generated.js
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { libraryBundleOptions } = (await import(new URL('scripts/runtimes/bundle.mjs', `file://${root}`).href)) as { libraryBundleOptions: BuildOptions };
+interface Sizes { table: string; wasm: number; full: number; slim: number; base64: number; fullCode: string; slimCode: string }
+const { sizeTable, documentedTable } = (await import(new URL('scripts/runtimes/sizes.mjs', `file://${root}`).href)) as
+  { sizeTable: () => Promise<Sizes>; documentedTable: () => string | null };
+const sizes = await sizeTable();
 
 const bundled = await build({ ...libraryBundleOptions, write: false, outfile: 'narrowgt.js' });
 const code = bundled.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
@@ -30,6 +34,29 @@ test('no Node built-in is reachable from the library entry (platform-neutral esb
 test('dist/browser/narrowgt.js is this bundle (npm run build ran scripts/runtimes/bundle.mjs)', () => {
   const shipped = readFileSync(new URL('dist/browser/narrowgt.js', `file://${root}`), 'utf8');
   assert.equal(shipped.replace(/\/\/# sourceMappingURL=\S+\n$/, ''), code);
+  const slim = readFileSync(new URL('dist/browser/narrowgt-slim.js', `file://${root}`), 'utf8');
+  assert.equal(slim.replace(/\/\/# sourceMappingURL=\S+\n$/, ''), sizes.slimCode, 'dist/browser/narrowgt-slim.js is the slim bundle');
+});
+
+test('the slim entry (narrowgt/slim) bundles without the embedded kernels, the full entry with them', () => {
+  assert.equal(sizes.fullCode, code);
+  assert.ok(!sizes.slimCode.includes(KERNELS_WASM_BASE64.slice(0, 4096)), 'no base64 of the kernels in the slim bundle');
+  assert.ok(sizes.full - sizes.slim >= KERNELS_WASM_BASE64.length, `slim is ${sizes.full - sizes.slim} B smaller, the base64 is ${KERNELS_WASM_BASE64.length} B`);
+});
+
+test("the export condition 'narrowgt-slim' makes a bundler resolve `narrowgt` to the slim entry", async () => {
+  const app = "import { init, matmul } from 'narrowgt'; export { init, matmul };";
+  const withCondition = async (conditions: string[]) => (await build({ ...libraryBundleOptions, entryPoints: undefined, metafile: false,
+    stdin: { contents: app, resolveDir: root, sourcefile: 'app.js' }, conditions, write: false, outfile: 'app.js' })).outputFiles![0]!.text;
+  const prefix = KERNELS_WASM_BASE64.slice(0, 4096);
+  assert.ok((await withCondition([])).includes(prefix), 'without the condition: the embedded kernels');
+  assert.ok(!(await withCondition(['narrowgt-slim'])).includes(prefix), 'with it: none');
+});
+
+test('the size table in docs/runtimes.md is the one this build gives (else: node scripts/runtimes/sizes.mjs --write)', () => {
+  assert.equal(sizes.base64, KERNELS_WASM_BASE64.length);
+  assert.equal(documentedTable(), sizes.table,
+    'docs/runtimes.md is stale: run `npm run build && node scripts/runtimes/sizes.mjs --write` and commit the table');
 });
 
 test('sizes: kernels.wasm, and the library entry minified and gzipped (reported)', (t) => {

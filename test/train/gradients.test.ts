@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, scope, DenseMatrix, Storage, sparseAttention, rng, ShapeError } from '../../src/index.js';
-import { networkBackward, networkForward } from '../../src/train/network.js';
+import { init, scope, DenseMatrix, Storage, sparseAttention, rng, ShapeError, type GraphTransformer } from '../../src/index.js';
+import { networkForward, modelParameters, practicalStructure, structureOf, type NetworkStructure } from '../../src/model/parameters.js';
+import { networkBackward } from '../../src/train/backward.js';
 import { softmaxCrossEntropy } from '../../src/train/loss.js';
 import { initParameters, type NetworkConfig, type ParameterSet } from '../../src/train/parameters.js';
 import { sparseAttentionBackward } from '../../src/train/attention-backward.js';
+import { compressPractical } from '../../src/compress/practical/practical.js';
 import { withBackend } from '../support/backends.js';
+import { practicalModel } from '../support/models.js';
+import { smallTask } from '../support/trained-models.js';
 import { tinyProblem } from './fixtures.js';
 
 await init();
@@ -45,17 +49,18 @@ for (const which of ['wasm-simd', 'js'] as const) {
       // Larger γ and nonzero β so that every path carries gradient.
       for (const [name, m] of params) if (name.includes('bn')) { const d = m.data; for (let i = 0; i < d.length; i++) d[i] += 0.3 * Math.sin(i + name.length); }
       const x = data.features as DenseMatrix<'f64'>;
-      const loss = (): number => scope(() => softmaxCrossEntropy(networkForward(params, config, x, data.graph).logits, data.labels, data.masks.train).loss);
+      const structure = practicalStructure(config);
+      const loss = (): number => scope(() => softmaxCrossEntropy(networkForward(structure, params, x, data.graph).logits, data.labels, data.masks.train).loss);
       const grads = scope(() => {
-        const fwd = networkForward(params, config, x, data.graph);
+        const fwd = networkForward(structure, params, x, data.graph);
         const { dLogits } = softmaxCrossEntropy(fwd.logits, data.labels, data.masks.train);
-        return [...networkBackward(params, config, fwd.cache, dLogits, data.graph)];
+        return [...networkBackward(structure, params, fwd.cache, dLogits, data.graph)];
       });
       const fd = finiteDifferences(params, loss, 1e-5);
       assert.equal(grads.length, params.size);
       let worst = 0;
       for (const [name, g] of grads) {
-        if (name.endsWith('.b2')) {
+        if (name.endsWith('.b_2')) {
           // b_2 is added right before BN₂, which subtracts the column mean: its true gradient is exactly 0.
           for (const arr of [g.data, fd.get(name)!]) for (const v of arr) assert.ok(Math.abs(v) < 1e-9, `${name}: ${v} should be 0`);
           continue;
@@ -68,6 +73,69 @@ for (const which of ['wasm-simd', 'js'] as const) {
     }));
   });
 }
+
+test('the one backward on a compressed network (fine-tuning\'s case) matches central differences of the cross-entropy (f64, every tensor kind incl. matrix skips and affine norms)', () => {
+  scope(() => {
+    const g = rng(13);
+    const task = smallTask(g, 24, 4);
+    const wide = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 1.5, classes: 2 });
+    const model: GraphTransformer = compressPractical(wide, task.features, task.graph, { d: 3, hidden: 'select' }).narrow;
+    const x = DenseMatrix.zeros(24, 4, 'f64');
+    x.data.set(task.features.data);
+    const params = modelParameters(model, 'f64');
+    const structure = structureOf(model);
+    assert.ok(structure.layers.some((l) => l.attentionSkip === 'matrix' && l.attentionNorm === 'affine'), 'the compressed network has matrix skips and affine norms');
+    const loss = (): number => scope(() => softmaxCrossEntropy(networkForward(structure, params, x, task.graph).logits, task.labels, task.masks.train).loss);
+    // scope() keeps what arrays reach, not Map values: return the entries.
+    const grads = new Map(scope(() => {
+      const fwd = networkForward(structure, params, x, task.graph);
+      const { dLogits } = softmaxCrossEntropy(fwd.logits, task.labels, task.masks.train);
+      return [...networkBackward(structure, params, fwd.cache, dLogits, task.graph)];
+    }));
+    assert.deepEqual([...grads.keys()].sort(), [...params.keys()].sort());
+    const h = 1e-6;
+    for (const [name, p] of params) {
+      for (const k of [0, Math.floor(p.data.length / 2), p.data.length - 1]) {
+        const keep = p.data[k];
+        p.data[k] = keep + h; const up = loss();
+        p.data[k] = keep - h; const down = loss();
+        p.data[k] = keep;
+        const numeric = (up - down) / (2 * h), analytic = grads.get(name)!.data[k];
+        assert.ok(Math.abs(numeric - analytic) <= 1e-6 * Math.max(1, Math.abs(numeric)), `${name}[${k}]: ${analytic} vs ${numeric}`);
+      }
+    }
+  });
+});
+
+test('the one backward with dropout matches central differences of the same-mask loss (f64, masks redrawn from one seed)', () => {
+  scope(() => {
+    const data = tinyProblem(SEED + 4);
+    const config: NetworkConfig = { inputDim: 3, width: 4, layers: 2, numClasses: 3 };
+    const structure: NetworkStructure = practicalStructure(config);
+    const params = initParameters(config, SEED + 4, 'f64');
+    const x = data.features as DenseMatrix<'f64'>;
+    // The same seed draws the same masks, so the loss is a fixed differentiable function of the parameters.
+    const run = () => networkForward(structure, params, x, data.graph, { dropout: 0.3, random: rng(99) });
+    const loss = (): number => scope(() => softmaxCrossEntropy(run().logits, data.labels, data.masks.train).loss);
+    const grads = new Map(scope(() => {
+      const fwd = run();
+      assert.ok(fwd.cache.encodedMask && fwd.cache.layers[0].hiddenMask, 'dropout masks are recorded');
+      assert.ok(fwd.cache.layers[0].hiddenMask!.some((m) => m === 0), 'some hidden units are dropped');
+      const { dLogits } = softmaxCrossEntropy(fwd.logits, data.labels, data.masks.train);
+      return [...networkBackward(structure, params, fwd.cache, dLogits, data.graph)];
+    }));
+    const fd = finiteDifferences(params, loss, 1e-5);
+    for (const [name, g] of grads) {
+      if (name.endsWith('.b_2')) continue; // exactly 0 before BN₂ (see above)
+      const err = relativeError(g.data, fd.get(name)!);
+      assert.ok(err < 1e-6, `${name}: relative error ${err.toExponential(2)}`);
+    }
+    // Dropout changes the function: the deterministic forward differs.
+    const a = scope(() => Float64Array.from(run().logits.data));
+    const b = scope(() => Float64Array.from(networkForward(structure, params, x, data.graph).logits.data));
+    assert.ok(relativeError(a, b) > 1e-3, 'dropout had no effect');
+  });
+});
 
 test('attention backward kernel equals its twin and central differences of ⟨dOut, attention⟩ (f64, 1e-7 relative)', async () => {
   const data = tinyProblem(SEED + 1, 12);

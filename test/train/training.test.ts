@@ -65,10 +65,10 @@ test('initParameters is seeded: same seed, same weights; another seed, other wei
   scope(() => {
     const config: NetworkConfig = { inputDim: 5, width: 8, layers: 2, numClasses: 3 };
     const a = initParameters(config, 3, 'f64'), b = initParameters(config, 3, 'f64'), c = initParameters(config, 4, 'f64');
-    assert.deepEqual(Array.from(a.get('layers.1.wQ')!.data), Array.from(b.get('layers.1.wQ')!.data));
-    assert.notDeepEqual(Array.from(a.get('layers.1.wQ')!.data), Array.from(c.get('layers.1.wQ')!.data));
+    assert.deepEqual(Array.from(a.get('layers.1.w_q')!.data), Array.from(b.get('layers.1.w_q')!.data));
+    assert.notDeepEqual(Array.from(a.get('layers.1.w_q')!.data), Array.from(c.get('layers.1.w_q')!.data));
     for (const v of a.get('encoder.weight')!.data) assert.ok(Math.abs(v) <= 1 / Math.sqrt(5));
-    for (const v of a.get('layers.0.bn1.gamma')!.data) assert.equal(v, 1);
+    for (const v of a.get('layers.0.bn1.weight')!.data) assert.equal(v, 1);
   });
 });
 

@@ -1,6 +1,6 @@
 // Cloudflare Workers: the kernels come in as a module binding (a WebAssembly.Module), because workerd
 // refuses to compile WASM from bytes; init() takes the module as it is.
-import { init, backend, scope, csrFromEdges, DenseMatrix, sparseAttention } from 'narrowgt';
+import { init, backend, scope, csrFromEdges, DenseMatrix, sparseAttention } from 'narrowgt/slim';
 import kernels from 'narrowgt/kernels.wasm';
 
 export default {

@@ -1,9 +1,9 @@
 // `narrowgt certify`: re-measures a compressed twin (written by `compress --compressed`) against its reference on a
 // graph — the same graph and split, or another one — and prints every check of its certificate.
-import { deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
-import { certify } from '../../compress/certificate.js';
+import { summarizeCertificate, formatAttentionPattern, certify, deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, loadGraphOption, readBytes, readModelFile, requiredOption } from '../common.js';
+import { graphOptions, loadGraphOption, prepareKernels, readBytes, readModelFile, requiredOption, type PatternedGraph } from '../common.js';
+import { note } from '../notes.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -29,21 +29,25 @@ export const certifyCommand: Command = {
       throw new CliError(`${cmd}: --compressed '${cPath}' holds a ${parsed instanceof GraphTransformer ? 'model' : 'certificate'}, not a compressed twin`);
     }
     const compressed = parsed as CompressedModel;
-    const g = await loadGraphOption(cmd, values);
     let model: GraphTransformer | null = null;
+    let g: PatternedGraph | null = null;
     try {
-      model = readModelFile(cmd, modelPath).model;
+      await prepareKernels();
+      const read = readModelFile(cmd, modelPath);
+      model = read.model;
+      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: read.pattern }, { option: 'compressed', pattern: compressed.pattern ?? null }]);
+      if (!read.pattern && !compressed.pattern) note(`neither file records an attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
       if (compressed.narrow.depth !== model.depth || model.inputDim !== g.numFeatures) {
         throw new CliError(`${cmd}: --compressed (${compressed.narrow.depth} layers) does not match --model (${model.depth} layers, ${model.inputDim} features) and the graph (${g.numFeatures} features)`);
       }
       progress(`certify: two traced f64 forwards on ${g.name} and the ${compressed.construction} checks`);
       const cert = certify(model, compressed, g.features, g.graph);
       endProgress();
-      if (values.json) { console.log(JSON.stringify(cert)); return; }
-      console.log(`${cert.theorem}`);
-      console.log(`on ${g.name} (${cert.numNodes} nodes, ${cert.numEdges} attention entries): ${cert.holds ? 'HOLDS' : 'FAILS'}`);
-      console.log(`α = ${cert.alpha.toPrecision(4)}, β = ${cert.beta.toPrecision(4)}, max_i ‖T(X)_i − T̂(X)_i‖ = ${cert.outputError.toExponential(3)} of max_i ‖T(X)_i‖ = ${cert.outputScale.toPrecision(4)}, ` +
-        `max |log â/a| = ${cert.maxLogRatio.toExponential(3)}, a-priori bound ${cert.predicted.outputError === null ? 'n/a' : cert.predicted.outputError.toExponential(3)}`);
+      const summary = summarizeCertificate(cert);
+      if (values.json) { console.log(JSON.stringify({ ...cert, summary })); return; }
+      console.log(`${cert.theorem}, on ${g.name} (${cert.numNodes} nodes, ${cert.numEdges} attention entries, pattern ${formatAttentionPattern(g.pattern)})`);
+      for (const line of summary.lines) console.log(line);
+      console.log(`α = ${cert.alpha.toPrecision(4)}, β = ${cert.beta.toPrecision(4)}`);
       const counted = cert.checks.filter((c) => c.applicable);
       const shown = values.all ? cert.checks : cert.checks.filter((c) => c.applicable && !c.holds);
       const kinds = [...new Set(cert.checks.map((c) => c.kind))];
@@ -56,7 +60,7 @@ export const certifyCommand: Command = {
     } finally {
       model?.free();
       compressed.narrow.free();
-      g.free();
+      g?.free();
     }
   },
 };

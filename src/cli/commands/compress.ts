@@ -1,11 +1,11 @@
 // `narrowgt compress`: a trained network (.safetensors) to width d with a certificate on its graph, optionally
 // fine-tuned; writes the narrow network (.safetensors) and the compressed twin with decoders and certificate (.json).
-import { serialize } from '../../index.js';
-import { modelToSafetensors } from '../../io/model-safetensors.js';
-import { compressTrained, countModelParameters, evaluateModel, rankResiduals } from '../../compress/trained.js';
-import type { HiddenCompression } from '../../compress/pipeline/practical.js';
+import { modelToSafetensors, summarizeCertificate, formatAttentionPattern, compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, graphOptions, intOption, loadGraphOption, numberOption, readModelFile, requiredOption, writeOutput } from '../common.js';
+import {
+  choiceOption, graphOptions, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, requiredOption, writeOutput, type PatternedGraph,
+} from '../common.js';
+import { note } from '../notes.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -39,9 +39,17 @@ export const compress: Command = {
     const out = values.out as string | undefined, cjson = values.compressed as string | undefined;
     if (out !== undefined && !out.endsWith('.safetensors')) throw new CliError(`${cmd}: --out must name a .safetensors file, got '${out}'`);
     if (cjson !== undefined && !cjson.endsWith('.json')) throw new CliError(`${cmd}: --compressed must name a .json file, got '${cjson}'`);
-    const g = await loadGraphOption(cmd, values);
-    const { model } = (() => { try { return readModelFile(cmd, path); } catch (e) { g.free(); throw e; } })();
+    await prepareKernels();
+    const { model, pattern: recorded } = readModelFile(cmd, path);
+    let g: PatternedGraph;
     try {
+      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
+    } catch (e) {
+      model.free();
+      throw e;
+    }
+    try {
+      if (!recorded) note(`--model records no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
       if (model.variant !== 'practical') throw new CliError(`${cmd}: --model is a theory-variant network; compress it with the library's compressLowRank / compressByClusters`);
       if (model.inputDim !== g.numFeatures || model.outputDim !== g.numClasses) {
         throw new CliError(`${cmd}: --model reads ${model.inputDim} features and writes ${model.outputDim} logits; the graph has ${g.numFeatures} features and ${g.numClasses} classes`);
@@ -55,16 +63,18 @@ export const compress: Command = {
       const wide = evaluateModel(model, g);
       const cert = res.compressed.certificate;
       const shipped = res.fineTuned?.model ?? res.compressed.narrow;
-      if (out) writeOutput(cmd, out, modelToSafetensors(shipped, { dtype, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }), 'out');
+      res.compressed.pattern = g.pattern;
+      if (out) writeOutput(cmd, out, modelToSafetensors(shipped, { dtype, pattern: g.pattern, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }), 'out');
       if (cjson) writeOutput(cmd, cjson, serialize(res.compressed), 'compressed');
+      const summary = summarizeCertificate(cert);
       const report = {
-        model: path, graph: g.name ?? null, metric: g.metric, d, hidden,
+        model: path, graph: g.name ?? null, pattern: formatAttentionPattern(g.pattern), metric: g.metric, d, hidden,
         reference: { widths: model.widths, parameters: res.parameters.reference, ...wide },
         constructed: { widths: res.compressed.narrow.widths, parameters: res.parameters.narrow, ...res.constructed },
         // Evaluated like `eval` evaluates the written file (f32 forward of the model), not with the fine-tune's own forward.
         fineTuned: res.fineTuned ? { epochs, lr, keptEpoch: res.fineTuned.keptEpoch, parameters: countModelParameters(res.fineTuned.model), ...evaluateModel(res.fineTuned.model, g), seconds: res.fineTuned.seconds } : null,
         certificate: { holds: cert.holds, reasons: cert.reasons, outputError: cert.outputError, outputScale: cert.outputScale, maxLogRatio: cert.maxLogRatio,
-          predictedOutputError: cert.predicted.outputError, alpha: cert.alpha, beta: cert.beta, rankResiduals: rankResiduals(cert) },
+          predictedOutputError: cert.predicted.outputError, alpha: cert.alpha, beta: cert.beta, rankResiduals: rankResiduals(cert), summary },
         out: out ?? null, compressed: cjson ?? null, seconds: res.seconds,
       };
       if (values.json) { console.log(JSON.stringify(report)); return; }
@@ -79,8 +89,8 @@ export const compress: Command = {
       }
       console.log(`${path} → width ${d} on ${g.name} (${g.metric})`);
       console.log(table(['network', 'widths', 'params', 'train', 'val', 'test'], rows));
-      console.log(`certificate (${cert.theorem}): ${cert.holds ? 'holds' : 'FAILS'}; max_i ‖T(X)_i − T̂(X)_i‖ = ${cert.outputError.toExponential(3)} ` +
-        `(max_i ‖T(X)_i‖ = ${cert.outputScale.toFixed(3)}), max |log â/a| = ${cert.maxLogRatio.toExponential(3)}, a-priori bound ${cert.predicted.outputError === null ? 'n/a' : cert.predicted.outputError.toExponential(3)}`);
+      console.log(`certificate of the constructed network (${cert.theorem}):`);
+      for (const line of summary.lines) console.log(`  ${line}`);
       const rr = rankResiduals(cert);
       console.log(`rank-${d} hypothesis (Lemma C.1 residuals of the reference): max ${(rr.relative * rr.scale).toExponential(3)} = ${rr.relative.toFixed(3)}·√α (ε_0 = ${rr.input.toExponential(2)}, ε½ ≤ ${Math.max(...rr.half).toExponential(2)}, ε′ ≤ ${Math.max(...rr.output).toExponential(2)})`);
       for (const r of cert.reasons.slice(0, 5)) console.log(`  fails: ${r}`);

@@ -1,15 +1,15 @@
 // `narrowgt demo` (what `npm start` runs): the committed D = 64 Minesweeper checkpoint compressed to several widths
 // with a certificate each, fine-tuned briefly, as a table and an SVG of test AUC against width.
 import { existsSync } from 'node:fs';
-import { freeParameters, trainNodeClassifier, type GraphTransformer } from '../../index.js';
-import { modelFromSafetensors } from '../../io/model-safetensors.js';
-import { trainedToSafetensors } from '../../io/trained-safetensors.js';
+import { resolve } from 'node:path';
+import { trainedToSafetensors, modelFromSafetensors, compressionSweep, freeParameters, trainNodeClassifier, type AttentionPattern, type GraphTransformer, type HiddenCompression, type SweepResult } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { bundledCheckpointPath, choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberOption, readModelFile, writeOutput } from '../common.js';
-import { compressionSweep, type SweepResult } from '../compression-sweep.js';
+import {
+  bundledCheckpointPath, choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, writeOutput,
+  type PatternedGraph,
+} from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import { metricVsWidthSvg } from '../svg.js';
-import type { HiddenCompression } from '../../compress/pipeline/practical.js';
 import type { Command } from './types.js';
 
 /** The sweep as rows of text for the terminal. */
@@ -52,7 +52,7 @@ export const demo: Command = {
     'fine-tune-epochs': { type: 'string', description: 'fine-tune epochs per width (0: construction only)', default: '40' },
     lr: { type: 'string', description: 'fine-tune learning rate', default: '0.01' },
     hidden: { type: 'string', description: "FFN hidden layer: 'select' (d units: every map ≤ d), 'full' (Thm 4.2, D wide) or 'clusters'", default: 'select' },
-    svg: { type: 'string', description: 'where to write the SVG of test metric against width', default: 'narrowgt-demo.svg' },
+    svg: { type: 'string', description: 'where to write the SVG of test metric against width (default: narrowgt-demo.svg in the current folder)' },
     json: { type: 'boolean', description: 'machine-readable output on stdout' },
   },
   async run(values) {
@@ -61,26 +61,41 @@ export const demo: Command = {
     const epochs = intOption(cmd, values, 'fine-tune-epochs', 0, 100_000);
     const lr = numberOption(cmd, values, 'lr');
     const hidden = choiceOption<HiddenCompression>(cmd, values, 'hidden', ['select', 'full', 'clusters']);
-    const svg = values.svg as string;
-    if (!svg.endsWith('.svg')) throw new CliError(`${cmd}: --svg must name an .svg file, got '${svg}'`);
+    // Without --svg the figure goes to the current folder; the last line (and --json) gives its full path.
+    const svg = resolve((values.svg as string | undefined) ?? 'narrowgt-demo.svg');
+    if (!svg.endsWith('.svg')) throw new CliError(`${cmd}: --svg must name an .svg file, got '${values.svg as string}'`);
     const trainEpochs = values['train-epochs'] === undefined ? null : intOption(cmd, values, 'train-epochs', 1, 100_000);
     if (trainEpochs !== null && values.model !== undefined) throw new CliError(`${cmd}: give --model or --train-epochs, not both`);
-    const g = await loadGraphOption(cmd, values);
+    // A model file's recorded attention pattern decides the graph's pattern, so it is read before the graph.
     let model: GraphTransformer | null = null;
+    let source: string;
+    let recorded: AttentionPattern | null = null;
+    if (trainEpochs === null) {
+      const path = (values.model as string | undefined) ?? bundledCheckpointPath();
+      if (values.model === undefined && !existsSync(path)) throw new CliError(`${cmd}: the committed checkpoint ${path} is missing; pass --model or --train-epochs`);
+      await prepareKernels();
+      const read = readModelFile(cmd, path);
+      model = read.model;
+      recorded = read.pattern;
+      source = path;
+    } else {
+      source = `trained here (${trainEpochs} epochs, lr 0.01, seed 0)`;
+    }
+    let g: PatternedGraph;
     try {
-      let source: string;
+      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
+    } catch (e) {
+      model?.free();
+      throw e;
+    }
+    try {
       if (trainEpochs !== null) {
         const res = trainNodeClassifier(g, { width: 64, epochs: trainEpochs, lr: 0.01, seed: 0,
           onEpoch: (r) => progress(`demo: training the D = 64 network, epoch ${r.epoch + 1}/${trainEpochs} val ${r.val.toFixed(4)}`) });
         model = modelFromSafetensors(trainedToSafetensors(res.config, res.parameters, g.features, g.graph)).model;
         freeParameters(res.parameters);
-        source = `trained here (${trainEpochs} epochs, lr 0.01, seed 0)`;
-      } else {
-        const path = (values.model as string | undefined) ?? bundledCheckpointPath();
-        if (values.model === undefined && !existsSync(path)) throw new CliError(`${cmd}: the committed checkpoint ${path} is missing; pass --model or --train-epochs`);
-        model = readModelFile(cmd, path).model;
-        source = path;
       }
+      model = model!;
       if (model.inputDim !== g.numFeatures || model.outputDim !== g.numClasses) throw new CliError(`${cmd}: the model does not fit the graph (${model.inputDim} → ${model.outputDim} vs ${g.numFeatures} features, ${g.numClasses} classes)`);
       const result = compressionSweep(model, g, {
         widths, hidden, fineTune: epochs > 0 ? { epochs, lrs: [lr] } : null, scratch: null, jl: false, timingRepeats: 5,
@@ -93,7 +108,7 @@ export const demo: Command = {
       console.log(`each width: Theorem 4.2 restated for skips and batch norm, FFN hidden layer '${hidden}' (docs/compression.md), certified on this graph, then ${epochs} fine-tune epochs (lr ${lr})`);
       console.log(sweepTable(result));
       console.log(`cert. ‖ΔT‖/‖T‖: max_i ‖T(X)_i − T̂(X)_i‖ / max_i ‖T(X)_i‖ over the logits, measured by the certificate of the constructed network; max|log â/a|: attention-ratio deviation`);
-      console.log(`JL rule for this graph (ε = 0.1, δ = 0.1): d = ${result.jlRuleWidth} ≫ D = 64, so JL cannot narrow it (THEORY §3)`);
+      console.log(`JL rule for this graph (ε = 0.1, δ = 0.1): d = ${result.jlRuleWidth} ≫ D = 64, so JL cannot narrow it (docs/theory.md §4)`);
       console.log(`wrote ${svg} (${result.seconds.toFixed(0)} s)`);
     } finally {
       model?.free();

@@ -1,9 +1,9 @@
 // `narrowgt eval`: a model file's metric on a graph's masks, its size and its f32 forward time.
-import { scope } from '../../index.js';
-import { countModelParameters, evaluateModel } from '../../compress/trained.js';
+import { formatAttentionPattern, countModelParameters, evaluateModel, scope } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, intOption, loadGraphOption, readModelFile, requiredOption } from '../common.js';
+import { graphOptions, intOption, loadGraphOption, prepareKernels, readModelFile, requiredOption, type PatternedGraph } from '../common.js';
 import { medianMs, table } from '../output.js';
+import { note } from '../notes.js';
 import type { Command } from './types.js';
 
 export const evalCommand: Command = {
@@ -21,17 +21,25 @@ export const evalCommand: Command = {
     const path = requiredOption(cmd, values, 'model', 'the .safetensors network to evaluate');
     const repeats = intOption(cmd, values, 'repeats', 1, 1000);
     if (!path.endsWith('.safetensors')) throw new CliError(`${cmd}: --model must name a .safetensors file, got '${path}'`);
-    const g = await loadGraphOption(cmd, values);
+    await prepareKernels();
+    const { model, pattern: recorded } = readModelFile(cmd, path);
+    let g: PatternedGraph;
     try {
-      const { model } = readModelFile(cmd, path);
+      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
+    } catch (e) {
+      model.free();
+      throw e;
+    }
+    try {
+      if (!recorded) note(`--model records no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
       try {
         if (model.inputDim !== g.numFeatures) throw new CliError(`${cmd}: --model reads ${model.inputDim} features but the graph has ${g.numFeatures}`);
         if (model.outputDim !== g.numClasses) throw new CliError(`${cmd}: --model writes ${model.outputDim} logits but the graph has ${g.numClasses} classes`);
         const metrics = evaluateModel(model, g);
         const ms = medianMs(() => scope(() => { model.forward(g.features, g.graph, { dtype: 'f32' }); }), repeats);
-        const report = { model: path, graph: g.name ?? null, metric: g.metric, widths: model.widths, parameters: countModelParameters(model), ...metrics, forwardMs: ms };
+        const report = { model: path, graph: g.name ?? null, pattern: formatAttentionPattern(g.pattern), metric: g.metric, widths: model.widths, parameters: countModelParameters(model), ...metrics, forwardMs: ms };
         if (values.json) { console.log(JSON.stringify(report)); return; }
-        console.log(`${path}: widths ${model.widths.join('→')}, ${report.parameters} parameters, f32 forward ${ms.toFixed(1)} ms on ${g.name} (median of ${repeats})`);
+        console.log(`${path}: widths ${model.widths.join('→')}, ${report.parameters} parameters, f32 forward ${ms.toFixed(1)} ms on ${g.name}, pattern ${report.pattern} (median of ${repeats})`);
         console.log(table(['split', g.metric], [['train', metrics.train.toFixed(4)], ['val', metrics.val.toFixed(4)], ['test', metrics.test.toFixed(4)]]));
       } finally {
         model.free();

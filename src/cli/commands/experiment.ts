@@ -1,22 +1,22 @@
 // `narrowgt experiment NAME`: 'compression' regenerates the tables and figures of docs/compression.md; the other
-// names run the training experiments of src/experiments (Table 4, Table 1, Figure 1) with their own arguments.
+// names run the training experiments of the repository's experiments/ folder (Table 4, Table 1, Figure 1; built
+// into dist/experiments, not shipped in the package) with their own arguments.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { freeParameters, trainNodeClassifier, type GraphTransformer } from '../../index.js';
-import { modelFromSafetensors } from '../../io/model-safetensors.js';
-import { trainedToSafetensors } from '../../io/trained-safetensors.js';
-import type { HiddenCompression } from '../../compress/pipeline/practical.js';
+import {
+  compressionSweep, ConvergenceError, freeParameters, minimalWidth, modelFromSafetensors, trainedToSafetensors, trainNodeClassifier,
+  type GraphTransformer, type HiddenCompression, type LoadedGraph, type WidthTrial,
+} from '../../index.js';
 import { CliError } from '../cli-error.js';
 import {
   choiceOption, graphOptions, intListOption, intOption, loadGraphOption, numberListOption, numberOption, packageRoot, readModelFile, writeOutput,
 } from '../common.js';
-import { certifiedMinimalWidth, compressionSweep } from '../compression-sweep.js';
 import { endProgress, progress } from '../output.js';
 import { sweepSvg, sweepTable } from './demo.js';
 import type { Command } from './types.js';
 
-/** src/experiments entry points that `experiment NAME -- ARGS` runs as they are. */
+/** experiments/ entry points (dist/experiments/NAME.js) that `experiment NAME -- ARGS` runs as they are. */
 const EXTERNAL = ['table4-runs', 'report', 'train-one', 'bench-epoch'] as const;
 
 export const experiment: Command = {
@@ -108,8 +108,30 @@ export const experiment: Command = {
 };
 
 function runExternal(name: string, args: string[]): void {
-  const script = join(packageRoot, 'dist', 'src', 'experiments', `${name}.js`);
-  if (!existsSync(script)) throw new CliError(`experiment: ${script} is missing (run npm run build)`);
+  const script = join(packageRoot, 'dist', 'experiments', `${name}.js`);
+  if (!existsSync(script)) {
+    throw new CliError(`experiment: ${script} is missing: the training experiments live in the repository's experiments/ folder, not in the package (run npm run build in a checkout)`);
+  }
   const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' });
   if (r.status !== 0) throw new CliError(`experiment: ${name} exited with ${r.status ?? r.signal}`);
+}
+
+/**
+ * The smallest d whose certificate holds with max_i ‖T(X)_i − T̂(X)_i‖ ≤ tolerance·max_i ‖T(X)_i‖ (minimalWidth,
+ * method 'practical', doubling then bisection over [1, D]), with every width tried; d is null when none meets it.
+ */
+function certifiedMinimalWidth(model: GraphTransformer, g: LoadedGraph, hidden: HiddenCompression, tolerance: number,
+  say: (m: string) => void): { d: number | null; trials: WidthTrial[] } {
+  const trials: WidthTrial[] = [];
+  try {
+    const r = minimalWidth(model, g.features, g.graph, {
+      method: 'practical', tolerance, relative: true, search: 'bisect', constructionOptions: { hidden },
+      onTrial: (t) => { trials.push(t); say(`certified minimal width: d = ${t.d} ${t.meets ? 'meets' : 'misses'} (${t.relativeError.toExponential(2)})`); },
+    });
+    r.compressed.narrow.free();
+    return { d: r.d, trials };
+  } catch (e) {
+    if (e instanceof ConvergenceError) return { d: null, trials };
+    throw e;
+  }
 }

@@ -1,8 +1,8 @@
 // `narrowgt info`: what this installation is and what it runs on.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { init, backend, embeddedWasmBytes } from '../../index.js';
 import { bundledGraphPath } from '../../node/index.js';
+import { packageVersion } from '../version.js';
 import type { Command } from './types.js';
 
 export const info: Command = {
@@ -12,9 +12,8 @@ export const info: Command = {
   options: { json: { type: 'boolean', description: 'machine-readable output' } },
   async run(values) {
     await init();
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
     const report = {
-      version: pkg.version,
+      version: packageVersion(),
       backend: backend(),
       wasmBytes: embeddedWasmBytes().length,
       node: process.version,

@@ -1,0 +1,176 @@
+// The certificate checks of Theorem 4.4 (App. C.5; docs/theory.md#11-theorem-44--clustering: hypotheses, bounds checked, tests): the cluster hypotheses measured on
+// the reference H^(ℓ+1/2), the Gram errors τ_v and τ (L2, L4), the one-hot step (exact zeros off-cluster,
+// |z − 1| ≤ Δ), the output inequality and the per-step closed form. All on realised quantities.
+import { scope } from '../../runtime/storage.js';
+import type { DenseMatrix } from '../../linalg/dense.js';
+import { makeCheck } from '../framework/check.js';
+import type { Check, ConstructionVerifier, VerifierResult } from '../framework/types.js';
+import { mul } from '../shared/basis.js';
+import { attentionChecks, widthCheck } from '../shared/low-rank-checks.js';
+import { clusterStatistics, oneHotBounds } from './one-hot.js';
+
+/** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), through two n×n Gram matrices. */
+function gramError(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
+  return scope(() => {
+    const ga = mul(a, a, false, true), gb = mul(b, b, false, true);
+    const x = ga.data, y = gb.data;
+    let w = 0;
+    for (let t = 0; t < x.length; t++) w = Math.max(w, Math.abs(x[t] - y[t]));
+    return w;
+  });
+}
+
+/** max_{i,b} |ĥ_i·ĥ_{r_b} − h_i·h_{r_b}|: τ on the pairs the one-hot step uses. */
+function representativeGramError(hat: DenseMatrix<'f64'>, ref: DenseMatrix<'f64'>, reps: number[]): number {
+  const n = hat.rows, p = hat.cols, q = ref.cols, hd = hat.data, rd = ref.data;
+  let w = 0;
+  for (const r of reps) for (let i = 0; i < n; i++) {
+    let s1 = 0, s2 = 0;
+    for (let t = 0; t < p; t++) s1 += hd[i * p + t] * hd[r * p + t];
+    for (let t = 0; t < q; t++) s2 += rd[i * q + t] * rd[r * q + t];
+    w = Math.max(w, Math.abs(s1 - s2));
+  }
+  return w;
+}
+
+/** Off-cluster max |z_ib| (b ≠ a(i)) and max |z_{i,a(i)} − 1| for Z (n×k). */
+function oneHotDeviation(z: DenseMatrix<'f64'>, labels: number[]): { offCluster: number; onCluster: number } {
+  const k = z.cols, zd = z.data;
+  let offCluster = 0, onCluster = 0;
+  for (let i = 0; i < z.rows; i++) for (let b = 0; b < k; b++) {
+    const v = zd[i * k + b];
+    if (b === labels[i]) onCluster = Math.max(onCluster, Math.abs(v - 1));
+    else offCluster = Math.max(offCluster, Math.abs(v));
+  }
+  return { offCluster, onCluster };
+}
+
+function maxColumnNorm(m: DenseMatrix<'f64'>): number {
+  const d = m.data, c = m.cols;
+  let w = 0;
+  for (let j = 0; j < c; j++) { let s = 0; for (let i = 0; i < m.rows; i++) s += d[i * c + j] ** 2; w = Math.max(w, Math.sqrt(s)); }
+  return w;
+}
+
+/** Verifier of Theorem 4.4, case (2): hypotheses, Gram errors, one-hot step, output bound and closed form. */
+export const clustersVerifier: ConstructionVerifier = {
+  construction: 'clusters',
+  theorem: 'Theorem 4.4 (Shirzad et al. 2024): clustering, with Lemmas C.4–C.11, case (2) — docs/theory.md#11-theorem-44--clustering',
+  verify(ctx): VerifierResult {
+    const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
+    const det = compressed.details;
+    const d = Number(det.d);
+    const labelsAll = det.labels as number[][], repsAll = det.representatives as number[][];
+    const L = reference.depth, ra = Math.sqrt(alpha), b2 = beta * beta;
+    const checks: Check[] = [];
+    const extras: { [key: string]: number }[] = [];
+    const closedFailed: string[] = [];
+    let worstC1 = 0, worstC2 = 0, worstEps = 0;
+    for (let l = 0; l < L; l++) {
+      const lc = ctx.layers[l], rt = ctx.referenceTrace.layers[l], nt = ctx.narrowTrace.layers[l];
+      const lr = reference.layers[l], ln = compressed.narrow.layers[l];
+      const labels = labelsAll[l], reps = repsAll[l];
+      const e = lc.inputError ?? 0, epsA = lc.logitError, eNext = lc.outputError ?? Infinity, e34 = lc.threeQuarterError ?? Infinity;
+      const stats = clusterStatistics(rt.half, Int32Array.from(labels));
+      const k = stats.clusters;
+      const tauV = scope(() => gramError(mul(nt.input, ln.wV, false, true), mul(rt.input, lr.wV, false, true)));
+      const bv = scope(() => { const v = mul(rt.input, lr.wV, false, true); let w = 0; for (let i = 0; i < v.rows; i++) { let s = 0; for (let j = 0; j < v.cols; j++) s += v.data[i * v.cols + j] ** 2; w = Math.max(w, s); } return Math.sqrt(w); });
+      const tau = representativeGramError(nt.half, rt.half, reps);
+      const bounds = oneHotBounds({ epsilon: stats.epsilon, kappa: stats.kappa, s: stats.s, gamma1: stats.gamma1, tau });
+      const dev = oneHotDeviation(nt.threeQuarter, labels);
+      const g = compressed.decoders[l].threeQuarter as DenseMatrix<'f64'>;
+      const gMax = maxColumnNorm(g);
+      const fMax = scope(() => maxColumnNorm(mul(lr.w2, g)));
+      const hasBias = Boolean(lr.b1 && lr.b1.some((v) => v !== 0));
+      const certified = bounds.certified;
+      extras.push({
+        clusters: k, epsilonCluster: stats.epsilon, maxDistance: stats.maxDistance, gamma1: stats.gamma1, gamma2: stats.gamma2,
+        kappa: stats.kappa, separation: stats.separation, s: stats.s, tauV, tau, rhoX: bounds.rhoX, delta: bounds.delta,
+        offClusterMax: dev.offCluster, onClusterDeviation: dev.onCluster,
+      });
+      stats.centres.free();
+      checks.push(makeCheck(tol, {
+        name: 'k ≤ d clusters', kind: 'shape', layer: l, measured: k, bound: d, detail: `k = ${k}, representatives ${reps.join(', ')}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: "paper's separation max_{a≠b} c_a·c_b ≤ γ₁²/2", kind: 'hypothesis', layer: l, measured: stats.separation,
+        bound: stats.gamma1 ** 2 / 2, applicable: false,
+        detail: 'reported only: the construction needs the weaker ρ_x < 3/4 (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses)), checked next',
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'one-hot condition ρ_x = [s + (2ε+ε²)κ + τ′]/[(1−ε)² − τ′] < 3/4', kind: 'hypothesis', layer: l,
+        measured: bounds.rhoX, bound: 0.75,
+        detail: `ε = ${stats.epsilon}, κ = ${stats.kappa}, s = ${stats.s}, τ′ = ${bounds.tauRelative} (strict: ρ_x = 3/4 is not enough)`,
+      }));
+      checks.push(...attentionChecks(ctx, l));
+      const l2 = b2 * (2 * ra + e) * e;
+      checks.push(makeCheck(tol, {
+        name: 'L2 (values): τ_v ≤ β²(2√α+e)e', kind: 'inequality', layer: l, measured: tauV, bound: l2, scale: b2 * (ra + e) ** 2,
+        detail: `τ_v = max_{u,v}|v̂_u·v̂_v − v_u·v_v| (Ŵ_VᵀŴ_V = UᵀW_VᵀW_VU, the corrected Lemma C.6); e = ${e}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'L4: τ ≤ τ_v + (e^{4ε_a} − 1)B_v²', kind: 'inequality', layer: l, measured: tau, bound: tauV + Math.expm1(4 * epsA) * bv * bv,
+        scale: bv * bv + b2 * (ra + e) ** 2, detail: `τ over the pairs (i, r_b); B_v = max‖v_u‖ = ${bv}, ε_a = ${epsA}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'one-hot: off-cluster z_ib = 0 exactly', kind: 'identity', layer: l, measured: dev.offCluster, bound: 0, applicable: certified,
+        detail: certified ? 'ρ_ib ≤ ρ_x < 3/4 ⇒ 4ρ_ib − 3 < 0' : 'not applicable: ρ_x ≥ 3/4',
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'one-hot: |z_{i,a(i)} − 1| ≤ Δ = 4(4ε+2ε²+2τ′)/((1−ε)² − τ′)', kind: 'inequality', layer: l, measured: dev.onCluster,
+        bound: bounds.delta, applicable: Number.isFinite(bounds.delta), scale: 1,
+        detail: Number.isFinite(bounds.delta) ? `Δ = ${bounds.delta}` : 'not applicable: (1−ε)² ≤ τ′',
+      }));
+      const dist = stats.maxDistance;
+      checks.push(makeCheck(tol, {
+        name: 'e_{3/4} ≤ β·max_i‖h_i − c_{a(i)}‖ + Δ·max_a‖ReLU(W_1c_a + b_1)‖', kind: 'inequality', layer: l, measured: e34,
+        bound: beta * dist + bounds.delta * gMax, applicable: certified, scale: gMax + beta * stats.gamma2,
+        detail: `decoder G = [ReLU(W_1c_a + b_1)]; max dist = ${dist}, max‖g_a‖ = ${gMax}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'e^(ℓ+1) ≤ β²·max_i‖h_i − c_{a(i)}‖ + Δ·max_a‖f_a‖', kind: 'inequality', layer: l, measured: eNext,
+        bound: b2 * dist + bounds.delta * fMax, applicable: certified, scale: fMax + b2 * stats.gamma2,
+        detail: `f_a = W_2ReLU(W_1c_a + b_1); max‖f_a‖ = ${fMax}`,
+      }));
+      checks.push(makeCheck(tol, {
+        name: 'e^(ℓ+1) ≤ β²γ₂(ε + Δ)', kind: 'inequality', layer: l, measured: eNext, bound: b2 * stats.gamma2 * (stats.epsilon + bounds.delta),
+        applicable: certified && !hasBias, scale: b2 * stats.gamma2,
+        detail: hasBias ? 'not applicable: b_1 ≠ 0, so ‖f_a‖ ≤ β²γ₂ need not hold' : `γ₂ = ${stats.gamma2}, ε = ${stats.epsilon}`,
+      }));
+      checks.push(widthCheck(ctx, l, d, []));
+      // Per-step closed form (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)).
+      const c1 = (16 * beta ** 4 * stats.gamma2 * (2 * ra + 1) * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;
+      const c2 = 41 * b2 * stats.gamma2;
+      worstC1 = Math.max(worstC1, c1); worstC2 = Math.max(worstC2, c2); worstEps = Math.max(worstEps, stats.epsilon);
+      const cond: string[] = [];
+      if (!(stats.epsilon <= 0.5)) cond.push(`ε = ${stats.epsilon} > 1/2`);
+      if (!(e <= 1)) cond.push(`e = ${e} > 1`);
+      if (!(4 * epsA <= 1)) cond.push(`4ε_a = ${4 * epsA} > 1`);
+      if (!((1 - stats.epsilon) ** 2 - bounds.tauRelative >= 0.5)) cond.push(`(1−ε)² − τ′ < 1/2`);
+      if (!certified) cond.push('ρ_x ≥ 3/4');
+      if (hasBias) cond.push('b_1 ≠ 0');
+      closedFailed.push(...cond.map((c) => `layer ${l}: ${c}`));
+      checks.push(makeCheck(tol, {
+        name: 'closed form e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε', kind: 'closed-form', layer: l, measured: eNext, bound: c1 * e + c2 * stats.epsilon,
+        applicable: cond.length === 0, scale: c2,
+        detail: cond.length === 0 ? `c1 = 16β⁴γ₂(2√α+1)(1+8β²α)/γ₁² = ${c1}, c2 = 41β²γ₂ = ${c2}` : `not applicable: ${cond.join('; ')}`,
+      }));
+    }
+    const e0 = ctx.layers[0].inputError ?? 0;
+    const pow = worstC1 ** L, geometric = worstC1 === 1 ? L : (pow - 1) / (worstC1 - 1);
+    const chained = pow * e0 + worstC2 * worstEps * geometric;
+    const conditionsHold = closedFailed.length === 0;
+    return {
+      checks,
+      predicted: {
+        outputError: conditionsHold ? chained : null,
+        formula: 'c1^L·e^(0) + c2·ε·(c1^L − 1)/(c1 − 1) with the worst c1, c2 over layers',
+        constants: { c1: worstC1, c2: worstC2, eps: worstEps, e0, L },
+        conditionsHold,
+        note: conditionsHold ? 'every layer meets the closed form\'s conditions' : closedFailed.join('; '),
+      },
+      layerExtras: extras,
+      parameters: { d, selection: String(det.selection) },
+    };
+  },
+};

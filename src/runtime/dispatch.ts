@@ -1,0 +1,36 @@
+// The one place that picks a WASM kernel or its plain-TS twin (src/twin/). A kernel call site gives the
+// storages the kernel reads and writes, the kernel call on their pointers and the twin call on their arrays;
+// runKernel runs the kernel when the WASM backend is active (and the call site's dtype has a kernel), the
+// twin otherwise. So a new kernel is its kernel (assembly/), its twin (src/twin/), one wrapper that calls
+// runKernel, and a test that compares the two. Issue 15 may put a thread pool behind this function.
+import { wasmKernels } from './init.js';
+import { withPointers, type DType, type Storage } from './storage.js';
+import type { KernelExports } from './kernels.js';
+
+/** A storage of any dtype, or null for an absent optional argument (the kernel then reads pointer 0). */
+export type KernelArgument = Storage<DType> | null;
+
+export interface KernelCall {
+  /** Every storage the kernel reads or writes, in the order of the pointers passed to `kernel`. */
+  args: KernelArgument[];
+  /** The storages the kernel writes (copied back when a storage is not WASM-resident). */
+  writes: KernelArgument[];
+  /** The WASM call, given the loaded kernels and one pointer per entry of `args` (0 for null). */
+  kernel: (k: KernelExports, pointers: number[]) => void;
+  /** The twin call on the storages' arrays (the JS backend, and dtypes the kernel does not cover). */
+  twin: () => void;
+  /** False when this call's dtype has no kernel (e.g. an f32-only kernel on f64 data): the twin runs. Default true. */
+  hasKernel?: boolean;
+}
+
+/**
+ * Runs one kernel call on the active backend: the WASM kernel when the backend is 'wasm-simd' and
+ * `hasKernel` is not false, the twin otherwise. Cost: the kernel's (plus a copy in and out of WASM memory
+ * for a storage that is not resident, which withPointers makes).
+ */
+export function runKernel(call: KernelCall): void {
+  const k = call.hasKernel === false ? null : wasmKernels();
+  if (!k) { call.twin(); return; }
+  withPointers(k, call.args, (p) => call.kernel(k, p), call.writes);
+}
+

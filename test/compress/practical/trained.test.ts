@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { init, rng, scope, InputError, certify, compressedToJson, compressedFromJson } from '../../../src/index.js';
+import { compressPractical } from '../../../src/compress/practical/practical.js';
+import { compressTrained, countModelParameters } from '../../../src/compress/practical/trained.js';
+import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../../support/models.js';
+import { subspaceModel, smallTask } from '../../support/trained-models.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
+
+await init();
+announceSeed('test/compress/practical/trained.test.ts');
+
+test('compressPractical at d = rank is exact when every stage lies in a rank-d coordinate subspace (Prop. 4.1 restated, App. D.2; docs/theory.md#17-the-practical-variant)', () => {
+  for (const hidden of ['full', 'select'] as const) {
+    scope(() => {
+      const g = rng(21);
+      const model = subspaceModel(g, { dIn: 6, width: 12, rank: 4, depth: 3, classes: 2 });
+      const x = gaussianInput(g, 50, 6, 1), pattern = erPattern(g, 50, 0.2);
+      const c = compressPractical(model, x, pattern, { d: 4, hidden });
+      // Independent oracle: plain-loop forwards of the reference and of the narrow network (test/support/models.ts).
+      const ref = naiveForward(model, x, pattern).output, nar = naiveForward(c.narrow, x, pattern).output;
+      const err = Math.max(...ref.map((r, i) => Math.hypot(...r.map((v, j) => v - nar[i][j]))));
+      assert.ok(err <= 1e-9 * maxRowNorm(ref), `${hidden}: ‖T − T̂‖ = ${err}`);
+      assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+      assert.ok(c.certificate.outputError <= 1e-9 * c.certificate.outputScale);
+      assert.deepEqual(c.narrow.widths, [4, 4, 4, 4]);
+      if (hidden === 'select') for (const l of c.narrow.layers) assert.ok(l.w1.rows <= 4);
+    });
+  }
+});
+
+test('compressPractical at d ≥ D reproduces the network (identity decoders) with a holding certificate', () => {
+  scope(() => {
+    const g = rng(5);
+    const model = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 2, classes: 3 });
+    const x = gaussianInput(g, 30, 4, 1), pattern = erPattern(g, 30, 0.25);
+    const c = compressPractical(model, x, pattern, { d: 6 });
+    assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+    assert.ok(c.certificate.outputError <= 1e-10 * c.certificate.outputScale, `${c.certificate.outputError}`);
+    assert.equal(c.details.finalDecoder, null);
+  });
+});
+
+test('the certificate of compressPractical holds for every width on random practical networks (all realised-quantity inequalities)', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 30 }), fc.integer({ min: 1, max: 9 }), fc.constantFrom('full', 'select', 'clusters'),
+    fc.double({ min: 0.5, max: 3, noNaN: true }), (seed, d, hidden, beta) => {
+      scope(() => {
+        const g = rng(seed);
+        const model = practicalModel(g, { dIn: 5, width: 9, depth: 2, beta, classes: 2 });
+        const x = gaussianInput(g, 36, 5, 1), pattern = erPattern(g, 36, 0.2);
+        const c = compressPractical(model, x, pattern, { d, hidden });
+        const cert = c.certificate;
+        // Hypotheses may fail (clusters: ρ_x ≥ 3/4); every inequality in realised quantities must hold.
+        const broken = cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis');
+        assert.deepEqual(broken.map((k) => `${k.layer}: ${k.name} ${k.measured} > ${k.bound}`), []);
+        // The narrow network really is narrow, and its forward is the plain-loop forward of its own weights.
+        for (const l of c.narrow.layers) assert.ok(Math.max(l.wQ.rows, l.wV.rows, l.w2.rows) <= d);
+        const lifted = naiveForward(c.narrow, x, pattern).output;
+        const own = c.narrow.forward(x, pattern).output;
+        assert.ok(maxRowDistanceTo(own, lifted) <= 1e-9 * Math.max(1, maxRowNorm(lifted)));
+      });
+    }), fcParams(12));
+});
+
+test('a tampered narrow weight makes the certificate fail (the checks can fail): exact instance, one entry of Ŵ_V changed', () => {
+  scope(() => {
+    const g = rng(8);
+    const model = subspaceModel(g, { dIn: 4, width: 8, rank: 3, depth: 2, classes: 2 });
+    const x = gaussianInput(g, 40, 4, 1), pattern = erPattern(g, 40, 0.25);
+    const c = compressPractical(model, x, pattern, { d: 3 });
+    assert.ok(c.certificate.holds);
+    c.narrow.layers[1].wV.data[0] += 0.5;
+    const again = certify(model, c, x, pattern);
+    assert.equal(again.holds, false);
+    assert.ok(again.reasons.some((r) => r.startsWith('layer 1: (P½)')), again.reasons.join('\n'));
+  });
+});
+
+test('compressPractical rejects bad arguments before any work', () => {
+  const g = rng(1);
+  const model = practicalModel(g, { dIn: 3, width: 4, depth: 1, beta: 1, classes: 2 });
+  const x = gaussianInput(g, 10, 3, 1), pattern = erPattern(g, 10, 0.3);
+  assert.throws(() => compressPractical(model, x, pattern, { d: 0 }), /^RangeError: compressPractical: options\.d must be an integer ≥ 1, got 0/);
+  assert.throws(() => compressPractical(model, x, pattern, { d: 2, hidden: 'wide' as 'full' }), (e: unknown) => e instanceof InputError && /options\.hidden/.test(String(e)));
+  assert.throws(() => compressPractical(model, gaussianInput(g, 10, 4, 1), pattern, { d: 2 }), /x has 4 columns/);
+});
+
+test('fineTune lowers the training loss from the constructed weights, keeps the best-validation epoch, and leaves its input unchanged', () => {
+  scope(() => {
+    const g = rng(17);
+    const task = smallTask(g, 80, 5);
+    const wide = practicalModel(g, { dIn: 5, width: 8, depth: 2, beta: 1, classes: 2 });
+    const res = compressTrained(wide, task, { d: 3, fineTune: { epochs: 40, lr: 0.02 } });
+    const ft = res.fineTuned!;
+    assert.ok(ft.history[ft.history.length - 1].loss < ft.initial.loss, `${ft.initial.loss} → ${ft.history[ft.history.length - 1].loss}`);
+    const best = Math.max(ft.initial.val, ...ft.history.map((r) => r.val));
+    assert.ok(ft.metrics.val >= best - 1e-12, 'kept the best validation epoch');
+    assert.ok(Math.abs(ft.initial.test - res.constructed.test) <= 1e-6, 'epoch 0 is the constructed network');
+    assert.equal(countModelParameters(ft.model), res.parameters.narrow);
+    const again = compressTrained(wide, task, { d: 3 });
+    assert.deepEqual(Array.from(res.compressed.narrow.layers[0].wK.data), Array.from(again.compressed.narrow.layers[0].wK.data), 'fine-tuning did not touch the compressed model');
+  });
+});
+
+test('the library certify() re-checks a compressed trained (practical) network through the registry, also after a JSON round trip', () => {
+  scope(() => {
+    const g = rng(11);
+    const model = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 2, classes: 3 });
+    const x = gaussianInput(g, 30, 4, 1), pattern = erPattern(g, 30, 0.25);
+    const c = compressPractical(model, x, pattern, { d: 3 });
+    const again = certify(model, compressedFromJson(compressedToJson(c)), x, pattern);
+    assert.equal(again.construction, c.certificate.construction);
+    assert.equal(again.holds, c.certificate.holds);
+    assert.equal(again.outputError, c.certificate.outputError);
+    assert.deepEqual(again.checks.map((k) => k.holds), c.certificate.checks.map((k) => k.holds));
+  });
+});

@@ -1,0 +1,232 @@
+// Theorem 4.4 (clusters) with Lemmas C.4–C.11: docs/theory.md#11-theorem-44--clustering. The one-hot block on its own, then the
+// network: every quantity of §7(c) is re-measured with plain loops from the two traces and each
+// inequality asserted with its explicit constant; the per-step closed form whenever its conditions hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  init, compressByClusters, clusterStatistics, oneHotFfn, oneHotBounds, GraphTransformer, DenseMatrix, rng,
+  InputError, type CompressedModel, type CsrGraph,
+} from '../../../src/index.js';
+import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../../support/compress-generators.js';
+import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../../support/compress-measure.js';
+import { fcParams, announceSeed } from '../../support/fc.js';
+
+announceSeed('test/compress/thm-4.4-clusters/clusters.test.ts');
+await init();
+
+const rows = (m: DenseMatrix) => Array.from({ length: m.rows }, (_, i) => Float64Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, t) => s + v * b[t], 0);
+const norm = (a: Float64Array) => Math.sqrt(dot(a, a));
+
+/** Cluster means, ε, γ₁, γ₂, κ, s and max distance by plain loops (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses)). */
+function measureClusters(h: Float64Array[], labels: ArrayLike<number>) {
+  const k = Math.max(...Array.from(labels)) + 1, D = h[0].length;
+  const c = Array.from({ length: k }, () => new Float64Array(D)), count = new Array(k).fill(0);
+  h.forEach((x, i) => { count[labels[i]]++; x.forEach((v, j) => { c[labels[i]][j] += v; }); });
+  c.forEach((ca, a) => ca.forEach((_, j) => { ca[j] /= count[a]; }));
+  const cn = c.map(norm);
+  let eps = 0, maxDist = 0;
+  h.forEach((x, i) => { const dd = norm(x.map((v, j) => v - c[labels[i]][j])); maxDist = Math.max(maxDist, dd); eps = Math.max(eps, dd / cn[labels[i]]); });
+  let s = -Infinity;
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) if (a !== b) s = Math.max(s, dot(c[a], c[b]) / cn[b] ** 2);
+  const gamma1 = Math.min(...cn), gamma2 = Math.max(...cn);
+  return { k, c, eps, maxDist, s, gamma1, gamma2, kappa: gamma2 / gamma1 };
+}
+
+test('clusterStatistics on a hand-computed example: centres, ε, γ₁, γ₂, κ, separation, s, representatives', () => {
+  // Two clusters in R² (every number exact in binary): {(1,0), (3,0)} with mean (2, 0); {(0,1), (0,2)} with
+  // mean (0, 1.5). By hand: ε = max(1/2, 0.5/1.5) = 1/2, γ₁ = 1.5, γ₂ = 2, κ = 4/3, c_0·c_1 = 0 = s,
+  // max distance 1, representatives 0 and 2 (each cluster is a tie; the first node wins).
+  const h = DenseMatrix.fromRows([[1, 0], [3, 0], [0, 1], [0, 2]]);
+  const st = clusterStatistics(h, Int32Array.from([0, 0, 1, 1]));
+  assert.deepEqual(st.centres.toRows(), [[2, 0], [0, 1.5]]);
+  assert.ok(st.epsilon === 0.5 && st.gamma1 === 1.5 && st.gamma2 === 2 && st.kappa === 4 / 3);
+  assert.ok(st.separation === 0 && st.s === 0 && st.separated && st.maxDistance === 1);
+  assert.deepEqual(Array.from(st.representatives), [0, 2]);
+  assert.throws(() => clusterStatistics(h, Int32Array.from([0, 0, 2, 2])), /cluster 1 is empty/);
+  assert.throws(() => clusterStatistics(h, Int32Array.from([0, 1])), /labels has 2 entries/);
+});
+
+test('one-hot block (Lemmas C.7–C.10): if ρ_x < 3/4 every off-cluster z_ib is exactly 0 and |z_{i,a(i)} − 1| ≤ Δ, with τ measured on a rotated and perturbed ĥ', async () => {
+  let certified = 0, cases = 0;
+  await fc.assert(fc.asyncProperty(fc.record({
+    n: fc.integer({ min: 10, max: 120 }), clusters: fc.integer({ min: 1, max: 6 }), width: fc.integer({ min: 8, max: 40 }),
+    spread: fc.double({ min: 0, max: 0.15, noNaN: true }), correlation: fc.double({ min: 0, max: 0.45, noNaN: true }),
+    normMin: fc.constant(1), normMax: fc.double({ min: 1, max: 2, noNaN: true }), perturb: fc.constantFrom(0, 1e-4, 1e-2),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  }), async (p) => {
+    fc.pre(p.width > p.clusters);
+    const { h, labels } = clusteredStates(p);
+    const g = rng(p.seed ^ 0x5bd1e995);
+    // ĥ = Qᵀh + noise: a different basis (as the U-based attention produces) with a Gram error τ
+    const q = orthonormal(g, p.width, p.width), H = rows(h);
+    const hat = H.map((x) => { const y = new Float64Array(p.width); for (let t = 0; t < p.width; t++) { let s = 0; for (let j = 0; j < p.width; j++) s += q[j * p.width + t] * x[j]; y[t] = s + p.perturb * g.normal(); } return y; });
+    const st = clusterStatistics(h, labels);
+    const reps = Array.from(st.representatives);
+    let tau = 0;
+    for (const r of reps) for (let i = 0; i < p.n; i++) tau = Math.max(tau, Math.abs(dot(hat[i], hat[r]) - dot(H[i], H[r])));
+    const m = measureClusters(H, labels);
+    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const hatM = DenseMatrix.fromRows(hat);
+    const ffn = oneHotFfn(hatM, st.representatives);
+    assert.equal(ffn.w1.rows, m.k); assert.equal(ffn.w1.cols, p.width);
+    assert.ok(ffn.b1.every((v) => v === -3));
+    cases++;
+    if (!b.certified) return;
+    certified++;
+    const w = rows(ffn.w1);
+    for (let i = 0; i < p.n; i++) for (let a = 0; a < m.k; a++) {
+      const z = Math.max(dot(w[a], hat[i]) - 3, 0);
+      if (a !== labels[i]) assert.equal(z, 0, `node ${i}, cluster ${a}: off-cluster z = ${z} (ρ_x = ${b.rhoX})`);
+      else assertLeq(Math.abs(z - 1), b.delta, 1, `node ${i}: |z − 1| ≤ Δ`);
+    }
+    st.centres.free(); hatM.free(); ffn.w1.free(); h.free();
+  }), fcParams(60));
+  console.log(`# one-hot block: ${cases} cases, ${certified} certified (ρ_x < 3/4)`);
+  assert.ok(certified >= cases / 2, 'the generator rarely meets ρ_x < 3/4');
+});
+
+test('one-hot block needs separation: with centre correlation 0.9 ρ_x > 3/4 and some off-cluster z is positive', () => {
+  const { h, labels } = clusteredStates({ n: 40, clusters: 2, width: 10, spread: 0.01, correlation: 0.9, normMin: 1, normMax: 1, seed: 5 });
+  const st = clusterStatistics(h, labels);
+  const b = oneHotBounds({ epsilon: st.epsilon, kappa: st.kappa, s: st.s, gamma1: st.gamma1, tau: 0 });
+  assert.ok(!b.certified && st.s > 0.85 && !st.separated, `s = ${st.s}, ρ_x = ${b.rhoX}`);
+  const ffn = oneHotFfn(h, st.representatives);
+  const H = rows(h), w = rows(ffn.w1);
+  const off = Math.max(...H.map((x, i) => Math.max(dot(w[1 - labels[i]], x) - 3, 0)));
+  assert.ok(off > 0.3, `max off-cluster z = ${off}`); // ρ ≈ 0.9 gives z ≈ 4·0.9 − 3 = 0.6
+});
+
+function buildModel(inst: ClusteredInstance): GraphTransformer {
+  return new GraphTransformer({ layers: inst.layers });
+}
+
+/** Re-measures Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked) for a compressed model and asserts every inequality that applies. */
+function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph) {
+  const { ref, nar } = traces(model, c, x, pattern);
+  const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
+  const ra = Math.sqrt(alpha), b2 = beta * beta, L = model.depth;
+  const labelsAll = c.details.labels as number[][], repsAll = c.details.representatives as number[][];
+  let worst = 0, closedSteps = 0, allCertified = true;
+  for (let l = 0; l < L; l++) {
+    const rl = ref.layers[l], nl = nar.layers[l], dec = c.decoders[l], at = `layer ${l}`;
+    const next = l + 1 < L ? c.decoders[l + 1].input : c.uOut!;
+    const e = maxRowDistance(lift(nl.input, dec.input), rl.input);
+    const epsA = maxAbsDiff(nl.logits, rl.logits), logRatio = maxAbsDiff(nl.logWeights, rl.logWeights);
+    const eHalf = maxRowDistance(lift(nl.half, dec.half), rl.half);
+    const eNext = maxRowDistance(lift(nl.output, next), rl.output);
+    const e34 = maxRowDistance(lift(nl.threeQuarter, dec.threeQuarter), rl.threeQuarter);
+    // values and Gram errors
+    const wvr = model.layers[l].wV, wvn = c.narrow.layers[l].wV;
+    const vRef = rows(rl.input).map((hh) => Float64Array.from(rows(wvr), (wr) => dot(wr, hh)));
+    const vHat = rows(nl.input).map((hh) => Float64Array.from(rows(wvn), (wr) => dot(wr, hh)));
+    let tauV = 0, bv = 0;
+    for (let u = 0; u < vRef.length; u++) { bv = Math.max(bv, norm(vRef[u])); for (let v = 0; v <= u; v++) tauV = Math.max(tauV, Math.abs(dot(vHat[u], vHat[v]) - dot(vRef[u], vRef[v]))); }
+    const hr = rows(rl.half), hh = rows(nl.half), labels = labelsAll[l], reps = repsAll[l];
+    let tau = 0;
+    for (const r of reps) for (let i = 0; i < hr.length; i++) tau = Math.max(tau, Math.abs(dot(hh[i], hh[r]) - dot(hr[i], hr[r])));
+    const m = measureClusters(hr, labels);
+    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const scale = b2 * (ra + e) ** 2 + 1;
+    worst = Math.max(worst,
+      assertLeq(epsA, b2 * (2 * ra + e) * e, scale, `${at}: ε_a ≤ β²(2√α+e)e`),
+      assertLeq(logRatio, 2 * epsA, 1 + Math.max(...rl.logits.map(Math.abs)), `${at}: |log â/a| ≤ 2ε_a`),
+      assertLeq(eHalf, beta * e + Math.expm1(2 * epsA) * beta * ra, scale, `${at}: e½ ≤ βe + (e^{2ε_a}−1)β√α`),
+      assertLeq(tauV, b2 * (2 * ra + e) * e, scale, `${at}: τ_v ≤ β²(2√α+e)e`),
+      assertLeq(tau, tauV + Math.expm1(4 * epsA) * bv * bv, scale, `${at}: τ ≤ τ_v + (e^{4ε_a}−1)B_v²`));
+    const Z = rows(nl.threeQuarter);
+    assert.equal(Z[0].length, m.k, `${at}: Ŵ_1 has k = ${m.k} rows`);
+    if (!b.certified) { allCertified = false; continue; }
+    let off = 0, on = 0;
+    Z.forEach((z, i) => z.forEach((v, a) => { if (a === labels[i]) on = Math.max(on, Math.abs(v - 1)); else off = Math.max(off, Math.abs(v)); }));
+    assert.equal(off, 0, `${at}: off-cluster z must be exactly 0 (ρ_x = ${b.rhoX})`);
+    const lr = model.layers[l];
+    const f = m.c.map((ca) => {
+      const hid = Float64Array.from(rows(lr.w1), (wr, j) => Math.max(dot(wr, ca) + (lr.b1 ? lr.b1[j] : 0), 0));
+      return { g: norm(hid), f: norm(Float64Array.from(rows(lr.w2), (wr) => dot(wr, hid))) };
+    });
+    const gMax = Math.max(...f.map((t) => t.g)), fMax = Math.max(...f.map((t) => t.f));
+    worst = Math.max(worst,
+      assertLeq(on, b.delta, 1, `${at}: |z_{i,a(i)} − 1| ≤ Δ`),
+      assertLeq(e34, beta * m.maxDist + b.delta * gMax, scale, `${at}: e¾ ≤ β·maxdist + Δ·max‖g_a‖`),
+      assertLeq(eNext, b2 * m.maxDist + b.delta * fMax, scale, `${at}: e^(ℓ+1) ≤ β²·maxdist + Δ·max‖f_a‖`));
+    if (!lr.b1) worst = Math.max(worst, assertLeq(eNext, b2 * m.gamma2 * (m.eps + b.delta), scale, `${at}: e^(ℓ+1) ≤ β²γ₂(ε+Δ)`));
+    const tauRel = tau / m.gamma1 ** 2;
+    if (m.eps <= 0.5 && e <= 1 && 4 * epsA <= 1 && (1 - m.eps) ** 2 - tauRel >= 0.5 && !lr.b1) {
+      const c1 = (16 * beta ** 4 * m.gamma2 * (2 * ra + 1) * (1 + 8 * b2 * alpha)) / m.gamma1 ** 2, c2 = 41 * b2 * m.gamma2;
+      worst = Math.max(worst, assertLeq(eNext, c1 * e + c2 * m.eps, scale, `${at}: closed form e^(ℓ+1) ≤ c1·e + c2·ε`));
+      closedSteps++;
+    }
+    // shapes: every narrow map at most d×d (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (construction))
+    const d = Number(c.details.d), w = c.narrow.layers[l];
+    for (const mm of [w.wQ, w.wK, w.wV, w.w1, w.w2]) assert.ok(mm.rows <= d && mm.cols <= d, `${at}: a ${mm.rows}×${mm.cols} map exceeds d = ${d}`);
+  }
+  assert.equal(c.certificate.holds, allCertified, c.certificate.reasons.join('\n'));
+  return { worst, closedSteps, allCertified };
+}
+
+test('Thm 4.4 (case 2): τ_v, ε_a, τ (L4), exact off-cluster zeros, |z − 1| ≤ Δ, e¾ and e^(ℓ+1) bounds re-measured on every layer; per-step closed form when its conditions hold', async () => {
+  let cases = 0, certified = 0, closed = 0, worst = 0;
+  await fc.assert(fc.asyncProperty(clusteredParams(0.05), fc.integer({ min: 0, max: 2 }), fc.boolean(), async (p, extra, bias) => {
+    const inst = clusteredInstance({ ...p, biasScale: bias ? 0.05 : 0 });
+    const model = buildModel(inst);
+    const d = p.clusters + extra;
+    const c = compressByClusters(model, inst.x, inst.pattern, { d, clusters: inst.layers.map(() => inst.labels) });
+    const r = checkTheorem44(model, c, inst.x, inst.pattern);
+    cases++; if (r.allCertified) certified++; closed += r.closedSteps; worst = Math.max(worst, r.worst);
+  }), fcParams(20));
+  console.log(`# Thm 4.4: ${cases} cases, ${certified} with ρ_x < 3/4 at every layer, ${closed} closed-form steps, worst measured/bound = ${worst.toFixed(4)}`);
+  assert.ok(certified >= cases / 2 && closed > 0);
+});
+
+test("Thm 4.4 with options.clusters = 'kmeans' finds the generating clusters (up to renumbering) and the certificate holds", () => {
+  const inst = clusteredInstance({ n: 120, clusters: 3, dIn: 16, width: 64, layers: 2, spread: 0.03, beta: 1, alpha0: 1, edgeProb: 0.25, biasScale: 0, seed: 11 });
+  const model = buildModel(inst);
+  const c = compressByClusters(model, inst.x, inst.pattern, { d: 4 });
+  assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+  for (const lab of c.details.labels as number[][]) {
+    const map = new Map<number, number>();
+    lab.forEach((v, i) => { if (!map.has(v)) map.set(v, inst.labels[i]); assert.equal(map.get(v), inst.labels[i], 'k-means split or merged a cluster'); });
+    assert.equal(map.size, 3);
+  }
+  checkTheorem44(model, c, inst.x, inst.pattern);
+});
+
+test('Thm 4.4 is O(ε): the mean output error over 8 cases has log-log slope 1 ± 0.15 against the cluster spread ε ∈ {0.2, 0.1, 0.05, 0.025}', () => {
+  const spreads = [0.2, 0.1, 0.05, 0.025], g = rng(4444), means = spreads.map(() => 0), slopes: number[] = [];
+  for (let t = 0; t < 8; t++) {
+    const shape = { n: 60 + g.int(100), clusters: 2 + g.int(3), dIn: 16, width: 64, layers: 1 + g.int(2), beta: 1, alpha0: 1, edgeProb: 0.25, biasScale: 0, seed: g.int(2 ** 30) };
+    const errors = spreads.map((spread) => {
+      const inst = clusteredInstance({ ...shape, spread });
+      const c = compressByClusters(buildModel(inst), inst.x, inst.pattern, { d: shape.clusters + 1, clusters: inst.layers.map(() => inst.labels) });
+      return c.certificate.outputError;
+    });
+    errors.forEach((e, i) => { means[i] += e / 8; });
+    slopes.push(logLogSlope(spreads, errors));
+  }
+  const slope = logLogSlope(spreads, means);
+  console.log(`# Thm 4.4 O(ε): slope of the mean error ${slope.toFixed(3)}; per case ${slopes.map((s) => s.toFixed(2)).join(' ')}`);
+  assert.ok(Math.abs(slope - 1) <= 0.15, `slope ${slope}`);
+});
+
+test('Thm 4.4 hypotheses that fail give a failing certificate: two clusters merged into one label (ε large, ρ_x ≥ 3/4)', () => {
+  const inst = clusteredInstance({ n: 90, clusters: 3, dIn: 12, width: 32, layers: 1, spread: 0.02, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0, seed: 2 });
+  const merged = Int32Array.from(inst.labels, (v) => (v === 2 ? 1 : v));
+  const c = compressByClusters(buildModel(inst), inst.x, inst.pattern, { d: 3, clusters: [merged] });
+  assert.equal(c.certificate.holds, false);
+  assert.ok(c.certificate.reasons.some((r) => r.includes('one-hot condition')), c.certificate.reasons.join('\n'));
+});
+
+test('compressByClusters rejects bad arguments before any work: σ ≠ ReLU, k > d, labels of the wrong length or with a gap', () => {
+  const inst = clusteredInstance({ n: 30, clusters: 3, dIn: 8, width: 16, layers: 1, spread: 0.02, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0, seed: 1 });
+  const model = buildModel(inst);
+  const identity = new GraphTransformer({ layers: inst.layers, activation: 'identity' });
+  assert.throws(() => compressByClusters(identity, inst.x, inst.pattern, { d: 3 }), /compressByClusters: model\.activation/);
+  assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 2, clusters: [inst.labels] }), RangeError);
+  assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 3, clusters: [inst.labels.subarray(1)] }), InputError);
+  assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 4, clusters: [Int32Array.from(inst.labels, (v) => (v === 1 ? 3 : v))] }), /empty/);
+  assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 3, clusters: [inst.labels, inst.labels] }), /one Int32Array per layer/);
+  assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 3, maxClusters: 4 }), RangeError);
+  assert.throws(() => oneHotFfn(inst.x, Int32Array.from([99])), /representatives\[0\]/);
+});
