@@ -42,6 +42,10 @@ export {
   buildAttentionPattern, checkAttentionPattern, formatAttentionPattern, parseAttentionPattern, sameAttentionPattern, DEFAULT_ATTENTION_PATTERN,
 } from './graph/attention-pattern.js';
 export type { AttentionPattern } from './graph/attention-pattern.js';
+export { reorderNodes, orderingFromPermutation, permuteGraph, permuteArray, unpermuteArray, graphBandwidth } from './graph/reorder.js';
+export type { ReorderMethod, ReorderOptions, NodeOrdering, PermuteGraphOptions } from './graph/reorder.js';
+export { permuteRows, unpermuteRows, permuteNodeData } from './data/reorder-data.js';
+export type { NodeData } from './data/reorder-data.js';
 export { sparseAttention } from './attention/sparse-attention.js';
 export type { SparseAttentionOptions, SparseAttentionResult } from './attention/sparse-attention.js';
 

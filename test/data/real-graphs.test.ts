@@ -9,9 +9,9 @@ import { requireSharedData, repoRoot } from '../support/shared-data.js';
 
 await init();
 
-// Expected counts: the table in /work/shared/data/README.md (nodes, undirected edges or, for cora, directed
+// Expected counts: the table in the shared data's README.md (nodes, undirected edges or, for cora, directed
 // adjacency entries, features, classes, metric, layout). Split sizes: Platonov et al. ship ten fixed
-// 50/25/25 splits (/work/shared/THEORY.md, section 8, "Splits").
+// 50/25/25 splits (Sec. 5 and App. D; docs/theory.md §18).
 const TABLE = {
   minesweeper: { nodes: 10_000, rawEdges: 39_402, features: 7, classes: 2, metric: 'roc_auc', layout: 'heterophilous', splits: 10 },
   tolokers: { nodes: 11_758, rawEdges: 519_000, features: 10, classes: 2, metric: 'roc_auc', layout: 'heterophilous', splits: 10 },

@@ -28,7 +28,7 @@ const caseArb = fc.record({
   bias: fc.boolean(),
 });
 
-test('forward (f64, theory model) equals the plain-loop THEORY §1.1 reference to 1e-12 relative, every traced stage too; exp(log a) = a and rows of a sum to 1', async () => {
+test('forward (f64, theory model) equals the plain-loop reference of Sec. 2 (docs/theory.md §2) to 1e-12 relative, every traced stage too; exp(log a) = a and rows of a sum to 1', async () => {
   fc.assert(fc.property(caseArb, (c) => scope(() => {
     const g = rng(c.seed);
     const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, activation: c.activation, bias: c.bias, queryKeyWidth: c.queryKeyWidth });
@@ -64,7 +64,7 @@ test('forward (f64, theory model) equals the plain-loop THEORY §1.1 reference t
   })), fcParams(25));
 });
 
-test('forward of the practical variant (encoder, 1/√D logits, identity skips, folded BN, head) equals the plain-loop THEORY §1.3 reference to 1e-12 relative', () => {
+test('forward of the practical variant (encoder, 1/√D logits, identity skips, folded BN, head) equals the plain-loop reference of App. D.2 (docs/theory.md §17) to 1e-12 relative', () => {
   fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 3 }), (seed, n, depth) => scope(() => {
     const g = rng(seed);
     const model = practicalModel(g, { dIn: 5, width: 12, depth, beta: 1.5, classes: 3 });

@@ -1,5 +1,5 @@
 // Instances that meet (or, by a switch, violate) the hypotheses of Theorems 4.2 and 4.4 and Proposition 4.3
-// (THEORY.md §5(d), §6(d), §7(d)). Everything is drawn from the seeded rng in a fixed order that does not
+// (the test families of Thm 4.2, Prop. 4.3 and Thm 4.4: docs/theory.md §9, §10, §11). Everything is drawn from the seeded rng in a fixed order that does not
 // depend on the noise sizes, so two calls that differ only in noise share every other draw ("common random
 // numbers") — the O(ε) slope tests rely on that.
 //

@@ -7,7 +7,7 @@ import {
   forwardCompressed, operatorNorm, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
 } from '../../src/index.js';
 
-/** THEORY §9's relative tolerance on inequalities, plus a rounding floor of 64 ulps of the compared scale. */
+/** The relative tolerance on inequalities of docs/theory.md §19 (our protocol, not the paper's) on inequalities, plus a rounding floor of 64 ulps of the compared scale. */
 export const RTOL = 1e-9;
 const ATOL_FACTOR = 64 * 2 ** -52;
 
@@ -63,7 +63,7 @@ export function spectralNormOf(a: DenseMatrix): number {
 }
 
 /**
- * ‖A‖₂ by linalg's power iteration (tol 1e-13, below THEORY §9's rtol; it never overestimates), falling back
+ * ‖A‖₂ by linalg's power iteration (tol 1e-13, below the rtol of docs/theory.md §19; it never overestimates), falling back
  * to spectralNormOf when it stalls on σ₁ ≈ σ₂. Not the Lanczos the certificate uses.
  */
 export function operatorNormOf(a: DenseMatrix): number {

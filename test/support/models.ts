@@ -1,5 +1,5 @@
-// Generators of models, inputs and attention patterns for the model and compression tests (THEORY §3(d),
-// §4(d)), plus a plain-loop f64 implementation of THEORY §1.1 / §1.3 that the library's forward is tested
+// Generators of models, inputs and attention patterns for the model and compression tests (the test families of Thm 3.3 and
+// Prop. 4.1: docs/theory.md §4, §5), plus a plain-loop f64 implementation of Sec. 2 and App. D.2 (docs/theory.md §2, §17) that the library's forward is tested
 // against. Everything is drawn from the seeded rng; nodes are rows (X is n×d_in), weights out×in.
 import { SVD } from 'ml-matrix';
 import {
@@ -39,7 +39,7 @@ export function weightWithNorm(g: Rng, rows: number, cols: number, beta: number)
 }
 
 /**
- * THEORY §4(a): W_1 = E·B with E ∈ R_{≥0}^{D×r} holding exactly one positive entry per row (at π(j)) and
+ * Prop. 4.1, App. C.2; docs/theory.md#5-proposition-41--exact-low-rank (hypotheses): W_1 = E·B with E ∈ R_{≥0}^{D×r} holding exactly one positive entry per row (at π(j)) and
  * B ∈ R^{r×D}, so row j of ReLU(W_1 H) is s_j·ReLU((BH)_{π(j)}) and rank(H^(ℓ+3/4)) ≤ r. With `bias`,
  * b_1 = E·c keeps the structure (ReLU(s_j((BH)_π + c_π)) = s_j·ReLU(…)). Rescaled to norm beta (b_1 too).
  */
@@ -74,12 +74,12 @@ export function normalizeRows(x: DenseMatrix<'f64'>, alpha0: number): DenseMatri
   return x;
 }
 
-/** n×d_in Gaussian rows of norm √alpha0 (THEORY §3(d)). */
+/** n×d_in Gaussian rows of norm √alpha0 (Thm 3.3, App. C.1; docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k (tests)). */
 export function gaussianInput(g: Rng, n: number, dIn: number, alpha0: number): DenseMatrix<'f64'> {
   return normalizeRows(gaussianMatrix(g, n, dIn), alpha0);
 }
 
-/** X = G₁G₂ of rank ≤ rank, rows of norm √alpha0 (THEORY §4(d)). */
+/** X = G₁G₂ of rank ≤ rank, rows of norm √alpha0 (Prop. 4.1, App. C.2; docs/theory.md#5-proposition-41--exact-low-rank (tests)). */
 export function lowRankInput(g: Rng, n: number, dIn: number, rank: number, alpha0: number): DenseMatrix<'f64'> {
   const a = g.fillNormal(new Float64Array(n * rank)), b = g.fillNormal(new Float64Array(rank * dIn));
   const x = DenseMatrix.zeros(n, dIn, 'f64');
@@ -124,7 +124,7 @@ export interface TheoryModelOptions {
   depth: number;
   /** Spectral norm of every map. */
   beta: number;
-  /** When set, W_1 = E·B of this rank (THEORY §4(a)), so every rank(H^(ℓ+3/4)) ≤ w1Rank. */
+  /** When set, W_1 = E·B of this rank (Prop. 4.1, App. C.2; docs/theory.md#5-proposition-41--exact-low-rank (hypotheses)), so every rank(H^(ℓ+3/4)) ≤ w1Rank. */
   w1Rank?: number;
   /** Add the structure-preserving FFN bias b_1 (only with w1Rank) or a Gaussian one. */
   bias?: boolean;
@@ -133,7 +133,7 @@ export interface TheoryModelOptions {
   queryKeyWidth?: number;
 }
 
-/** A theory-variant model (THEORY §1.1) with every map rescaled to spectral norm beta. */
+/** A theory-variant model (Sec. 2; docs/theory.md#2-the-model-and-its-assumptions) with every map rescaled to spectral norm beta. */
 export function theoryModel(g: Rng, o: TheoryModelOptions): GraphTransformer {
   const layers: LayerWeights[] = [];
   const dQK = o.queryKeyWidth ?? o.width;
@@ -155,7 +155,7 @@ export function theoryModel(g: Rng, o: TheoryModelOptions): GraphTransformer {
   return model;
 }
 
-/** A practical-variant model (App. D.2 / THEORY §1.3): encoder, 1/√D logits, identity skips, folded BNs, head. */
+/** A practical-variant model (App. D.2 / docs/theory.md#17-the-practical-variant): encoder, 1/√D logits, identity skips, folded BNs, head. */
 export function practicalModel(g: Rng, o: { dIn: number; width: number; depth: number; beta: number; classes: number }): GraphTransformer {
   const D = o.width;
   const bn = () => foldBatchNorm({
@@ -183,7 +183,7 @@ export function seeded(seed: number): Rng {
   return rng(seed);
 }
 
-// ---- plain-loop reference of THEORY §1.1 / §1.3 -------------------------------------------------------
+// ---- plain-loop reference of Sec. 2 / App. D.2 (docs/theory.md §2, §17) ---------------------------------------
 
 type Rows = Float64Array[];
 
@@ -208,7 +208,7 @@ export interface NaiveLayer {
   input: Rows; half: Rows; threeQuarter: Rows; output: Rows; logits: Float64Array; logWeights: Float64Array;
 }
 
-/** THEORY §1.1 (and §1.3 for practical models) with plain loops in f64: an independent check of forward(). */
+/** Sec. 2 (and App. D.2 for practical models; docs/theory.md §2, §17) with plain loops in f64: an independent check of forward(). */
 export function naiveForward(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph): { output: Rows; layers: NaiveLayer[] } {
   const rp = pattern.rowPtr.array, ci = pattern.colIdx.array;
   let h = toRows(x);
@@ -277,7 +277,7 @@ export function maxRowDistance(a: DenseMatrix, b: DenseMatrix): number {
   return w;
 }
 
-/** max_i ‖a_i‖₂² over rows, by plain loops (the α of THEORY §1.2). */
+/** max_i ‖a_i‖₂² over rows, by plain loops (the α of Sec. 2, (A1)-(A3); docs/theory.md#2-the-model-and-its-assumptions). */
 export function maxRowSquaredNorm(a: DenseMatrix): number {
   let w = 0;
   for (let i = 0; i < a.rows; i++) {
