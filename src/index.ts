@@ -6,7 +6,7 @@ export type { Backend, InitSource, InitOptions } from './runtime/init.js';
 export { Storage, scope, scopeAsync, keep, wasmMemoryPages } from './runtime/storage.js';
 export type { DType, Track } from './runtime/storage.js';
 export {
-  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, BackendError, ArgumentRangeError, ArgumentTypeError,
+  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, NumericalError, BackendError, ArgumentRangeError, ArgumentTypeError,
 } from './runtime/errors.js';
 
 // dense linear algebra

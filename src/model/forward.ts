@@ -9,6 +9,8 @@ import { runKernel } from '../runtime/dispatch.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
+import { InputError, NumericalError } from '../runtime/errors.js';
+import { firstNonFinite } from '../runtime/validate.js';
 import type { Rng } from '../random/rng.js';
 import * as elementwise from '../twin/elementwise.js';
 import type { Activation } from './layer.js';
@@ -457,6 +459,30 @@ export function applyOptionalAffine<T extends FloatDType>(x: DenseMatrix<T>, map
   return map ? applyAffine(x, map, pool?.take(x.rows, map.weight.rows, x.dtype)) : x;
 }
 
+/**
+ * NumericalError `${fn}: ${what} is not finite (… f32 overflow?)` at the first NaN/±Inf of m: finite input
+ * and finite weights whose products overflow the dtype (issue 13; docs/architecture.md, "Limits on input and
+ * work"). One SIMD pass over m (measured on the f32 forward bench row).
+ */
+export function assertFiniteOutput(fn: string, what: string, m: DenseMatrix): void {
+  const idx = firstNonFinite(st(m));
+  if (idx >= 0) {
+    const row = Math.floor(idx / m.cols), col = idx % m.cols;
+    throw new NumericalError(`${fn}: ${what} is not finite (${m.data[idx]} at row ${row}, column ${col}; ${m.dtype} overflow?)`);
+  }
+}
+
+/**
+ * The error a layer's attention raised, restated for the public function: the layer's input was scanned
+ * finite and the weights were validated at construction, so sparseAttention's InputError (q, k whose norms
+ * overflow the dtype; the logits would be ±Inf) is an overflow of this layer. Other errors pass unchanged.
+ */
+function attentionOverflow(fn: string, layer: number, e: unknown): unknown {
+  const prefix = 'sparseAttention: ';
+  if (!(e instanceof InputError) || !e.message.startsWith(prefix)) return e;
+  return new NumericalError(`${fn}: layer ${layer} attention overflows: ${e.message.slice(prefix.length)}`);
+}
+
 export interface NetworkStep<T extends FloatDType> {
   /** T(X): the head's output, or Hᴸ. */
   output: DenseMatrix<T>;
@@ -469,29 +495,41 @@ export interface NetworkStep<T extends FloatDType> {
  * The whole network on `input` (n×d_in, the forward's dtype): encoder, layers (forwardLayer), head. The one
  * loop over layers behind GraphTransformer.forward and the training forward (src/model/parameters.ts).
  * Without a trace or cache the layers share one BufferPool and every dead intermediate is reused or freed;
- * `input` itself is freed once dead only when `ownsInput`. Dropout (pass.dropout) acts on the encoder's
+ * `input` itself is freed once dead only when `ownsInput`. With `fn` (the public function the user called),
+ * the encoder's, every layer's and the head's output are scanned for NaN/±Inf as they are made
+ * (assertFiniteOutput: NumericalError naming fn and the layer); the training forward passes none, since
+ * src/train/fit.ts checks every step's loss. Dropout (pass.dropout) acts on the encoder's
  * output, so a network without an encoder drops only in the FFNs (the caller's input is never written).
  * Allocates in the caller's scope; shapes are assumed checked.
  */
 export function forwardNetwork<T extends FloatDType>(net: NetworkWeights, input: DenseMatrix<T>, pattern: CsrGraph,
-  options: { trace?: boolean; pass?: TrainingPass; ownsInput?: boolean } = {}): NetworkStep<T> {
+  options: { trace?: boolean; pass?: TrainingPass; ownsInput?: boolean; fn?: string } = {}): NetworkStep<T> {
+  const fn = options.fn;
   const wantTrace = options.trace ?? false, pass = options.pass, wantCache = pass?.cache ?? false;
   const keep = wantTrace || wantCache, owns = options.ownsInput ?? false;
   const drop = dropoutOf(pass);
   const pool = new BufferPool();
   const encoded = applyOptionalAffine(input, net.encoder, keep ? undefined : pool);
+  if (fn !== undefined && encoded !== input) assertFiniteOutput(fn, 'encoder output', encoded);
   const encodedMask = drop && encoded !== input ? dropoutInPlace(encoded, drop.p, drop.random) : null;
   if (!keep && encoded !== input && owns) input.free();
   let h = encoded;
   const traces: LayerTrace<T>[] = [], caches: LayerCache<T>[] = [];
-  for (const layer of net.layers) {
-    const step = forwardLayer(layer, h, pattern, net.activation, wantTrace, keep ? undefined : pool, pass);
+  net.layers.forEach((layer, l) => {
+    let step: LayerStep<T>;
+    try {
+      step = forwardLayer(layer, h, pattern, net.activation, wantTrace, keep ? undefined : pool, pass);
+    } catch (e) {
+      throw fn === undefined ? e : attentionOverflow(fn, l, e);
+    }
+    if (fn !== undefined) assertFiniteOutput(fn, `layer ${l} output`, step.output);
     if (step.trace) traces.push(step.trace);
     if (step.cache) caches.push(step.cache);
     if (!keep && (h !== input || owns)) pool.give(h);
     h = step.output;
-  }
+  });
   const output = applyOptionalAffine(h, net.head);
+  if (fn !== undefined && output !== h) assertFiniteOutput(fn, 'head output', output);
   if (!keep && output !== h && (h !== input || owns)) pool.give(h);
   pool.dispose();
   const out: NetworkStep<T> = { output };

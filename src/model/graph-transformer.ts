@@ -3,7 +3,7 @@
 // connections, batch norm folded to affine maps, an input encoder and a classification head.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { scope, type DType, type Owner, type Storage } from '../runtime/storage.js';
-import { assertFiniteStorage } from '../runtime/validate.js';
+import { assertFiniteStorage, checkOptionsObject, optionalBoolean } from '../runtime/validate.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import {
@@ -33,6 +33,11 @@ export interface ForwardOptions<T extends FloatDType = 'f64'> {
   dtype?: T;
   /** Also return every H^(ℓ), H^(ℓ+1/2), H^(ℓ+3/4) and the per-edge logits, log-weights and weights (default false). */
   trace?: boolean;
+  /**
+   * The public function errors name (default 'GraphTransformer.forward'): set by library functions that run
+   * the forward on their caller's behalf (forward, evaluateModel, the compress* constructions).
+   */
+  caller?: string;
 }
 
 export interface ForwardResult<T extends FloatDType = 'f64'> {
@@ -174,7 +179,9 @@ export class GraphTransformer implements Owner {
    * (x.cols ≠ inputDim, pattern not n×n) before any work.
    */
   forward<T extends FloatDType = 'f64'>(x: DenseMatrix, pattern: CsrGraph, options: ForwardOptions<T> = {}): ForwardResult<T> {
-    const fn = 'GraphTransformer.forward';
+    checkOptionsObject('GraphTransformer.forward', options);
+    const fn = options.caller ?? 'GraphTransformer.forward';
+    if (typeof fn !== 'string') throw new InputError(`GraphTransformer.forward: options.caller must be a string, got ${String(fn)}`);
     const dtype = (options.dtype ?? 'f64') as T;
     if (dtype !== 'f64' && dtype !== 'f32') throw new InputError(`${fn}: options.dtype must be 'f32' or 'f64', got ${String(dtype)}`);
     if (!(x instanceof DenseMatrix)) throw new InputError(`${fn}: x must be a DenseMatrix (n×d_in, one node per row)`);
@@ -184,15 +191,18 @@ export class GraphTransformer implements Owner {
       throw new ShapeError(`${fn}: pattern is ${pattern.numRows}×${pattern.numCols} but x has n = ${x.rows} rows`);
     }
     assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
-    const wantTrace = options.trace ?? false;
+    pattern.assertIntact(fn, 'pattern'); // edgeLogits, logSoftmaxRows and the query blocks read its arrays directly
+    const wantTrace = optionalBoolean(fn, 'options.trace', options.trace, false);
     // scope() keeps what the returned list reaches (depth ≤ 3), so matrices are returned flat.
     const kept = scope(() => {
       // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
       // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
       const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
       const input = copy ? x.clone(dtype) : x as DenseMatrix<T>;
+      // finite f64 values beyond the f32 range become ±Inf in the copy: scanned in the dtype the kernels read
+      if (input.dtype !== x.dtype) assertFiniteStorage(fn, `x (converted to ${dtype})`, input.storage as Storage<DType>);
       // Work buffers shared by all layers (no trace): each layer gives back what is dead.
-      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x });
+      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x, fn });
       if (!wantTrace) return { matrices: [output], meta: null };
       const { encoded, layers: steps, final } = trace!;
       const matrices: DenseMatrix<T>[] = [output, input, encoded, final];
@@ -214,5 +224,6 @@ export function createModel(spec: ModelSpec): GraphTransformer {
 export function forward<T extends FloatDType = 'f64'>(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph,
   options: ForwardOptions<T> = {}): ForwardResult<T> {
   if (!(model instanceof GraphTransformer)) throw new InputError('forward: model must be a GraphTransformer (see createModel)');
-  return model.forward(x, pattern, options);
+  checkOptionsObject('forward', options);
+  return model.forward(x, pattern, { ...options, caller: options?.caller ?? 'forward' });
 }

@@ -41,6 +41,12 @@ export class FormatError extends NarrowgtError {}
 /** An iterative method did not reach its tolerance in the allowed iterations. */
 export class ConvergenceError extends NarrowgtError {}
 
+/**
+ * Finite input gave a non-finite intermediate: a layer's output overflowed its dtype (f32 beyond ~3.4e38,
+ * f64 beyond ~1.8e308). The message names the public function and the layer.
+ */
+export class NumericalError extends NarrowgtError {}
+
 /** The WASM backend is not available or was used before init(). */
 export class BackendError extends NarrowgtError {}
 

@@ -103,13 +103,20 @@ export function requireLive(fn: string, name: string, s: Storage<DType>): void {
  */
 export function assertFiniteStorage(fn: string, name: string, s: Storage<DType>): void {
   requireLive(fn, name, s);
-  const k = loadedKernels();
-  let idx = -1;
-  if (k && s.resident && s.dtype !== 'i32') {
-    idx = s.dtype === 'f32' ? k.first_nonfinite_f32(s.ptr, s.length) : k.first_nonfinite_f64(s.ptr, s.length);
-  } else {
-    const a = s.array;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) { idx = i; break; }
-  }
+  const idx = firstNonFinite(s);
   if (idx >= 0) throw new InputError(`${fn}: ${name} has a non-finite value (${s.array[idx]}) at index ${idx}`);
+}
+
+/**
+ * The index of the first NaN/±Inf of a live array, or −1: one pass of the SIMD kernel for resident f32/f64
+ * storage, a JS loop otherwise.
+ */
+export function firstNonFinite(s: Storage<DType>): number {
+  const k = loadedKernels();
+  if (k && s.resident && s.dtype !== 'i32') {
+    return s.dtype === 'f32' ? k.first_nonfinite_f32(s.ptr, s.length) : k.first_nonfinite_f64(s.ptr, s.length);
+  }
+  const a = s.array;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
 }
