@@ -32,6 +32,7 @@ export function sparseAttentionBackward<T extends FloatDType>(dOut: DenseMatrix<
     if (m.dtype !== q.dtype) throw new InputError(`${fn}: ${name} is ${m.dtype} but q is ${q.dtype}`);
   }
   if (!(pattern instanceof CsrGraph)) throw new InputError(`${fn}: pattern must be a CsrGraph`);
+  pattern.assertIntact(fn, 'pattern'); // the kernel and its twin index q, k, v by these arrays
   if (!(weights instanceof Storage) || weights.dtype !== q.dtype || weights.length !== pattern.numEdges) {
     throw new ShapeError(`${fn}: weights must be a ${q.dtype} Storage of length numEdges = ${pattern.numEdges}`);
   }

@@ -1,7 +1,7 @@
 // The argument checks every construction and certify() run before any work (errors name the public function).
-import { InputError, ShapeError } from '../../runtime/errors.js';
+import { ArgumentRangeError, ArgumentTypeError, InputError, ShapeError } from '../../runtime/errors.js';
 import type { DType, Storage } from '../../runtime/storage.js';
-import { assertFiniteStorage } from '../../runtime/validate.js';
+import { assertFiniteStorage, checkOptionsObject, requireFinite, requireInt, show } from '../../runtime/validate.js';
 import { DenseMatrix } from '../../linalg/dense.js';
 import { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
@@ -21,6 +21,7 @@ export function checkCertifyArguments(fn: string, reference: unknown, compressed
   if (x.cols !== reference.inputDim) throw new ShapeError(`${fn}: x has ${x.cols} columns, the reference reads ${reference.inputDim}`);
   if (pattern.numRows !== x.rows || pattern.numCols !== x.rows) throw new ShapeError(`${fn}: pattern is ${pattern.numRows}×${pattern.numCols} but x has ${x.rows} rows`);
   assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
+  pattern.assertIntact(fn, 'pattern'); // edgeLogits, logitDistortion and the verifiers read its arrays directly
 }
 
 /**
@@ -34,14 +35,48 @@ export function checkCompressArguments(fn: string, model: unknown, x: unknown, p
   if (x.cols !== model.inputDim) throw new ShapeError(`${fn}: x has ${x.cols} columns, the model reads d_in = ${model.inputDim}`);
   if (pattern.numRows !== x.rows || pattern.numCols !== x.rows) throw new ShapeError(`${fn}: pattern is ${pattern.numRows}×${pattern.numCols} but x has ${x.rows} rows`);
   assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
+  pattern.assertIntact(fn, 'pattern'); // edgeLogits, logitDistortion and the verifiers read its arrays directly
 }
 
-/** Validates the options shared by the rank-based constructions and returns d. */
+/**
+ * InputError unless `options` is a (non-null, non-array) object — required, unlike checkOptionsObject's
+ * optional bag. `shape` describes the object in the message ('{ d, … }').
+ */
+export function requireOptionsObject(fn: string, options: unknown, shape: string): asserts options is Record<string, unknown> {
+  if (options === undefined) throw new InputError(`${fn}: options must be an object ${shape}, got undefined`);
+  checkOptionsObject(fn, options);
+}
+
+/**
+ * The options every construction passes to certifyWith: tolerances, if given, an object whose rtol and
+ * atolFactor are finite numbers ≥ 0 (docs/theory.md#19-tolerances-and-the-testing-protocol).
+ */
+export function checkTolerances(fn: string, options: { tolerances?: unknown } | undefined): void {
+  const t = options?.tolerances;
+  if (t === undefined) return;
+  checkOptionsObject(fn, t, 'options.tolerances');
+  for (const name of ['rtol', 'atolFactor'] as const) {
+    const v = (t as Record<string, unknown>)[name];
+    if (v !== undefined) requireFinite(fn, `options.tolerances.${name}`, v, 0);
+  }
+}
+
+/**
+ * Validates the options shared by the rank-based constructions (an object with an integer d ≥ 1 and the
+ * CertifyOptions of checkTolerances) and returns d.
+ */
 export function requireWidth(fn: string, options: unknown): number {
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be an object { d, … }`);
-  const d = (options as { d?: unknown }).d;
-  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${String(d)}`);
+  requireOptionsObject(fn, options, '{ d, … }');
+  checkTolerances(fn, options);
+  const d = options.d;
+  requireInt(fn, 'options.d', d, 1);
   return d;
+}
+
+/** ArgumentTypeError unless v is a number, ArgumentRangeError unless lo < v ≤ hi (a fraction in (0, 1]). */
+export function requireHalfOpen(fn: string, name: string, v: unknown, lo: number, hi: number): asserts v is number {
+  if (typeof v !== 'number') throw new ArgumentTypeError(`${fn}: ${name} must be a number in (${lo}, ${hi}], got ${show(v)}`);
+  if (!(v > lo && v <= hi)) throw new ArgumentRangeError(`${fn}: ${name} must lie in (${lo}, ${hi}], got ${show(v)}`);
 }
 
 /** Throws InputError unless the model is the theory variant of Sec. 2; docs/theory.md#2-the-model-and-its-assumptions (b_1 allowed). */
