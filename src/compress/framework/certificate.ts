@@ -129,7 +129,7 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   return scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = reference.forward(x64, pattern, { trace: true });
+    const ref = reference.forward(x64, pattern, { trace: true, caller: 'certify' });
     const nar = forwardCompressed(compressed, x64, pattern, { trace: true });
     const rt = ref.trace!, nt = nar.trace!;
     const alpha = measureAlpha(rt);

@@ -21,7 +21,8 @@ import { GraphTransformer } from '../../model/graph-transformer.js';
 import { forwardLayer } from '../../model/forward.js';
 import type { AffineMap, LayerWeights, SkipMap } from '../../model/layer.js';
 import { encodeMatrix } from '../../model/serialize.js';
-import { checkCompressArguments } from '../framework/arguments.js';
+import { checkCompressArguments, requireWidth } from '../framework/arguments.js';
+import { requireSeed } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, Decoder, JsonValue, LayerDecoders } from '../framework/types.js';
@@ -105,22 +106,20 @@ function centreActivations(centres: DenseMatrix<'f64'>, w1: DenseMatrix<'f64'>, 
 export function compressPractical(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressPracticalOptions): CompressedModel {
   const fn = 'compressPractical';
   checkCompressArguments(fn, model, x, pattern);
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be an object { d, hidden?, … }`);
-  const { d } = options;
-  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${String(d)}`);
+  const d = requireWidth(fn, options);
   const hidden = options.hidden ?? 'full';
   if (hidden !== 'full' && hidden !== 'select' && hidden !== 'clusters') throw new InputError(`${fn}: options.hidden must be 'full', 'select' or 'clusters', got ${String(hidden)}`);
   if (model.variant !== 'practical') throw new InputError(`${fn}: model is a theory-variant network; use compressLowRank / compressByClusters for it`);
   if (hidden === 'clusters' && model.activation !== 'relu') throw new InputError(`${fn}: options.hidden 'clusters' needs σ = ReLU (Theorem 4.4), the model has '${model.activation}'`);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
+  requireSeed(fn, seed);
   if (!model.encoder && d < model.inputDim) {
     throw new InputError(`${fn}: the model has no encoder, so layer 0 reads X (d_in = ${model.inputDim}) directly; give d ≥ d_in (an input adapter is not supported here)`);
   }
 
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
     let u = streamBasis(ref.encoded, d);
     let encoder: AffineMap | null = null;
     if (model.encoder) {

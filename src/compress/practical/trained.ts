@@ -1,12 +1,14 @@
 // Compressing a trained network (the paper's future work, Sec. 6): construct the narrow network with a
 // certificate on the actual graph (compressPractical), then optionally fine-tune it briefly from its constructed
 // weights, and report the graph's metric of both. docs/compression.md has the results and the commands.
-import { InputError } from '../../runtime/errors.js';
+import { InputError, NarrowgtError } from '../../runtime/errors.js';
 import { scope } from '../../runtime/storage.js';
 import { GraphTransformer, layerMatrices } from '../../model/graph-transformer.js';
 import { evaluateMetric } from '../../train/metrics.js';
 import type { NodeClassificationData } from '../../train/fit.js';
 import type { CertifyOptions } from '../framework/check.js';
+import { requireWidth } from '../framework/arguments.js';
+import { checkOptionsObject, requireSeed } from '../../runtime/validate.js';
 import type { Certificate, CompressedModel } from '../framework/types.js';
 import { fineTune, type FineTuneOptions, type FineTuneResult } from '../../train/fine-tune.js';
 import { compressPractical, type HiddenCompression } from './practical.js';
@@ -46,7 +48,7 @@ export interface SplitMetrics {
  */
 export function evaluateModel(model: GraphTransformer, data: NodeClassificationData): SplitMetrics {
   return scope(() => {
-    const logits = model.forward(data.features, data.graph, { dtype: 'f32' }).output;
+    const logits = model.forward(data.features, data.graph, { dtype: 'f32', caller: 'evaluateModel' }).output;
     const m = (mask: Uint8Array): number => evaluateMetric(data.metric, logits, data.labels, mask);
     return { train: m(data.masks.train), val: m(data.masks.val), test: m(data.masks.test) };
   });
@@ -87,6 +89,18 @@ export interface CompressTrainedResult {
   seconds: number;
 }
 
+/** f(), with a NarrowgtError raised under `inner`'s name restated under `outer`'s (the function the user called). */
+function renamed<R>(outer: string, inner: string, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    const prefix = `${inner}: `;
+    if (!(e instanceof NarrowgtError) || !(e as Error).message.startsWith(prefix)) throw e;
+    const Kind = (e as Error).constructor as new (message: string) => Error;
+    throw new Kind(`${outer}: ${(e as Error).message.slice(prefix.length)}`);
+  }
+}
+
 /**
  * Compresses a trained practical-variant network to width d on its own graph: compressPractical (the
  * restated Theorem 4.2 / 4.4 construction with its certificate), the metric of the constructed network, and,
@@ -97,9 +111,12 @@ export interface CompressTrainedResult {
 export function compressTrained(model: GraphTransformer, data: NodeClassificationData, options: CompressTrainedOptions): CompressTrainedResult {
   const fn = 'compressTrained';
   if (!(model instanceof GraphTransformer)) throw new InputError(`${fn}: model must be a GraphTransformer`);
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be an object { d, … }`);
+  requireWidth(fn, options);
+  if (options.seed !== undefined) requireSeed(fn, options.seed);
+  if (options.fineTune !== undefined && options.fineTune !== false) checkOptionsObject(fn, options.fineTune, 'options.fineTune');
   const t0 = performance.now();
-  const compressed = compressPractical(model, data.features, data.graph, { d: options.d, hidden: options.hidden, seed: options.seed, tolerances: options.tolerances });
+  const compressed = renamed(fn, 'compressPractical', () =>
+    compressPractical(model, data.features, data.graph, { d: options.d, hidden: options.hidden, seed: options.seed, tolerances: options.tolerances }));
   const seconds = (performance.now() - t0) / 1000;
   const constructed = evaluateModel(compressed.narrow, data);
   const fineTuned = options.fineTune ? fineTune(compressed.narrow, data, options.fineTune) : null;

@@ -7,7 +7,8 @@ import { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { checkCompressArguments } from '../framework/arguments.js';
+import { checkCompressArguments, requireWidth } from '../framework/arguments.js';
+import { optionalBoolean, requireOpen } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
@@ -40,20 +41,18 @@ export interface CompressExactLowRankOptions extends CertifyOptions {
 export function compressExactLowRank(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressExactLowRankOptions): CompressedModel {
   const fn = 'compressExactLowRank';
   checkCompressArguments(fn, model, x, pattern);
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be { d, tol?, … }`);
-  const { d } = options;
-  if (!Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${String(d)}`);
+  const d = requireWidth(fn, options);
   const tol = options.tol ?? 1e-10;
-  if (!(tol > 0 && tol < 1)) throw new RangeError(`${fn}: options.tol must lie in (0, 1), got ${tol}`);
+  requireOpen(fn, 'options.tol', tol, 0, 1);
   const identityTol = options.identityTol ?? 1e-9;
-  if (!(identityTol > 0)) throw new RangeError(`${fn}: options.identityTol must be positive, got ${identityTol}`);
+  requireOpen(fn, 'options.identityTol', identityTol, 0, Infinity);
+  const foldInput = optionalBoolean(fn, 'options.foldInput', options.foldInput, true);
   if (model.variant !== 'theory') {
     throw new InputError(`${fn}: model is a practical-variant network; Prop. 4.1 is implemented for the theory model of Sec. 2 (see docs/theory.md#17-the-practical-variant on restating it for skips and norms)`);
   }
-  const foldInput = options.foldInput ?? true;
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
     const dIn = model.inputDim;
     // U^(0): identity when d_in ≤ d, else orth(X) in the paper's columns = orth(x_rowᵀ).
     let u: DenseMatrix<'f64'> = dIn <= d ? identity(dIn) : orthAtLeastOne(x64.transpose(), { rtol: tol, maxRank: d });

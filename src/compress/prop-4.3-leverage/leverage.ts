@@ -9,7 +9,8 @@ import type { CsrGraph } from '../../graph/csr.js';
 import { rng } from '../../random/rng.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { checkCompressArguments, requireHalfOpen, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { LIMITS, requireInt, requireOpen, requireSeed } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
@@ -53,22 +54,21 @@ export function compressByLeverage(model: GraphTransformer, x: DenseMatrix, patt
   checkCompressArguments(fn, model, x, pattern);
   const d = requireWidth(fn, options);
   const delta0 = options.delta0 ?? 0.005, delta1 = options.delta1 ?? 0.005, fraction = options.fraction ?? 0.99;
-  for (const [name, v] of [['delta0', delta0], ['delta1', delta1]] as const) {
-    if (!(typeof v === 'number' && v > 0 && v < 1)) throw new RangeError(`${fn}: options.${name} must lie in (0, 1), got ${String(v)}`);
-  }
-  if (!(typeof fraction === 'number' && fraction > 0 && fraction <= 1)) throw new RangeError(`${fn}: options.fraction must lie in (0, 1], got ${String(fraction)}`);
+  requireOpen(fn, 'options.delta0', delta0, 0, 1);
+  requireOpen(fn, 'options.delta1', delta1, 0, 1);
+  requireHalfOpen(fn, 'options.fraction', fraction, 0, 1);
   const samples = options.samples ?? leverageSampleSize(d, delta0);
-  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`${fn}: options.samples must be an integer ≥ 1, got ${String(samples)}`);
+  requireInt(fn, 'options.samples', samples, 1, LIMITS.samples);
   const maxTries = options.maxTries ?? 10;
-  if (!Number.isInteger(maxTries) || maxTries < 1) throw new RangeError(`${fn}: options.maxTries must be an integer ≥ 1, got ${String(maxTries)}`);
+  requireInt(fn, 'options.maxTries', maxTries, 1, LIMITS.restarts);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
+  requireSeed(fn, seed);
   requireTheoryModel(fn, model);
   const master = rng(seed);
   const layerSeeds = model.layers.map(() => master.nextUint32());
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;
     const layers: LayerWeights[] = [];

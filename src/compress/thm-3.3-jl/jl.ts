@@ -10,7 +10,8 @@ import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import { applyOptionalAffine, forwardLayer } from '../../model/forward.js';
 import type { LayerWeights } from '../../model/layer.js';
-import { checkCompressArguments } from '../framework/arguments.js';
+import { checkCompressArguments, checkTolerances } from '../framework/arguments.js';
+import { checkOptionsObject, LIMITS, optionalBoolean, requireChoice, requireInt, requireOpen, requireSeed } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel } from '../framework/types.js';
@@ -21,10 +22,10 @@ import { jlVerifier, logitDistortion } from './jl-verifier.js';
  * The width Theorem 3.3 needs for the logits of m attention edges in L layers (docs/theory.md#4-theorem-33--jl-on-w_q-and-w_k (construction)):
  * d_JL(2m, ε, δ/L) = jlMinDim(m, ε, δ/L) — polarisation needs the 2m vectors q̄_i ± k̄_j, and δ is split
  * over the layers. Then η^(ℓ) ≤ ε for every layer with probability ≥ 1 − δ. Cost O(1).
- * Throws RangeError for m or L not positive integers, ε or δ outside (0, 1).
+ * Throws ArgumentRangeError / ArgumentTypeError (NarrowgtErrors) for m or L not positive integers, ε or δ outside (0, 1).
  */
 export function jlAttentionWidth(numEdges: number, eps: number, delta: number, depth: number): number {
-  if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`jlAttentionWidth: depth must be an integer ≥ 1, got ${depth}`);
+  requireInt('jlAttentionWidth', 'depth', depth, 1);
   return jlMinDim(numEdges, eps, delta / depth);
 }
 
@@ -59,21 +60,23 @@ export interface CompressWithJlOptions extends CertifyOptions {
 export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressWithJlOptions = {}): CompressedModel {
   const fn = 'compressWithJl';
   checkCompressArguments(fn, model, x, pattern);
+  checkOptionsObject(fn, options);
+  checkTolerances(fn, options);
   const { eps } = options;
-  if (eps !== undefined && !(eps > 0 && eps < 1)) throw new RangeError(`${fn}: options.eps must lie in (0, 1), got ${eps}`);
+  if (eps !== undefined) requireOpen(fn, 'options.eps', eps, 0, 1);
   const delta = options.delta ?? 0.1;
-  if (!(delta > 0 && delta < 1)) throw new RangeError(`${fn}: options.delta must lie in (0, 1), got ${delta}`);
+  requireOpen(fn, 'options.delta', delta, 0, 1);
   if (options.d === undefined && eps === undefined) throw new InputError(`${fn}: give options.d, or options.eps (and delta) to derive d`);
+  if (options.d !== undefined) requireInt(fn, 'options.d', options.d, 1);
+  const maxTries = options.maxTries ?? 10;
+  requireInt(fn, 'options.maxTries', maxTries, 1, LIMITS.restarts);
+  const seed = options.seed ?? 0;
+  requireSeed(fn, seed);
+  const allowUncertified = optionalBoolean(fn, 'options.allowUncertified', options.allowUncertified, false);
+  const kind = options.kind ?? 'gaussian';
+  requireChoice(fn, 'options.kind', kind, ['gaussian', 'sparse-sign'] as const);
   const rule = eps !== undefined ? jlAttentionWidth(pattern.numEdges, eps, delta, model.depth) : null;
   const d = options.d ?? rule!;
-  if (!Number.isInteger(d) || d < 1) throw new RangeError(`${fn}: options.d must be an integer ≥ 1, got ${d}`);
-  const maxTries = options.maxTries ?? 10;
-  if (!Number.isInteger(maxTries) || maxTries < 1) throw new RangeError(`${fn}: options.maxTries must be an integer ≥ 1, got ${maxTries}`);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${seed}`);
-
-  const kind = options.kind ?? 'gaussian';
-  if (kind !== 'gaussian' && kind !== 'sparse-sign') throw new InputError(`${fn}: options.kind must be 'gaussian' or 'sparse-sign', got ${String(kind)}`);
   const master = rng(seed);
   const seeds: number[][] = [];
   const etas: number[] = [];
@@ -104,7 +107,7 @@ export function compressWithJl(model: GraphTransformer, x: DenseMatrix, pattern:
         if (eps === undefined || eta <= eps) break;
       }
       if (eps !== undefined && best!.eta > eps) {
-        if (!options.allowUncertified) {
+        if (!allowUncertified) {
           throw new ConvergenceError(`${fn}: layer ${l}: no draw of M met η ≤ ε = ${eps} in ${maxTries} tries (best η = ${best!.eta}); ` +
             `d = ${d}${rule !== null ? `, the JL rule gives d = ${rule}` : ''} — raise d, eps or maxTries, or pass allowUncertified`);
         }

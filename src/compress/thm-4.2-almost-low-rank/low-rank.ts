@@ -7,6 +7,7 @@ import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer } from '../../model/graph-transformer.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { requireFinite } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
@@ -39,13 +40,11 @@ export function compressLowRank(model: GraphTransformer, x: DenseMatrix, pattern
   checkCompressArguments(fn, model, x, pattern);
   const d = requireWidth(fn, options);
   const { epsilon } = options;
-  if (epsilon !== undefined && !(typeof epsilon === 'number' && epsilon >= 0 && Number.isFinite(epsilon))) {
-    throw new RangeError(`${fn}: options.epsilon must be a finite number ≥ 0, got ${String(epsilon)}`);
-  }
+  if (epsilon !== undefined) requireFinite(fn, 'options.epsilon', epsilon, 0);
   requireTheoryModel(fn, model);
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;
     const layers: LayerWeights[] = [];

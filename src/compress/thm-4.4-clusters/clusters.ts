@@ -2,7 +2,7 @@
 // splits into k ≤ d separated clusters, a width-d network reproduces T(X) to O(ε) with a one-hot FFN:
 // z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) ≈ e_{a(i)}, and Ŵ_2 maps e_a to the reference's output at the centre c_a.
 // Case (2) of the theorem (rank-d X) is implemented at layer 0; case (1) (a JL first layer) is not.
-import { InputError } from '../../runtime/errors.js';
+import { ArgumentRangeError, InputError } from '../../runtime/errors.js';
 import { scope } from '../../runtime/storage.js';
 import { DenseMatrix } from '../../linalg/dense.js';
 import { kmeans } from '../../linalg/kmeans.js';
@@ -11,6 +11,7 @@ import { GraphTransformer } from '../../model/graph-transformer.js';
 import { forwardLayer } from '../../model/forward.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
+import { requireInt, requireSeed } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { CompressedModel, LayerDecoders } from '../framework/types.js';
@@ -81,7 +82,7 @@ function checkLabels(fn: string, clusters: Int32Array[], depth: number, n: numbe
     if (!(lab instanceof Int32Array) || lab.length !== n) throw new InputError(`${fn}: options.clusters[${l}] must be an Int32Array of length n = ${n}`);
     let k = 0;
     for (const v of lab) { if (v < 0) throw new InputError(`${fn}: options.clusters[${l}] has a negative label ${v}`); k = Math.max(k, v + 1); }
-    if (k > d) throw new RangeError(`${fn}: options.clusters[${l}] has k = ${k} clusters but Theorem 4.4 needs k ≤ d = ${d}`);
+    if (k > d) throw new ArgumentRangeError(`${fn}: options.clusters[${l}] has k = ${k} clusters but Theorem 4.4 needs k ≤ d = ${d}`);
     const seen = new Uint8Array(k);
     for (const v of lab) seen[v] = 1;
     if (seen.includes(0)) throw new InputError(`${fn}: options.clusters[${l}] leaves a cluster of 0..${k - 1} empty`);
@@ -113,14 +114,12 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
     checkLabels(fn, clusters, model.depth, x.rows, d);
   }
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InputError(`${fn}: options.seed must be an integer, got ${String(seed)}`);
+  requireSeed(fn, seed);
   const maxClusters = options.maxClusters ?? d;
-  if (!Number.isInteger(maxClusters) || maxClusters < 1 || maxClusters > d) {
-    throw new RangeError(`${fn}: options.maxClusters must be an integer in [1, d = ${d}], got ${String(maxClusters)}`);
-  }
+  requireInt(fn, 'options.maxClusters', maxClusters, 1, d);
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
-    const ref = model.forward(x64, pattern, { trace: true }).trace!;
+    const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
     const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;
     let hHat = u0 ? mul(x64, u0) : x64;

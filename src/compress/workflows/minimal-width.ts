@@ -2,11 +2,12 @@
 // the practical question behind Theorems 3.3–4.4 ("how narrow can this transformer be, here?"), for the
 // theory constructions and for trained networks (method 'practical') alike
 // (docs/theory.md#12-minimalwidth).
-import { ConvergenceError, InputError } from '../../runtime/errors.js';
+import { ArgumentRangeError, ConvergenceError, InputError } from '../../runtime/errors.js';
+import { checkOptionsObject, optionalBoolean, requireFinite, requireInt } from '../../runtime/validate.js';
 import type { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import type { GraphTransformer } from '../../model/graph-transformer.js';
-import { checkCompressArguments } from '../framework/arguments.js';
+import { checkCompressArguments, requireOptionsObject } from '../framework/arguments.js';
 import type { CompressedModel } from '../framework/types.js';
 import { compressWithJl } from '../thm-3.3-jl/jl.js';
 import { compressExactLowRank } from '../prop-4.1-exact/exact-low-rank.js';
@@ -107,14 +108,14 @@ const METHODS: readonly WidthMethod[] = ['lowRank', 'exactLowRank', 'jl', 'lever
 export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: MinimalWidthOptions): MinimalWidthResult {
   const fn = 'minimalWidth';
   checkCompressArguments(fn, model, x, pattern);
-  if (typeof options !== 'object' || options === null) throw new InputError(`${fn}: options must be { tolerance, method, … }`);
+  requireOptionsObject(fn, options, '{ tolerance, method, … }');
   const { tolerance, method } = options;
-  if (!(typeof tolerance === 'number' && tolerance >= 0 && Number.isFinite(tolerance))) throw new RangeError(`${fn}: options.tolerance must be a finite number ≥ 0, got ${String(tolerance)}`);
+  requireFinite(fn, 'options.tolerance', tolerance, 0);
   if (!METHODS.includes(method)) throw new InputError(`${fn}: options.method must be one of ${METHODS.join(', ')}, got ${String(method)}`);
   const lr = options.logRatioTolerance;
-  if (lr !== undefined && !(typeof lr === 'number' && lr >= 0)) throw new RangeError(`${fn}: options.logRatioTolerance must be a number ≥ 0, got ${String(lr)}`);
+  if (lr !== undefined) requireFinite(fn, 'options.logRatioTolerance', lr, 0);
   const extra = options.constructionOptions ?? {};
-  if (typeof extra !== 'object' || extra === null) throw new InputError(`${fn}: options.constructionOptions must be an object`);
+  checkOptionsObject(fn, extra, 'options.constructionOptions');
   const widest = method === 'practical' ? Math.max(...model.widths)
     : Math.max(model.inputDim, ...model.shapes.map((s) => Math.max(s.queryKey, s.value, s.hidden, s.output)));
   const dMax = options.dMax ?? widest;
@@ -124,13 +125,13 @@ export function minimalWidth(model: GraphTransformer, x: DenseMatrix, pattern: C
     for (const lab of labels) if (lab instanceof Int32Array) for (const v of lab) dMin = Math.max(dMin, v + 1);
   }
   for (const [name, v] of [['dMax', dMax], ['dMin', dMin]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: options.${name} must be an integer ≥ 1, got ${String(v)}`);
+    requireInt(fn, `options.${name}`, v, 1);
   }
-  if (dMin > dMax) throw new RangeError(`${fn}: dMin = ${dMin} exceeds dMax = ${dMax}`);
+  if (dMin > dMax) throw new ArgumentRangeError(`${fn}: dMin = ${dMin} exceeds dMax = ${dMax}`);
   const search = options.search ?? (dMax - dMin < 16 ? 'linear' : 'bisect');
   if (search !== 'linear' && search !== 'bisect') throw new InputError(`${fn}: options.search must be 'linear' or 'bisect', got ${String(search)}`);
-  const requireHolds = options.requireHolds ?? true;
-  const relative = options.relative ?? false;
+  const requireHolds = optionalBoolean(fn, 'options.requireHolds', options.requireHolds, true);
+  const relative = optionalBoolean(fn, 'options.relative', options.relative, false);
   const onTrial = options.onTrial;
   if (onTrial !== undefined && typeof onTrial !== 'function') throw new InputError(`${fn}: options.onTrial must be a function`);
 
