@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync, renameSync, unlinkSync, statSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  init, Storage, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
+  init, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
   sameAttentionPattern, type AttentionPattern, type LoadedGraph, type GraphTransformer,
 } from '../index.js';
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
@@ -133,10 +133,9 @@ export function resolvePattern(cmd: string, values: Values, recorded: { option: 
   return flag ? { pattern: flag, source: 'flag' } : { pattern: DEFAULT_ATTENTION_PATTERN, source: 'default' };
 }
 
-/** Loads the kernels (idempotent) and reserves WASM memory, so that models read afterwards are WASM-resident. */
+/** Loads the kernels (idempotent), so that models and graphs read afterwards are WASM-resident. */
 export async function prepareKernels(): Promise<void> {
   await init();
-  reserveWasmMemory();
 }
 
 /** A loaded graph whose `graph` is the attention pattern the command runs on, and that pattern. */
@@ -145,7 +144,7 @@ export type PatternedGraph = LoadedGraph & { pattern: AttentionPattern };
 /**
  * Loads --graph (default: the bundled Minesweeper) with split --split, and builds its attention pattern (see
  * resolvePattern: recorded in the model files, else --pattern / --self-loops, else graph + self loops).
- * Initializes the kernels first and reserves WASM memory (see reserveWasmMemory). Throws CliError / the loader's
+ * Initializes the kernels first. Throws CliError / the loader's
  * FormatError.
  */
 export async function loadGraphOption(cmd: string, values: Values, recorded: { option: string; pattern: AttentionPattern | null }[] = []): Promise<PatternedGraph> {
@@ -285,17 +284,4 @@ export function checkPaths(cmd: string, values: Values, paths: { inputs?: readon
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' does not exist`);
     try { accessSync(dir, constants.W_OK); } catch (e) { throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' is not writable (${errno(e)})`); }
   }
-}
-
-let reserved = false;
-
-/**
- * Grows WASM memory once by allocating and freeing one 256 MiB block, so that later allocations reuse it instead of
- * growing memory. Works around DenseMatrix.clone / DenseMatrix.from reading a WASM view before allocating
- * (memory.grow detaches that view; src/train calls clone). Untouched pages cost no resident memory.
- */
-export function reserveWasmMemory(): void {
-  if (reserved) return;
-  reserved = true;
-  Storage.alloc('f64', 2 ** 25, 'wasm').free();
 }

@@ -25,7 +25,7 @@ function svdScores(a: DenseMatrix<'f64'>, rtol = Math.max(a.rows, a.cols) * 2 **
   return { scores, rank };
 }
 
-/** THEORY.md §6(d): A = G/√D with column d−1 zeroed, plus 3·I on the first d rows; row d−1 alone spans direction d−1 (leverage 1). */
+/** The coherent test matrix of Prop. 4.3's tests (docs/theory.md §10): A = G/√D with column d−1 zeroed, plus 3·I on the first d rows; row d−1 alone spans direction d−1 (leverage 1). */
 function coherent(seed: number, n: number, d: number): DenseMatrix<'f64'> {
   const g = rng(seed), a = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d - 1; j++) a[i * d + j] = g.normal() / Math.sqrt(n);
@@ -56,7 +56,7 @@ test('exact leverage scores equal the squared row norms of U_r from ml-matrix SV
   }), fcParams(60));
 });
 
-test('exact leverage scores of hand-checkable matrices: [I; 0], a constant column, and the coherent row of THEORY §6(d)', () => {
+test('exact leverage scores of hand-checkable matrices: [I; 0], a constant column, and the coherent row of the tests of Prop. 4.3 (docs/theory.md §10)', () => {
   // [I_3; 0]: the basis is e_1..e_3, so ℓ = (1, 1, 1, 0, 0) by the definition
   const e = DenseMatrix.zeros(5, 3, 'f64');
   for (let i = 0; i < 3; i++) e.set(i, i, 7 * (i + 1));
@@ -125,7 +125,7 @@ test('approximate scores: a full-Hadamard sketch (r₁ = n′) is exact, small p
 test('approximate scores with the JL step at r₂ = jlMinDim(n, ε₂, δ, vectors) stay within 1 ± ε₂, failures ≤ binomial limit over 20 seeds', () => {
   const n = 300, d = 128, eps2 = 0.9, delta = 0.1, trials = 20;
   const a = gaussian(rng(12), n, d), exact = leverageScores(a);
-  const r2 = Math.ceil(4 * Math.log(2 * n / delta) / (eps2 ** 2 - 2 * eps2 ** 3 / 3)); // THEORY.md §2 L5 with N = n vectors
+  const r2 = Math.ceil(4 * Math.log(2 * n / delta) / (eps2 ** 2 - 2 * eps2 ** 3 / 3)); // Lemma L5 (JL, docs/theory.md §16) with N = n vectors
   assert.ok(r2 < d, `r₂ = ${r2} must undercut d = ${d} for the JL step to run`);
   assert.ok(leverageSketchSizes(n, d, eps2, delta).sketchRows >= n, 'the first stage is exact here, so only the JL step errs');
   let failures = 0;

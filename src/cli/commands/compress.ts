@@ -3,7 +3,7 @@
 import { modelToSafetensors, summarizeCertificate, formatAttentionPattern, compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import {
-  choiceOption, graphOptions, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, requiredOption, writeOutput, checkPaths, type PatternedGraph,
+  choiceOption, graphOptions, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, requiredOption, writeOutputs, checkPaths, type OutputFile, type PatternedGraph,
 } from '../common.js';
 import { note } from '../notes.js';
 import { endProgress, progress, table } from '../output.js';
@@ -65,8 +65,11 @@ export const compress: Command = {
       const cert = res.compressed.certificate;
       const shipped = res.fineTuned?.model ?? res.compressed.narrow;
       res.compressed.pattern = g.pattern;
-      if (out) writeOutput(cmd, out, modelToSafetensors(shipped, { dtype, pattern: g.pattern, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }), 'out');
-      if (cjson) writeOutput(cmd, cjson, serialize(res.compressed), 'compressed');
+      // Both files or neither: a failure on the second leaves the first target as it was.
+      const files: OutputFile[] = [];
+      if (out) files.push({ path: out, option: 'out', data: modelToSafetensors(shipped, { dtype, pattern: g.pattern, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }) });
+      if (cjson) files.push({ path: cjson, option: 'compressed', data: serialize(res.compressed) });
+      writeOutputs(cmd, files);
       const summary = summarizeCertificate(cert);
       const report = {
         model: path, graph: g.name ?? null, pattern: formatAttentionPattern(g.pattern), metric: g.metric, d, hidden,
