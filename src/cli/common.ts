@@ -9,6 +9,7 @@ import {
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
 
 import { CliError } from './cli-error.js';
+import { note } from './notes.js';
 import type { OptionSpec } from './commands/types.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -169,6 +170,35 @@ export async function loadGraphOption(cmd: string, values: Values, recorded: { o
     raw.free();
     throw e;
   }
+}
+
+/** What an input file records about the attention pattern, with the option that named it. */
+export interface RecordedPattern {
+  option: string;
+  pattern: AttentionPattern | null;
+}
+
+/**
+ * Reads --model's file and then the graph on the pattern it (and `also`, e.g. a compressed twin) records — see
+ * resolvePattern — with a note on stderr when no file records one. Frees the model when the graph fails to load.
+ */
+export async function readModelAndGraph(cmd: string, values: Values, path: string, also: RecordedPattern[] = []):
+  Promise<{ model: GraphTransformer; metadata: Record<string, string>; g: PatternedGraph }> {
+  await prepareKernels();
+  const read = readModelFile(cmd, path);
+  const recorded = [{ option: 'model', pattern: read.pattern }, ...also];
+  let g: PatternedGraph;
+  try {
+    g = await loadGraphOption(cmd, values, recorded);
+  } catch (e) {
+    read.model.free();
+    throw e;
+  }
+  if (recorded.every((r) => !r.pattern)) {
+    const names = recorded.map((r) => `--${r.option}`);
+    note(`${names.join(' and ')} record${names.length > 1 ? '' : 's'} no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
+  }
+  return { model: read.model, metadata: read.metadata, g };
 }
 
 /** Reads and parses a model .safetensors file; CliError when unreadable, FormatError when malformed. */
