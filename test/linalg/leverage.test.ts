@@ -16,7 +16,7 @@ await init();
 
 /** Reference scores from ml-matrix's SVD of A itself: squared row norms of U_r, r = #{σ > rtol·σ₁}. */
 function svdScores(a: DenseMatrix<'f64'>, rtol = Math.max(a.rows, a.cols) * 2 ** -52): { scores: Float64Array; rank: number } {
-  const svd = new SingularValueDecomposition(a.toMl(), { autoTranspose: true });
+  const svd = new SingularValueDecomposition(a.toMl(MlMatrix), { autoTranspose: true });
   const s = svd.diagonal, u = svd.leftSingularVectors;
   let rank = 0;
   while (rank < s.length && s[rank] > rtol * s[0]) rank++;
@@ -141,7 +141,7 @@ test('approximate scores with the JL step at r₂ = jlMinDim(n, ε₂, δ, vecto
 /** Squared singular values of diag(w)·S·U for an orthonormal basis U (n×d): the embedding's distortion. */
 function embeddingSpectrum(sample: ReturnType<typeof leverageSample>, u: DenseMatrix<'f64'>): number[] {
   const su = applyLeverageSample(sample, u);
-  const m = su.toMl();
+  const m = su.toMl(MlMatrix);
   su.free();
   return new EigenvalueDecomposition(m.transpose().mmul(m), { assumeSymmetric: true }).realEigenvalues;
 }
@@ -151,7 +151,7 @@ test('leverageSample: k = ⌈12·d·ln(2d/δ₀)⌉ draws give a ½–3/2 subspa
   const a = coherent(7, n, d);
   const scores = leverageScores(a);
   // an orthonormal basis of col(A), from ml-matrix's SVD (independent of the code under test)
-  const aMl = a.toMl();
+  const aMl = a.toMl(MlMatrix);
   const u = DenseMatrix.fromMl(new SingularValueDecomposition(aMl).leftSingularVectors.subMatrix(0, n - 1, 0, d - 1));
   const limit = binomialUpperLimit(trials, delta0);
   let failures = 0, uniformFailures = 0, xFailures = 0;
@@ -165,7 +165,7 @@ test('leverageSample: k = ⌈12·d·ln(2d/δ₀)⌉ draws give a ½–3/2 subspa
     const ev = embeddingSpectrum(s, u);
     if (Math.min(...ev) < 0.5 || Math.max(...ev) > 1.5) failures++;
     // the brief's form: ‖S_w·A·x‖² / ‖A·x‖² ∈ [½, 3/2] for random x
-    const sa = applyLeverageSample(s, a), saMl = sa.toMl();
+    const sa = applyLeverageSample(s, a), saMl = sa.toMl(MlMatrix);
     sa.free();
     for (let t = 0; t < 10; t++) {
       const x = MlMatrix.columnVector(Array.from(g.fillNormal(new Float64Array(d))));
