@@ -49,7 +49,7 @@ function f64Group(size: number): Group {
   const a = DenseMatrix.from(av, size, size, 'f64'), b = DenseMatrix.from(bv, size, size, 'f64');
   const out = DenseMatrix.zeros(size, size, 'f64');
   const c = new Float64Array(size * size);
-  const ma = a.toMl(), mb = b.toMl();
+  const ma = a.toMl(Matrix), mb = b.toMl(Matrix);
   return {
     suite: 'gemm', title: `GEMM f64 ${size}×${size}·${size}×${size}`,
     tasks: [

@@ -7,7 +7,8 @@ import type { CsrGraph } from '../src/index.js';
 const CANDIDATES = [
   process.env.NARROWGT_TOLOKERS,
   new URL('../../data/tolokers.npz', import.meta.url).pathname,
-  '/work/shared/data/tolokers.npz',
+  // the shared data folder beside the checkout (dist/bench/ → ../../../shared)
+  new URL('../../../shared/data/tolokers.npz', import.meta.url).pathname,
 ].filter((p): p is string => typeof p === 'string');
 
 export interface BenchGraph {

@@ -1,6 +1,6 @@
 // Dense linear algebra in f64 (compression and certificates): randomized SVD 20000×256 (k = 16, p = 10,
 // q = 2), column-pivoted and plain Householder QR 4000×256, exact leverage scores 20000×16 — the inputs of
-// /work/shared/anchors/linalg_native.py (a rank-16 product plus 1e-3 noise for the SVD, Gaussian
+// the shared anchors' linalg_native.py (a rank-16 product plus 1e-3 noise for the SVD, Gaussian
 // otherwise). Peer: ml-matrix (full SVD, unpivoted QR) on the same input.
 // Every narrowgt call runs inside scope(), so the WASM blocks of its result are freed after each call.
 import { Matrix, QrDecomposition, SVD } from 'ml-matrix';

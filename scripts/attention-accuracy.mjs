@@ -17,7 +17,7 @@ const files = process.argv.length > 4 ? process.argv.slice(4) : [join(root, 'dis
 const { loadGraphFile } = await import(join(root, 'dist/src/node/index.js'));
 const { init, rng } = await import(join(root, 'dist/src/index.js'));
 await init(undefined, { forceJs: true });
-const g = loadGraphFile(join(process.env.NARROWGT_SHARED ?? '/work/shared', 'data/tolokers.npz'));
+const g = loadGraphFile(join(process.env.NARROWGT_SHARED ?? new URL('../../shared', import.meta.url).pathname, 'data/tolokers.npz'));
 const n = g.graph.numRows, m = g.graph.numEdges, rp = g.graph.rowPtr.array, ci = g.graph.colIdx.array;
 const r = rng(d + 7);
 const q = r.fillNormal(new Float32Array(n * d), qs / Math.sqrt(d)), k = r.fillNormal(new Float32Array(n * d), 1 / Math.sqrt(d)), v = r.fillNormal(new Float32Array(n * d));

@@ -8,12 +8,13 @@
 # 'cpu' times with the process's CPU time instead of the wall clock (the scripts' time.perf_counter is
 # replaced by time.process_time), like `npm run bench -- --clock cpu`: on a shared, busy machine the
 # time spent waiting for a core then does not count. Default 'wall'.
-# ANCHORS (default /work/shared/anchors) and GRAPH (default /work/shared/data/tolokers.npz) override the
+# ANCHORS (default: the shared folder beside the checkout, shared/anchors) and GRAPH (default shared/data/tolokers.npz) override the
 # locations. Prints a skip message and exits 0 when the packages are missing. Not part of npm test.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-ANCHORS=${ANCHORS:-/work/shared/anchors}
-GRAPH=${GRAPH:-/work/shared/data/tolokers.npz}
+SHARED="$(cd "$(dirname "$0")/../.." && pwd)/shared"
+ANCHORS=${ANCHORS:-$SHARED/anchors}
+GRAPH=${GRAPH:-$SHARED/data/tolokers.npz}
 PY=${PYTHON:-/usr/bin/python3}
 CLOCK=${1:-wall}
 case "$CLOCK" in wall|cpu) ;; *) echo "bench-native: the clock is wall or cpu, got $CLOCK" >&2; exit 2 ;; esac

@@ -47,7 +47,7 @@ function race(label, setups) {
   console.log(`${label.padEnd(44)} before ${x[0].toFixed(2).padStart(7)} ms  after ${y[0].toFixed(2).padStart(7)} ms  gain ${(x[0] / y[0]).toFixed(2)}× (medians ${(x[mid] / y[mid]).toFixed(2)}×)  max rel diff ${worst.toExponential(1)}`);
 }
 
-const g = loadGraphFile(join(process.env.NARROWGT_SHARED ?? '/work/shared', 'data/tolokers.npz'));
+const g = loadGraphFile(join(process.env.NARROWGT_SHARED ?? new URL('../../shared', import.meta.url).pathname, 'data/tolokers.npz'));
 const n = g.graph.numRows, m = g.graph.numEdges, rp = g.graph.rowPtr.array, ci = g.graph.colIdx.array;
 console.log(`kernels at ${rev} vs dist/kernels.wasm · Tolokers + self loops (${n} nodes, ${m} entries) · CPU time, min of ${reps}`);
 for (const [d, bytes] of [[64, 4], [16, 4], [4, 4], [64, 8]]) {

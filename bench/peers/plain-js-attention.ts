@@ -1,4 +1,4 @@
-// The "plain JS loop" peer of the performance issue, as /work/shared/anchors/js_peers.mjs writes it:
+// The "plain JS loop" peer of the performance issue, as the shared anchors' js_peers.mjs writes it:
 // Float32Array CSR attention with the output row as accumulator and Math.exp. Kept verbatim in spirit
 // (only typed) so the in-process ratio matches the anchor's ~252 ms row.
 

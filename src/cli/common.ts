@@ -3,12 +3,13 @@ import { readFileSync, writeFileSync, existsSync, renameSync, unlinkSync, statSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  init, Storage, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
+  init, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
   sameAttentionPattern, type AttentionPattern, type LoadedGraph, type GraphTransformer,
 } from '../index.js';
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
 
 import { CliError } from './cli-error.js';
+import { note } from './notes.js';
 import type { OptionSpec } from './commands/types.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -133,10 +134,9 @@ export function resolvePattern(cmd: string, values: Values, recorded: { option: 
   return flag ? { pattern: flag, source: 'flag' } : { pattern: DEFAULT_ATTENTION_PATTERN, source: 'default' };
 }
 
-/** Loads the kernels (idempotent) and reserves WASM memory, so that models read afterwards are WASM-resident. */
+/** Loads the kernels (idempotent), so that models and graphs read afterwards are WASM-resident. */
 export async function prepareKernels(): Promise<void> {
   await init();
-  reserveWasmMemory();
 }
 
 /** A loaded graph whose `graph` is the attention pattern the command runs on, and that pattern. */
@@ -145,7 +145,7 @@ export type PatternedGraph = LoadedGraph & { pattern: AttentionPattern };
 /**
  * Loads --graph (default: the bundled Minesweeper) with split --split, and builds its attention pattern (see
  * resolvePattern: recorded in the model files, else --pattern / --self-loops, else graph + self loops).
- * Initializes the kernels first and reserves WASM memory (see reserveWasmMemory). Throws CliError / the loader's
+ * Initializes the kernels first. Throws CliError / the loader's
  * FormatError.
  */
 export async function loadGraphOption(cmd: string, values: Values, recorded: { option: string; pattern: AttentionPattern | null }[] = []): Promise<PatternedGraph> {
@@ -170,6 +170,35 @@ export async function loadGraphOption(cmd: string, values: Values, recorded: { o
     raw.free();
     throw e;
   }
+}
+
+/** What an input file records about the attention pattern, with the option that named it. */
+export interface RecordedPattern {
+  option: string;
+  pattern: AttentionPattern | null;
+}
+
+/**
+ * Reads --model's file and then the graph on the pattern it (and `also`, e.g. a compressed twin) records — see
+ * resolvePattern — with a note on stderr when no file records one. Frees the model when the graph fails to load.
+ */
+export async function readModelAndGraph(cmd: string, values: Values, path: string, also: RecordedPattern[] = []):
+  Promise<{ model: GraphTransformer; metadata: Record<string, string>; g: PatternedGraph }> {
+  await prepareKernels();
+  const read = readModelFile(cmd, path);
+  const recorded = [{ option: 'model', pattern: read.pattern }, ...also];
+  let g: PatternedGraph;
+  try {
+    g = await loadGraphOption(cmd, values, recorded);
+  } catch (e) {
+    read.model.free();
+    throw e;
+  }
+  if (recorded.every((r) => !r.pattern)) {
+    const names = recorded.map((r) => `--${r.option}`);
+    note(`${names.join(' and ')} record${names.length > 1 ? '' : 's'} no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
+  }
+  return { model: read.model, metadata: read.metadata, g };
 }
 
 /** Reads and parses a model .safetensors file; CliError when unreadable, FormatError when malformed. */
@@ -285,17 +314,4 @@ export function checkPaths(cmd: string, values: Values, paths: { inputs?: readon
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' does not exist`);
     try { accessSync(dir, constants.W_OK); } catch (e) { throw new CliError(`${cmd}: --${option} '${path}': the folder '${dirname(path)}' is not writable (${errno(e)})`); }
   }
-}
-
-let reserved = false;
-
-/**
- * Grows WASM memory once by allocating and freeing one 256 MiB block, so that later allocations reuse it instead of
- * growing memory. Works around DenseMatrix.clone / DenseMatrix.from reading a WASM view before allocating
- * (memory.grow detaches that view; src/train calls clone). Untouched pages cost no resident memory.
- */
-export function reserveWasmMemory(): void {
-  if (reserved) return;
-  reserved = true;
-  Storage.alloc('f64', 2 ** 25, 'wasm').free();
 }

@@ -216,7 +216,7 @@ function parseJsonArray<T>(fn: string, metadata: Record<string, string>, key: st
  * Defaults when metadata is absent: variant 'practical' if an encoder, head, norm, skip or b_2 tensor is present
  * (else 'theory'); activation 'relu'; depth from the layer tensors; logit scale 1/√d_qk (practical) or 1
  * (theory); skips absent as tensors are the identity in the practical variant; bn_epsilon 1e-5. A BatchNorm
- * (`bn1`, `bn2`) is folded at its running statistics (THEORY §1.3: BN(x) = Gx + c).
+ * (`bn1`, `bn2`) is folded at its running statistics (App. D.2, docs/theory.md §17: BN(x) = Gx + c).
  * Cost O(#weights). Throws FormatError naming the tensor or key: a malformed file (readSafetensors' errors:
  * header length, offsets, dtype codes), another format, a missing tensor, an unexpected tensor, a shape that
  * does not chain, a dtype other than F32/F64, a non-finite weight, bad metadata.

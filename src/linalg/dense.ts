@@ -1,11 +1,18 @@
 // A small row-major dense matrix over Float32Array / Float64Array whose elements live in WASM memory
 // when the WASM backend is loaded (see src/runtime/storage.ts for the memory model).
-import { Matrix as MlMatrix } from 'ml-matrix';
 import { InputError, ShapeError, ArgumentRangeError } from '../runtime/errors.js';
 import { Storage, outOfWasm, type Owner, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage, requireAllocatable, requireLive } from '../runtime/validate.js';
 
 export type FloatDType = 'f32' | 'f64';
+
+/** What DenseMatrix.fromMl reads: an ml-matrix Matrix, or any object with its `to2DArray()`. */
+export interface MlMatrixLike {
+  to2DArray(): ArrayLike<number>[];
+}
+
+/** What DenseMatrix.toMl builds with: ml-matrix's `Matrix` class, or any class constructed from an array of rows. */
+export type MlMatrixConstructor<M> = new (rows: number[][]) => M;
 export type FloatArray<T extends FloatDType> = T extends 'f32' ? Float32Array : Float64Array;
 
 function checkDim(fn: string, name: string, v: number): void {
@@ -73,14 +80,27 @@ export class DenseMatrix<T extends FloatDType = FloatDType> implements Owner {
     return m;
   }
 
-  /** From an ml-matrix Matrix (f64 by default). */
-  static fromMl<T extends FloatDType = 'f64'>(m: MlMatrix, dtype: T = 'f64' as T): DenseMatrix<T> {
+  /**
+   * From an ml-matrix Matrix (f64 by default) — or any object with `to2DArray()`. narrowgt does not load
+   * ml-matrix itself (it is no dependency of the library, so importing narrowgt stays fast): pass your own.
+   */
+  static fromMl<T extends FloatDType = 'f64'>(m: MlMatrixLike, dtype: T = 'f64' as T): DenseMatrix<T> {
+    if (m === null || typeof m !== 'object' || typeof m.to2DArray !== 'function') {
+      throw new InputError('DenseMatrix.fromMl: m must be an ml-matrix Matrix (an object with to2DArray())');
+    }
     return DenseMatrix.fromRows(m.to2DArray(), dtype);
   }
 
-  /** To an ml-matrix Matrix (f64). */
-  toMl(): MlMatrix {
-    return new MlMatrix(this.toRows());
+  /**
+   * To an ml-matrix Matrix (f64), built with the `Matrix` class the caller passes:
+   * `import { Matrix } from 'ml-matrix'; a.toMl(Matrix)`. narrowgt does not load ml-matrix itself.
+   * Throws InputError when Matrix is not a constructor.
+   */
+  toMl<M>(Matrix: MlMatrixConstructor<M>): M {
+    if (typeof Matrix !== 'function') {
+      throw new InputError("DenseMatrix.toMl: pass ml-matrix's Matrix class (import { Matrix } from 'ml-matrix'; a.toMl(Matrix)); narrowgt does not load ml-matrix itself");
+    }
+    return new Matrix(this.toRows());
   }
 
   toRows(): number[][] {

@@ -1,8 +1,10 @@
 // The dense SVD of src/linalg: one-sided Jacobi (Hestenes 1958), which cannot loop forever — every sweep
 // is a fixed amount of work and the number of sweeps is capped — and which is scaled first, so that neither
 // subnormal entries (where ml-matrix's Golub–Kahan iteration never met its test: issue 13) nor entries
-// near the overflow threshold change the arithmetic. Used by randomizedSvd (the small SVD of Alg. 5.1)
-// and leverageScores (the rank-revealing SVD of R); see docs/architecture.md, "Limits on input and work".
+// near the overflow threshold change the arithmetic. Used by randomizedSvd (the small SVD of Alg. 5.1),
+// leverageScores (the rank-revealing SVD of R) and the constructions' orth/topd, topRightSingularVectors
+// and leverage-sampling decoder (src/compress/shared/, prop-4.3-leverage/row-sampling.ts); see
+// docs/architecture.md, "Limits on input and work".
 // Reference: Demmel & Veselić, "Jacobi's method is more accurate than QR", SIAM J. Matrix Anal. Appl.
 // 13 (1992) — one-sided Jacobi computes every singular value to high relative accuracy for a well-scaled A.
 import { ConvergenceError } from '../runtime/errors.js';

@@ -15,11 +15,6 @@ export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
 const BYTES: Record<DType, number> = { f32: 4, f64: 8, i32: 4 };
 const CTOR = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
 
-/** Bytes per element of a dtype. */
-export function bytesPer(dtype: DType): number {
-  return BYTES[dtype];
-}
-
 const reclaim = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<{ k: KernelExports; ptr: number }>(({ k, ptr }) => k.free(ptr))
   : null;

@@ -37,7 +37,7 @@ test('Tolokers (self loops added): sparseAttention under wasm-simd equals the TS
   if (!path) return;
   const g = loadGraphFile(path);
   const graph = g.graph;
-  // 11,758 nodes and 519,000 undirected edges (/work/shared/data/README.md): 2·519,000 + 11,758 = 1,049,758
+  // 11,758 nodes and 519,000 undirected edges (the shared data's README.md): 2·519,000 + 11,758 = 1,049,758
   // CSR entries once each edge is stored both ways and a self loop is added to every node.
   assert.equal(graph.numRows, 11_758);
   assert.equal(graph.numEdges, 1_049_758);

@@ -47,12 +47,14 @@ test('every docs/theory.md anchor cited in the repository names a heading of doc
   assert.deepEqual(dead, [], `dead anchors: ${dead.map((d) => `${d.file}: #${d.anchor}`).join(', ')}`);
 });
 
-test('src/compress, experiments/ and docs/ cite the paper and docs/theory.md, never the unshipped THEORY.md', () => {
+test('the repository cites the paper and docs/theory.md, never the unshipped THEORY.md nor a path of the shared folder', () => {
+  const self = fileURLToPath(import.meta.url).replace(/dist[\\/]test/, 'test').replace(/\.js$/, '.ts');
   const offenders: string[] = [];
-  for (const dir of [join('src', 'compress'), 'experiments', 'docs']) {
-    for (const f of files(join(root, dir))) {
-      if (/THEORY(\.md)?\b/.test(readFileSync(f, 'utf8'))) offenders.push(relative(root, f));
-    }
+  const all = [...['src', 'test', 'experiments', 'docs', 'scripts', 'bench', 'examples', 'assembly'].flatMap((d) => files(join(root, d))), join(root, 'README.md')];
+  for (const f of all) {
+    if (f === self) continue;
+    const text = readFileSync(f, 'utf8');
+    if (/THEORY(\.md)?\b/.test(text) || /\/work\/shared|\.\.\/shared\/THEORY/.test(text)) offenders.push(relative(root, f));
   }
   assert.deepEqual(offenders, []);
 });

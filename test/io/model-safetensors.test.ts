@@ -76,7 +76,7 @@ test('F32 files: each weight is rounded once (Math.fround) and a second F32 writ
   assert.ok(Buffer.from(modelToSafetensors(back, { dtype: 'F32', foldLogitScale: false })).equals(Buffer.from(bytes)));
 });
 
-test('a PyTorch-style file (BatchNorm1d tensors, num_batches_tracked, no metadata) folds BN as G = γ/√(σ²+ε), c = β − Gμ (THEORY §1.3)', () => {
+test('a PyTorch-style file (BatchNorm1d tensors, num_batches_tracked, no metadata) folds BN as G = γ/√(σ²+ε), c = β − Gμ (App. D.2; docs/theory.md §17)', () => {
   // One practical layer, D = 2, d_in = 1. Values chosen so that the fold is exact in binary: ε = 1 from metadata.
   const f = (...v: number[]) => Float32Array.from(v);
   const eye = f(1, 0, 0, 1);

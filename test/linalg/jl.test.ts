@@ -21,8 +21,8 @@ const KINDS: [string, JlOptions][] = [
   ['srht', { kind: 'srht' }],
 ];
 
-test('jlMinDim: THEORY.md §2 L5 example, hand-computed values, and the counting conventions', () => {
-  // THEORY.md §2 L5: "m = 1000, δ = 0.01, ε = 0.1 gives d = 5529" (m pairs, N = 2m)
+test('jlMinDim: the Lemma L5 example (docs/theory.md §16), hand-computed values, and the counting conventions', () => {
+  // Lemma L5 (docs/theory.md §16): m = 1000, δ = 0.01, ε = 0.1 gives d = 5529 (m pairs, N = 2m)
   assert.equal(jlMinDim(1000, 0.1, 0.01), 5529);
   // by hand: N = 10 vectors, ε = 1/2, δ = 1/10: 4·ln(200)/(1/4 − 1/12) = 24·ln 200 = 127.16… → 128
   assert.equal(jlMinDim(10, 0.5, 0.1, { count: 'vectors' }), 128);
@@ -160,7 +160,7 @@ test('jlTransform equals x·Mᵀ (rows) and M·x (columns) with M = jlMatrix(sam
   }), fcParams(60));
 });
 
-/** Realised distortion of the pairs: max |(Mx)·(My) − x·y| / ((‖x‖² + ‖y‖²)/2) (THEORY.md §2 L5). */
+/** Realised distortion of the pairs: max |(Mx)·(My) − x·y| / ((‖x‖² + ‖y‖²)/2) (Lemma L5, docs/theory.md §16). */
 function distortion(mx: DenseMatrix<'f64'>, x: DenseMatrix<'f64'>, pairs: number): number {
   const D = x.cols, d = mx.cols;
   let worst = 0;

@@ -16,7 +16,7 @@ await init();
 
 /** Reference scores from ml-matrix's SVD of A itself: squared row norms of U_r, r = #{σ > rtol·σ₁}. */
 function svdScores(a: DenseMatrix<'f64'>, rtol = Math.max(a.rows, a.cols) * 2 ** -52): { scores: Float64Array; rank: number } {
-  const svd = new SingularValueDecomposition(a.toMl(), { autoTranspose: true });
+  const svd = new SingularValueDecomposition(a.toMl(MlMatrix), { autoTranspose: true });
   const s = svd.diagonal, u = svd.leftSingularVectors;
   let rank = 0;
   while (rank < s.length && s[rank] > rtol * s[0]) rank++;
@@ -25,7 +25,7 @@ function svdScores(a: DenseMatrix<'f64'>, rtol = Math.max(a.rows, a.cols) * 2 **
   return { scores, rank };
 }
 
-/** THEORY.md §6(d): A = G/√D with column d−1 zeroed, plus 3·I on the first d rows; row d−1 alone spans direction d−1 (leverage 1). */
+/** The coherent test matrix of Prop. 4.3's tests (docs/theory.md §10): A = G/√D with column d−1 zeroed, plus 3·I on the first d rows; row d−1 alone spans direction d−1 (leverage 1). */
 function coherent(seed: number, n: number, d: number): DenseMatrix<'f64'> {
   const g = rng(seed), a = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d - 1; j++) a[i * d + j] = g.normal() / Math.sqrt(n);
@@ -56,7 +56,7 @@ test('exact leverage scores equal the squared row norms of U_r from ml-matrix SV
   }), fcParams(60));
 });
 
-test('exact leverage scores of hand-checkable matrices: [I; 0], a constant column, and the coherent row of THEORY §6(d)', () => {
+test('exact leverage scores of hand-checkable matrices: [I; 0], a constant column, and the coherent row of the tests of Prop. 4.3 (docs/theory.md §10)', () => {
   // [I_3; 0]: the basis is e_1..e_3, so ℓ = (1, 1, 1, 0, 0) by the definition
   const e = DenseMatrix.zeros(5, 3, 'f64');
   for (let i = 0; i < 3; i++) e.set(i, i, 7 * (i + 1));
@@ -125,7 +125,7 @@ test('approximate scores: a full-Hadamard sketch (r₁ = n′) is exact, small p
 test('approximate scores with the JL step at r₂ = jlMinDim(n, ε₂, δ, vectors) stay within 1 ± ε₂, failures ≤ binomial limit over 20 seeds', () => {
   const n = 300, d = 128, eps2 = 0.9, delta = 0.1, trials = 20;
   const a = gaussian(rng(12), n, d), exact = leverageScores(a);
-  const r2 = Math.ceil(4 * Math.log(2 * n / delta) / (eps2 ** 2 - 2 * eps2 ** 3 / 3)); // THEORY.md §2 L5 with N = n vectors
+  const r2 = Math.ceil(4 * Math.log(2 * n / delta) / (eps2 ** 2 - 2 * eps2 ** 3 / 3)); // Lemma L5 (JL, docs/theory.md §16) with N = n vectors
   assert.ok(r2 < d, `r₂ = ${r2} must undercut d = ${d} for the JL step to run`);
   assert.ok(leverageSketchSizes(n, d, eps2, delta).sketchRows >= n, 'the first stage is exact here, so only the JL step errs');
   let failures = 0;
@@ -141,7 +141,7 @@ test('approximate scores with the JL step at r₂ = jlMinDim(n, ε₂, δ, vecto
 /** Squared singular values of diag(w)·S·U for an orthonormal basis U (n×d): the embedding's distortion. */
 function embeddingSpectrum(sample: ReturnType<typeof leverageSample>, u: DenseMatrix<'f64'>): number[] {
   const su = applyLeverageSample(sample, u);
-  const m = su.toMl();
+  const m = su.toMl(MlMatrix);
   su.free();
   return new EigenvalueDecomposition(m.transpose().mmul(m), { assumeSymmetric: true }).realEigenvalues;
 }
@@ -151,7 +151,7 @@ test('leverageSample: k = ⌈12·d·ln(2d/δ₀)⌉ draws give a ½–3/2 subspa
   const a = coherent(7, n, d);
   const scores = leverageScores(a);
   // an orthonormal basis of col(A), from ml-matrix's SVD (independent of the code under test)
-  const aMl = a.toMl();
+  const aMl = a.toMl(MlMatrix);
   const u = DenseMatrix.fromMl(new SingularValueDecomposition(aMl).leftSingularVectors.subMatrix(0, n - 1, 0, d - 1));
   const limit = binomialUpperLimit(trials, delta0);
   let failures = 0, uniformFailures = 0, xFailures = 0;
@@ -165,7 +165,7 @@ test('leverageSample: k = ⌈12·d·ln(2d/δ₀)⌉ draws give a ½–3/2 subspa
     const ev = embeddingSpectrum(s, u);
     if (Math.min(...ev) < 0.5 || Math.max(...ev) > 1.5) failures++;
     // the brief's form: ‖S_w·A·x‖² / ‖A·x‖² ∈ [½, 3/2] for random x
-    const sa = applyLeverageSample(s, a), saMl = sa.toMl();
+    const sa = applyLeverageSample(s, a), saMl = sa.toMl(MlMatrix);
     sa.free();
     for (let t = 0; t < 10; t++) {
       const x = MlMatrix.columnVector(Array.from(g.fillNormal(new Float64Array(d))));

@@ -91,7 +91,7 @@ test('operatorNorm equals ml-matrix SVD σ₁ within tol·σ₁ and never exceed
     m: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 40 }), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   }), async ({ m, n, seed }) => {
     const a = DenseMatrix.from(rng(seed).fillNormal(new Float64Array(m * n)), m, n, 'f64');
-    const sigma1 = new SingularValueDecomposition(a.toMl(), { autoTranspose: true }).diagonal[0];
+    const sigma1 = new SingularValueDecomposition(a.toMl(MlMatrix), { autoTranspose: true }).diagonal[0];
     for (const which of ['wasm-simd', 'js'] as const) {
       const est = await withBackend(which, () => operatorNorm(a, { tol, seed }));
       assert.ok(est <= sigma1 * (1 + 64 * EPS), `${which}: estimate ${est} above σ₁ = ${sigma1}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SVD } from 'ml-matrix';
+import { Matrix as MlMatrix, SVD } from 'ml-matrix';
 import { init, modelNorms, scope, rng, type DenseMatrix } from '../../src/index.js';
 import { fcParams, announceSeed } from '../support/fc.js';
 import { gaussianInput, makePattern, naiveForward, practicalModel, theoryModel } from '../support/models.js';
@@ -11,7 +11,7 @@ await init();
 
 /** σ_max by ml-matrix's SVD: an oracle independent of the library's Lanczos. */
 function sigmaMax(m: DenseMatrix<'f64'>): number {
-  return new SVD(m.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal[0];
+  return new SVD(m.toMl(MlMatrix), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal[0];
 }
 
 test('modelNorms (Table 1): per-layer σ_max of W_Q, W_K, W_V, W_1, W_2 (SVD oracle, 1e-12), mean and max input norms (plain-loop forward), averages over layers, α = max², β = max σ', () => {

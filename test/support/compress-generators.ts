@@ -36,7 +36,7 @@ function gaussian(g: Rng, rows: number, cols: number, scale = 1): Float64Array {
  */
 export function spectralNormEstimate(w: Float64Array, rows: number, cols: number): number {
   const m = DenseMatrix.from(w, rows, cols, 'f64');
-  const svd = () => new SingularValueDecomposition(m.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
+  const svd = () => new SingularValueDecomposition(m.toMl(MlMatrix), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
   try {
     return Math.min(rows, cols) <= 64 ? svd() : operatorNorm(m, { tol: 1e-10 });
   } catch {

@@ -1,5 +1,5 @@
-// fast-check settings shared by every property test: a fixed, printed seed (FC_SEED, default 42) and a
-// run count scaled by FC_RUNS_SCALE (CI uses 1; NARROWGT_FC_RUNS overrides a test's own count).
+// fast-check settings shared by every property test: a fixed, printed seed (FC_SEED, default 42) and each test's
+// own run count (NARROWGT_FC_RUNS overrides it, e.g. 1000 for a long run).
 export function fcParams(numRuns: number): { seed: number; numRuns: number; verbose: number; endOnFailure: boolean } {
   const seed = Number(process.env.FC_SEED ?? 42);
   const override = process.env.NARROWGT_FC_RUNS ? Number(process.env.NARROWGT_FC_RUNS) : undefined;

@@ -1,7 +1,7 @@
 // Generators of models, inputs and attention patterns for the model and compression tests (the test families of Thm 3.3 and
 // Prop. 4.1: docs/theory.md §4, §5), plus a plain-loop f64 implementation of Sec. 2 and App. D.2 (docs/theory.md §2, §17) that the library's forward is tested
 // against. Everything is drawn from the seeded rng; nodes are rows (X is n×d_in), weights out×in.
-import { SVD } from 'ml-matrix';
+import { Matrix as MlMatrix, SVD } from 'ml-matrix';
 import {
   ConvergenceError, DenseMatrix, GraphTransformer, createModel, csrFromEdges, fullPattern, graphWithExpander, operatorNorm, rng,
   foldBatchNorm, type Activation, type CsrGraph, type LayerWeights, type Rng,
@@ -22,7 +22,7 @@ export function sigmaMax(m: DenseMatrix<'f64'>): number {
     return operatorNorm(m, { tol: 1e-13, maxIterations: 20000 });
   } catch (e) {
     if (!(e instanceof ConvergenceError)) throw e;
-    return new SVD(m.toMl(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal[0];
+    return new SVD(m.toMl(MlMatrix), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal[0];
   }
 }
 

@@ -1,4 +1,4 @@
-// The real graphs in ../shared/data (beside the checkout, see /work/shared/data/README.md). Tests that need
+// The real graphs in the shared data folder beside the checkout (its README.md lists them). Tests that need
 // them skip when the folder is missing on a developer machine, but FAIL under CI (any CI value but '', 'false', '0'): CI must never
 // pass by silently skipping them.
 import { existsSync } from 'node:fs';

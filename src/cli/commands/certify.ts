@@ -2,8 +2,7 @@
 // graph — the same graph and split, or another one — and prints every check of its certificate.
 import { summarizeCertificate, formatAttentionPattern, certify, deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, loadGraphOption, prepareKernels, readBytes, readModelFile, requiredOption, type PatternedGraph } from '../common.js';
-import { note } from '../notes.js';
+import { graphOptions, readBytes, readModelAndGraph, requiredOption, type PatternedGraph } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -32,11 +31,7 @@ export const certifyCommand: Command = {
     let model: GraphTransformer | null = null;
     let g: PatternedGraph | null = null;
     try {
-      await prepareKernels();
-      const read = readModelFile(cmd, modelPath);
-      model = read.model;
-      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: read.pattern }, { option: 'compressed', pattern: compressed.pattern ?? null }]);
-      if (!read.pattern && !compressed.pattern) note(`neither file records an attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
+      ({ model, g } = await readModelAndGraph(cmd, values, modelPath, [{ option: 'compressed', pattern: compressed.pattern ?? null }]));
       if (compressed.narrow.depth !== model.depth || model.inputDim !== g.numFeatures) {
         throw new CliError(`${cmd}: --compressed (${compressed.narrow.depth} layers) does not match --model (${model.depth} layers, ${model.inputDim} features) and the graph (${g.numFeatures} features)`);
       }

@@ -3,9 +3,8 @@
 import { modelToSafetensors, summarizeCertificate, formatAttentionPattern, compressTrained, countModelParameters, evaluateModel, rankResiduals, serialize, type HiddenCompression } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import {
-  choiceOption, graphOptions, intOption, loadGraphOption, numberOption, prepareKernels, readModelFile, requiredOption, writeOutput, checkPaths, type PatternedGraph,
+  choiceOption, graphOptions, intOption, numberOption, readModelAndGraph, requiredOption, writeOutputs, checkPaths, type OutputFile,
 } from '../common.js';
-import { note } from '../notes.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
 
@@ -40,17 +39,8 @@ export const compress: Command = {
     const out = values.out as string | undefined, cjson = values.compressed as string | undefined;
     if (out !== undefined && !out.endsWith('.safetensors')) throw new CliError(`${cmd}: --out must name a .safetensors file, got '${out}'`);
     if (cjson !== undefined && !cjson.endsWith('.json')) throw new CliError(`${cmd}: --compressed must name a .json file, got '${cjson}'`);
-    await prepareKernels();
-    const { model, pattern: recorded } = readModelFile(cmd, path);
-    let g: PatternedGraph;
+    const { model, g } = await readModelAndGraph(cmd, values, path);
     try {
-      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
-    } catch (e) {
-      model.free();
-      throw e;
-    }
-    try {
-      if (!recorded) note(`--model records no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
       if (model.variant !== 'practical') throw new CliError(`${cmd}: --model is a theory-variant network; compress it with the library's compressLowRank / compressByClusters`);
       if (model.inputDim !== g.numFeatures || model.outputDim !== g.numClasses) {
         throw new CliError(`${cmd}: --model reads ${model.inputDim} features and writes ${model.outputDim} logits; the graph has ${g.numFeatures} features and ${g.numClasses} classes`);
@@ -65,8 +55,11 @@ export const compress: Command = {
       const cert = res.compressed.certificate;
       const shipped = res.fineTuned?.model ?? res.compressed.narrow;
       res.compressed.pattern = g.pattern;
-      if (out) writeOutput(cmd, out, modelToSafetensors(shipped, { dtype, pattern: g.pattern, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }), 'out');
-      if (cjson) writeOutput(cmd, cjson, serialize(res.compressed), 'compressed');
+      // Both files or neither: a failure on the second leaves the first target as it was.
+      const files: OutputFile[] = [];
+      if (out) files.push({ path: out, option: 'out', data: modelToSafetensors(shipped, { dtype, pattern: g.pattern, metadata: { 'narrowgt.compressed': JSON.stringify({ from: path, d, hidden, fineTuneEpochs: epochs, lr }) } }) });
+      if (cjson) files.push({ path: cjson, option: 'compressed', data: serialize(res.compressed) });
+      writeOutputs(cmd, files);
       const summary = summarizeCertificate(cert);
       const report = {
         model: path, graph: g.name ?? null, pattern: formatAttentionPattern(g.pattern), metric: g.metric, d, hidden,

@@ -1,9 +1,8 @@
 // `narrowgt eval`: a model file's metric on a graph's masks, its size and its f32 forward time.
 import { formatAttentionPattern, countModelParameters, evaluateModel, scope } from '../../index.js';
 import { CliError } from '../cli-error.js';
-import { graphOptions, intOption, loadGraphOption, prepareKernels, readModelFile, requiredOption, type PatternedGraph } from '../common.js';
+import { graphOptions, intOption, readModelAndGraph, requiredOption } from '../common.js';
 import { medianMs, table } from '../output.js';
-import { note } from '../notes.js';
 import type { Command } from './types.js';
 
 export const evalCommand: Command = {
@@ -21,17 +20,8 @@ export const evalCommand: Command = {
     const path = requiredOption(cmd, values, 'model', 'the .safetensors network to evaluate');
     const repeats = intOption(cmd, values, 'repeats', 1, 1000);
     if (!path.endsWith('.safetensors')) throw new CliError(`${cmd}: --model must name a .safetensors file, got '${path}'`);
-    await prepareKernels();
-    const { model, pattern: recorded } = readModelFile(cmd, path);
-    let g: PatternedGraph;
+    const { model, g } = await readModelAndGraph(cmd, values, path);
     try {
-      g = await loadGraphOption(cmd, values, [{ option: 'model', pattern: recorded }]);
-    } catch (e) {
-      model.free();
-      throw e;
-    }
-    try {
-      if (!recorded) note(`--model records no attention pattern; running on ${formatAttentionPattern(g.pattern)} (choose with --pattern)`);
       try {
         if (model.inputDim !== g.numFeatures) throw new CliError(`${cmd}: --model reads ${model.inputDim} features but the graph has ${g.numFeatures}`);
         if (model.outputDim !== g.numClasses) throw new CliError(`${cmd}: --model writes ${model.outputDim} logits but the graph has ${g.numClasses} classes`);

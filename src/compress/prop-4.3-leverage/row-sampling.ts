@@ -2,7 +2,6 @@
 // of the D feature rows, drawn by the leverage scores of a D×d column basis A, and rebuild every node from
 // the kept rows by a weighted least-squares fit in col(A). Used by compressByLeverage (Prop. 4.3), where
 // the rows are FFN hidden units. Nodes are rows here: H is n×D.
-import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { InputError, ShapeError } from '../../runtime/errors.js';
 import { assertFiniteStorage } from '../../runtime/validate.js';
 import type { DType, Storage } from '../../runtime/storage.js';
@@ -10,6 +9,7 @@ import { DenseMatrix } from '../../linalg/dense.js';
 import { matmul } from '../../linalg/matmul.js';
 import { qr } from '../../linalg/qr.js';
 import { leverageSample } from '../../linalg/leverage.js';
+import { svdArrays } from '../../linalg/svd.js';
 
 /** η of the subspace embedding in Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): the sampled Gram matrix has eigenvalues in [1 − η, 1 + η]. */
 export const EMBEDDING_ETA = 0.5;
@@ -202,23 +202,23 @@ function residualNorms(h: DenseMatrix<'f64'>, q: DenseMatrix<'f64'>): Float64Arr
 /** U = Q·(diag(w)Q_R)⁺·diag(w) and the extreme eigenvalues of (diag(w)Q_R)ᵀ(diag(w)Q_R). */
 function sampledDecoder(q: DenseMatrix<'f64'>, rows: Int32Array, w: Float64Array): { u: DenseMatrix<'f64'>; eigenvalues: [number, number] } {
   const d = q.cols, ke = rows.length, qd = q.data;
-  const b = new MlMatrix(ke, d);
-  for (let s = 0; s < ke; s++) for (let t = 0; t < d; t++) b.set(s, t, w[s] * qd[rows[s] * d + t]);
-  const svd = new SingularValueDecomposition(b, { autoTranspose: true });
-  const sv = svd.diagonal;
-  const smax = Math.max(...sv);
-  const sq = Array.from({ length: d }, (_, t) => (t < sv.length ? sv[t] ** 2 : 0));
+  const b = new Float64Array(ke * d);
+  for (let s = 0; s < ke; s++) for (let t = 0; t < d; t++) b[s * d + t] = w[s] * qd[rows[s] * d + t];
+  const svd = svdArrays('leverageRowSampling', b, ke, d); // src/linalg/svd.ts: one-sided Jacobi, capped sweeps
+  const sv = svd.s, p = sv.length; // p = min(ke, d); U ke×p, V d×p row-major
+  const smax = sv[0];
+  const sq = Array.from({ length: d }, (_, t) => (t < p ? sv[t] ** 2 : 0));
   // pinv with the LAPACK-style cutoff max(ke, d)·ε·σ₁: below it a direction counts as not sampled
   const cutoff = Math.max(ke, d) * 2.220446049250313e-16 * smax;
-  const U = svd.leftSingularVectors, V = svd.rightSingularVectors;
+  const U = svd.u, V = svd.v;
   const pinv = new Float64Array(d * ke); // d×ke = V Σ⁺ Uᵀ, then · diag(w)
-  for (let j = 0; j < sv.length; j++) {
+  for (let j = 0; j < p; j++) {
     if (!(sv[j] > cutoff)) continue;
     const inv = 1 / sv[j];
     for (let a = 0; a < d; a++) {
-      const va = V.get(a, j) * inv;
+      const va = V[a * p + j] * inv;
       if (va === 0) continue;
-      for (let s = 0; s < ke; s++) pinv[a * ke + s] += va * U.get(s, j) * w[s];
+      for (let s = 0; s < ke; s++) pinv[a * ke + s] += va * U[s * p + j] * w[s];
     }
   }
   const pm = DenseMatrix.from(pinv, d, ke, 'f64');

@@ -1,12 +1,13 @@
 // Bases and selections the constructions share (docs/theory.md#1-conventions; L7 of docs/theory.md#16-shared-lemmas-l1-to-l7): orth(B), topd(B, d), CPQR row
 // selection with its decoder U_σ = Y·(Y_S)⁺, the spectral norm, and row-wise distances.
 //
-// Adapter note: src/linalg/ has no exact SVD, and pivotedQr/selectRows were not committed when this was
-// written, so this file holds a private one-sided Jacobi SVD and a column-pivoted Gram–Schmidt (same pivots
-// and rank rule as CPQR: |R_kk| > rtol·|R_11|). Swap the bodies here for the linalg versions; callers do not change.
-import { Matrix as MlMatrix, solve } from 'ml-matrix';
+// Every SVD here is linalg's one-sided Jacobi (src/linalg/svd.ts: capped sweeps, ConvergenceError instead of a
+// loop that cannot end), and the decoder's least squares is linalg's Householder QR.
 import { DenseMatrix } from '../../linalg/dense.js';
 import { matmul } from '../../linalg/matmul.js';
+import { qr } from '../../linalg/qr.js';
+import { solveLeftUpper } from '../../linalg/cholesky-qr.js';
+import { svdArrays } from '../../linalg/svd.js';
 
 /** An orthonormal basis with the singular values that decided its rank. */
 export interface Basis {
@@ -20,75 +21,18 @@ export interface Basis {
 /** Thin SVD factors: σ descending and, when asked, the matching left singular vectors (p×k, column j = u_j). */
 interface ThinSvd {
   s: number[];
-  u: Float64Array | null;
+  u: Float64Array;
   rows: number;
 }
 
-const JACOBI_MAX_SWEEPS = 80;
-
 /**
- * One-sided Jacobi SVD (Hestenes 1958; Demmel & Veselić 1992) of B (p×q), on its k = min(p, q) columns — B
- * itself when q ≤ p, else Bᵀ with the rotations accumulated. Rotations make the working columns pairwise
- * orthogonal (|g_i·g_j| ≤ 1e-15·‖g_i‖‖g_j‖); their norms are then the singular values, and the normalised
- * columns (q ≤ p) or the accumulated rotation (q > p) the left singular vectors. Always terminates (sweep
- * cap; it converges quadratically, ~6–10 sweeps), with high relative accuracy. Cost O(sweeps·k²·max(p, q)).
- * ml-matrix's SVD was replaced because it looped forever on some rank-deficient activations.
+ * The thin SVD of B (p×q) by src/linalg/svd.ts (one-sided Jacobi, Hestenes 1958; Demmel & Veselić 1992: high
+ * relative accuracy, at most 60 sweeps, ConvergenceError naming `fn` beyond): σ descending and the p×min(p, q)
+ * left singular vectors (row-major). Cost O(sweeps·min(p, q)²·max(p, q)).
  */
-function thinSvd(b: DenseMatrix<'f64'>, wantU: boolean): ThinSvd {
-  const p = b.rows, q = b.cols, src = b.data;
-  const onCols = q <= p;
-  const k = Math.min(p, q), len = Math.max(p, q);
-  // Working columns g_j (length len), contiguous.
-  const g = new Float64Array(k * len);
-  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) {
-    if (onCols) g[j * len + i] = src[i * q + j];
-    else g[i * len + j] = src[i * q + j];
-  }
-  const v = !onCols && wantU ? new Float64Array(k * k) : null;
-  if (v) for (let j = 0; j < k; j++) v[j * k + j] = 1;
-  for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
-    let rotated = false;
-    for (let a = 0; a < k - 1; a++) {
-      for (let c = a + 1; c < k; c++) {
-        let alpha = 0, beta = 0, gamma = 0;
-        const oa = a * len, oc = c * len;
-        for (let t = 0; t < len; t++) { const x = g[oa + t], y = g[oc + t]; alpha += x * x; beta += y * y; gamma += x * y; }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const tan = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const cos = 1 / Math.sqrt(1 + tan * tan), sin = cos * tan;
-        for (let t = 0; t < len; t++) {
-          const x = g[oa + t], y = g[oc + t];
-          g[oa + t] = cos * x - sin * y;
-          g[oc + t] = sin * x + cos * y;
-        }
-        if (v) {
-          for (let t = 0; t < k; t++) {
-            const x = v[a * k + t], y = v[c * k + t];
-            v[a * k + t] = cos * x - sin * y;
-            v[c * k + t] = sin * x + cos * y;
-          }
-        }
-      }
-    }
-    if (!rotated) break;
-  }
-  const norms = Array.from({ length: k }, (_, j) => norm2(g.subarray(j * len, (j + 1) * len)));
-  const order = norms.map((_, j) => j).sort((x, y) => norms[y] - norms[x]);
-  const s = order.map((j) => norms[j]);
-  if (!wantU) return { s, u: null, rows: p };
-  const u = new Float64Array(p * k);
-  order.forEach((j, col) => {
-    if (onCols) {
-      const nj = norms[j];
-      for (let i = 0; i < p; i++) u[i * k + col] = nj > 0 ? g[j * len + i] / nj : (i === col ? 1 : 0);
-    } else {
-      // Bᵀ = G Vᵀ·… : the rotation V (k×k, row j = v_j) holds the right singular vectors of Bᵀ = the left ones of B.
-      for (let i = 0; i < p; i++) u[i * k + col] = v![j * k + i];
-    }
-  });
-  return { s, u, rows: p };
+function thinSvd(fn: string, b: DenseMatrix<'f64'>): ThinSvd {
+  const r = svdArrays(fn, b.data, b.rows, b.cols);
+  return { s: Array.from(r.s), u: r.u, rows: b.rows };
 }
 
 /** Number of singular values above rtol·s₁ (0 for the zero matrix). */
@@ -102,7 +46,7 @@ export function rankFromSingularValues(s: ArrayLike<number>, rtol: number): numb
 function leftColumns(svd: ThinSvd, count: number): DenseMatrix<'f64'> {
   const k = svd.s.length, rows = svd.rows;
   const out = DenseMatrix.zeros(rows, count, 'f64');
-  const d = out.data, u = svd.u!;
+  const d = out.data, u = svd.u;
   for (let i = 0; i < rows; i++) for (let j = 0; j < count; j++) d[i * count + j] = u[i * k + j];
   return out;
 }
@@ -113,7 +57,7 @@ function leftColumns(svd: ThinSvd, count: number): DenseMatrix<'f64'> {
  */
 export function orth(b: DenseMatrix<'f64'>, options: { rtol?: number; maxRank?: number } = {}): Basis {
   const rtol = options.rtol ?? 1e-10;
-  const svd = thinSvd(b, true);
+  const svd = thinSvd('orth', b);
   const rank = Math.min(rankFromSingularValues(svd.s, rtol), options.maxRank ?? Infinity);
   return { basis: leftColumns(svd, rank), rank, singularValues: svd.s };
 }
@@ -133,14 +77,14 @@ export function orthAtLeastOne(b: DenseMatrix<'f64'>, options: { rtol?: number; 
 
 /** topd(B, d): the top-d left singular vectors (fewer when min(p, q) < d). Cost as orth. */
 export function topd(b: DenseMatrix<'f64'>, d: number): Basis {
-  const svd = thinSvd(b, true);
+  const svd = thinSvd('topd', b);
   const count = Math.min(d, svd.s.length);
   return { basis: leftColumns(svd, count), rank: count, singularValues: svd.s };
 }
 
 /** Singular values of B, descending (one-sided Jacobi, high relative accuracy). */
 export function singularValues(b: DenseMatrix<'f64'>): number[] {
-  return thinSvd(b, false).s;
+  return thinSvd('singularValues', b).s;
 }
 
 function norm2(v: Float64Array): number {
@@ -216,12 +160,20 @@ export function selectFeatures(y: DenseMatrix<'f64'>, options: { rtol?: number; 
   const r = indices.length;
   const decoder = DenseMatrix.zeros(p, r, 'f64');
   if (r > 0) {
-    const yd = y.data; // re-read: the allocation above may have grown WASM memory and detached the old view
-    const ys = new MlMatrix(n, r);
-    for (let i = 0; i < n; i++) for (let k = 0; k < r; k++) ys.set(i, k, yd[i * p + indices[k]]);
-    const sol = solve(ys, y.toMl()); // r×p: least-squares U_σᵀ
-    const dd = decoder.data;
-    for (let j = 0; j < p; j++) for (let k = 0; k < r; k++) dd[j * r + k] = sol.get(k, j);
+    // U_σᵀ = argmin ‖y[:, S]·X − y‖_F (r×p) by Householder QR: y[:, S] = Q·R, X = R⁻¹·(Qᵀy)[:r] (full column rank by the pivot test)
+    const ys = takeColumns(y, indices);
+    const f = qr(ys);
+    ys.free();
+    try {
+      const qty = f.applyQt(y), rr = f.upperTriangularMatrix;
+      const sol = qty.data.slice(0, r * p), rd = rr.data.slice(0, r * r);
+      qty.free(); rr.free();
+      solveLeftUpper(rd, sol, r, p);
+      const dd = decoder.data; // read after the allocations above (memory.grow detaches older views)
+      for (let j = 0; j < p; j++) for (let k = 0; k < r; k++) dd[j * r + k] = sol[k * p + j];
+    } finally {
+      f.free();
+    }
   }
   return { indices, rank: r, pivotNorms, decoder };
 }

@@ -5,8 +5,8 @@ import { assertFiniteStorage } from '../../runtime/validate.js';
 import type { DType, Storage } from '../../runtime/storage.js';
 import { DenseMatrix } from '../../linalg/dense.js';
 import { matmul } from '../../linalg/matmul.js';
-import { SingularValueDecomposition } from 'ml-matrix';
 import { qr } from '../../linalg/qr.js';
+import { svdArrays } from '../../linalg/svd.js';
 
 /** P = topd(H, d) with the per-node distances r_i = ‖(I − PPᵀ)h_i‖. */
 export interface NearLowRankCertificate {
@@ -58,7 +58,7 @@ export function residualsTo(h: DenseMatrix<'f64'>, basis: DenseMatrix<'f64'>): {
  * topd (docs/theory.md#1-conventions) in the row convention: the top min(d, n, D) right singular vectors of H (n×D), D×d'.
  * A Householder QR first reduces H to its square triangular factor (n ≥ D: H = QR, and R has H's right
  * singular vectors; n < D: Hᵀ = QR, and Q times R's left singular vectors are H's right ones), so the
- * SVD (ml-matrix's Golub–Kahan) only ever sees a min(n, D)-square matrix.
+ * SVD (src/linalg/svd.ts: one-sided Jacobi, capped sweeps) only ever sees a min(n, D)-square matrix.
  * Backward stable like a direct SVD: the subspace is accurate to ~ε·σ₁/gap (no squaring of the matrix).
  * Cost O(n·D·min(n, D)) in the blocked QR kernel + O(min(n, D)³).
  */
@@ -70,11 +70,12 @@ export function topRightSingularVectors(h: DenseMatrix<'f64'>, d: number): Dense
   t?.free();
   try {
     const r = f.upperTriangularMatrix;
-    const svd = new SingularValueDecomposition(r.toMl(), { computeLeftSingularVectors: !tall, computeRightSingularVectors: tall });
+    const k = r.rows; // R is k×k, k = min(n, D)
+    const svd = svdArrays('topRightSingularVectors', r.data, k, k);
     r.free();
-    const vecs = tall ? svd.rightSingularVectors : svd.leftSingularVectors; // min(n, D) × min(n, D)
-    const small = DenseMatrix.zeros(vecs.rows, keep, 'f64'), sd = small.data;
-    for (let i = 0; i < vecs.rows; i++) for (let c = 0; c < keep; c++) sd[i * keep + c] = vecs.get(i, c);
+    const vecs = tall ? svd.v : svd.u; // k×k row-major, columns in descending σ
+    const small = DenseMatrix.zeros(k, keep, 'f64'), sd = small.data;
+    for (let i = 0; i < k; i++) for (let c = 0; c < keep; c++) sd[i * keep + c] = vecs[i * k + c];
     let out = small;
     if (!tall) { out = f.applyQ(small); small.free(); }
     // Deterministic signs: the entry of largest magnitude in each column is positive (svd_flip).
