@@ -48,15 +48,6 @@ export interface ForwardTrace<T extends FloatDType = FloatDType> {
 }
 
 /**
- * A copy of m in `dtype` (default m's): DenseMatrix.clone, which allocates before it reads (a view taken
- * before the allocation may be detached by memory.grow). Kept for the compress/ call sites; new code calls
- * m.clone(dtype).
- */
-export function copyMatrix<U extends FloatDType>(m: DenseMatrix, dtype?: U): DenseMatrix<U> {
-  return m.clone((dtype ?? m.dtype) as U);
-}
-
-/**
  * The n×width work buffers of one forward, reused across layers: a layer takes Q, K, V, the attention
  * output, the FFN hidden and its output from here and gives back what is dead, so a whole f32 forward
  * allocates about five n×D arrays once instead of about eight per layer. Buffers come back with undefined
