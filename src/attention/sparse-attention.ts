@@ -1,8 +1,8 @@
 // Softmax attention restricted to a sparse pattern (Section 2 of the paper): the fused CSR kernel.
 import { InputError, ShapeError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
+import { runKernel } from '../runtime/dispatch.js';
 import { scratch } from '../runtime/scratch.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable, requireLive } from '../runtime/validate.js';
 import { DenseMatrix, requireDenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
@@ -94,25 +94,25 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   const wantWeights = returnWeights || wOut !== undefined;
   const weights = wantWeights ? (wOut ?? Storage.alloc(dtype, m)) : undefined;
   const bytes = dtype === 'f32' ? 4 : 8;
-  const kern = wasmKernels();
-  if (kern) {
-    const arrays = [output.storage, q.storage, k.storage, v.storage, pattern.rowPtr, pattern.colIdx, weights ?? null] as Storage<DType>[];
-    const writeBack = [output.storage, weights ?? null] as Storage<DType>[];
-    withPointers(kern, arrays, ([po, pq, pk, pv, prp, pci, pw]) => {
+  runKernel({
+    args: [output.storage, q.storage, k.storage, v.storage, pattern.rowPtr, pattern.colIdx, weights ?? null] as Storage<DType>[],
+    writes: [output.storage, weights ?? null] as Storage<DType>[],
+    kernel: (kern, [po, pq, pk, pv, prp, pci, pw]) => {
       const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
       if (dtype === 'f32') kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0, nSrc);
       else kern.attention_csr_f64(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0);
-    }, writeBack);
-  } else {
-    const scores = weights ? weights.array : new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
-    if (dtype === 'f32') {
-      twin.attention_csr_f32(output.data as Float32Array, q.data as Float32Array, k.data as Float32Array, v.data as Float32Array,
-        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float32Array, weights ? 1 : 0, nSrc);
-    } else {
-      twin.attention_csr_f64(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array,
-        pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
-    }
-  }
+    },
+    twin: () => {
+      const scores = weights ? weights.array : new (dtype === 'f32' ? Float32Array : Float64Array)(Math.max(pattern.maxDegree, 1));
+      if (dtype === 'f32') {
+        twin.attention_csr_f32(output.data as Float32Array, q.data as Float32Array, k.data as Float32Array, v.data as Float32Array,
+          pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float32Array, weights ? 1 : 0, nSrc);
+      } else {
+        twin.attention_csr_f64(output.data as Float64Array, q.data as Float64Array, k.data as Float64Array, v.data as Float64Array,
+          pattern.rowPtr.array, pattern.colIdx.array, nDst, dQK, dV, scale, scores as Float64Array, weights ? 1 : 0);
+      }
+    },
+  });
   return (weights ? { output, weights } : { output }) as SparseAttentionResult<T>;
 }
 

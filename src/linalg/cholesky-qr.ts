@@ -15,8 +15,8 @@
 // The range is kept: each row solve is backward stable, q·(R + ΔR) = y with |ΔR| ≤ (n + 1)·u·|R|, so the
 // computed Q₁ spans the columns of Y + ΔY with ‖ΔY‖ ≲ (n + 1)·u·‖Q₁‖·‖R‖ ≈ (n + 1)·u·‖Y‖ — the same order
 // as Householder QR's backward error, whatever κ(Y).
-import { wasmKernels } from '../runtime/init.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/triangular.js';
 import * as twinGram from '../twin/gram.js';
 import { DenseMatrix } from './dense.js';
@@ -48,36 +48,35 @@ export function choleskyUpper(g: ArrayLike<number>, n: number): Float64Array | n
 /** into := y·R⁻¹ (R n×n upper triangular, nonzero diagonal; into is y, the default, or a same-shape matrix not sharing its storage) on the active backend. */
 export function solveRightUpper(y: DenseMatrix<'f64'>, r: Float64Array, into: DenseMatrix<'f64'> = y): void {
   const m = y.rows, n = y.cols;
-  const kern = wasmKernels();
-  if (kern) {
-    const rs = Storage.alloc('f64', n * n), inv = Storage.alloc('f64', n);
-    try {
-      rs.array.set(r);
-      const same = into === y;
-      const arrays = [into.storage, y.storage, rs, inv] as Storage<DType>[];
-      withPointers(kern, arrays, ([px, py, pr, pi]) => kern.trsm_right_upper_f64(px, same ? px : py, pr, pi, m, n), [into.storage as Storage<DType>]);
-    } finally {
-      inv.free();
-      rs.free();
-    }
-  } else {
-    twin.trsm_right_upper_f64(into.data, y.data, r, new Float64Array(n), m, n);
+  // the kernel reads R and its scratch of n reciprocals from WASM memory; the twin reads r itself
+  const rs = Storage.alloc('f64', n * n), inv = Storage.alloc('f64', n);
+  try {
+    rs.array.set(r);
+    const same = into === y;
+    runKernel({
+      args: [into.storage, y.storage, rs, inv] as Storage<DType>[],
+      writes: [into.storage as Storage<DType>],
+      // into === y: one pointer for both (a storage outside WASM memory would otherwise be copied in twice)
+      kernel: (k, [px, py, pr, pi]) => k.trsm_right_upper_f64(px, same ? px : py, pr, pi, m, n),
+      twin: () => twin.trsm_right_upper_f64(into.data, y.data, r, inv.array, m, n),
+    });
+  } finally {
+    inv.free();
+    rs.free();
   }
 }
 
 /** YᵀY (n×n) as a plain array, on the active backend (assembly/gram.ts: upper tiles only). */
 export function gramOf(y: DenseMatrix<'f64'>): Float64Array {
   const m = y.rows, n = y.cols;
-  const kern = wasmKernels();
-  if (!kern) {
-    const g = new Float64Array(n * n);
-    twinGram.gram_f64(g, y.data, m, n);
-    return g;
-  }
   const gs = Storage.alloc('f64', n * n);
   try {
-    withPointers(kern, [gs, y.storage] as Storage<DType>[], ([pg, py]) => kern.gram_f64(pg, py, m, n), [gs as Storage<DType>]);
-    return Float64Array.from(gs.array);
+    runKernel({
+      args: [gs, y.storage] as Storage<DType>[], writes: [gs as Storage<DType>],
+      kernel: (k, [pg, py]) => k.gram_f64(pg, py, m, n),
+      twin: () => twinGram.gram_f64(gs.array, y.data, m, n),
+    });
+    return Float64Array.from(gs.array); // a plain array, out of WASM memory before gs is freed
   } finally {
     gs.free();
   }

@@ -1,8 +1,8 @@
 // Johnson–Lindenstrauss maps M ∈ R^{d×D} with E[MᵀM] = I (Gaussian, sparse sign, SRHT), their
 // application to many vectors at once, and the dimension rule d_JL. All f64.
 import { InputError, ArgumentRangeError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import { rng, type Rng } from '../random/rng.js';
 import * as twin from '../twin/hadamard.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
@@ -173,12 +173,11 @@ export function jlMatrix(d: number, D: number, options: JlOptions = {}): DenseMa
 
 /** In place: `count` blocks of n×width, each multiplied by H_n along its n axis (kernel or twin). */
 function fwht(buf: Storage<'f64'>, count: number, n: number, width: number): void {
-  const k = wasmKernels();
-  if (k) {
-    withPointers(k, [buf as Storage<DType>], ([p]) => k.fwht_f64(p, count, n, width), [buf as Storage<DType>]);
-  } else {
-    twin.fwht_f64(buf.array, count, n, width);
-  }
+  runKernel({
+    args: [buf as Storage<DType>], writes: [buf as Storage<DType>],
+    kernel: (k, [p]) => k.fwht_f64(p, count, n, width),
+    twin: () => twin.fwht_f64(buf.array, count, n, width),
+  });
 }
 
 /**

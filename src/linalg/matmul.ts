@@ -1,7 +1,7 @@
 // C = op(A)·op(B) on the active backend (WASM SIMD kernel or its TS twin).
 import { ShapeError, InputError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
-import { withPointers, type Storage, type DType } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import type { Storage, DType } from '../runtime/storage.js';
 import * as twin from '../twin/gemm.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable } from '../runtime/validate.js';
 import { DenseMatrix, requireDenseMatrix, type FloatDType } from './dense.js';
@@ -54,16 +54,16 @@ export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T
   const c = out ?? DenseMatrix.zeros(m, n, a.dtype);
   if (m === 0 || n === 0) return c;
   if (k === 0) { c.data.fill(0); return c; }
-  const k32 = wasmKernels();
-  if (k32) {
-    const kernel = a.dtype === 'f32' ? k32.gemm_f32 : k32.gemm_f64;
-    const arrays = [c.storage, a.storage, b.storage] as Storage<DType>[];
-    withPointers(k32, arrays, ([pc, pa, pb]) => kernel(pc, pa, pb, m, n, k, +tA, +tB), [c.storage as Storage<DType>]);
-  } else if (a.dtype === 'f32') {
-    twin.gemm_f32(c.data as Float32Array, a.data as Float32Array, b.data as Float32Array, m, n, k, +tA, +tB);
-  } else {
-    twin.gemm_f64(c.data as Float64Array, a.data as Float64Array, b.data as Float64Array, m, n, k, +tA, +tB);
-  }
+  const f32 = a.dtype === 'f32';
+  runKernel({
+    args: [c.storage, a.storage, b.storage] as Storage<DType>[],
+    writes: [c.storage as Storage<DType>],
+    kernel: (kern, [pc, pa, pb]) => (f32 ? kern.gemm_f32 : kern.gemm_f64)(pc, pa, pb, m, n, k, +tA, +tB),
+    twin: () => {
+      if (f32) twin.gemm_f32(c.data as Float32Array, a.data as Float32Array, b.data as Float32Array, m, n, k, +tA, +tB);
+      else twin.gemm_f64(c.data as Float64Array, a.data as Float64Array, b.data as Float64Array, m, n, k, +tA, +tB);
+    },
+  });
   // finite in, finite out: a product of finite matrices can still overflow (1e200·1e200); with checkFinite that
   // is an error, not silent ±Inf/NaN (one SIMD scan of m·n entries against the 2·m·n·k flops of the product)
   if (checkFinite) {

@@ -1,8 +1,8 @@
 // Row and column Euclidean norms (SIMD kernel assembly/norms.ts or its twin) and the operator norm
 // ‖A‖₂ = σ₁(A) by power iteration, handing over to Lanczos when σ₁ ≈ σ₂ stalls it. All f64.
 import { ConvergenceError, InputError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import { rng } from '../random/rng.js';
 import * as twin from '../twin/norms.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
@@ -22,22 +22,17 @@ const TINY_SUM = 2 ** -968;
 function squaredNorms(a: DenseMatrix<'f64'>, byRow: boolean): Float64Array {
   const len = byRow ? a.rows : a.cols;
   if (len === 0) return new Float64Array(0);
-  const k = wasmKernels();
-  let out: Float64Array;
-  if (k) {
-    const buf = Storage.alloc('f64', len);
-    try {
-      const kernel = byRow ? k.row_sq_norms_f64 : k.col_sq_norms_f64;
-      withPointers(k, [buf, a.storage] as Storage<DType>[], ([po, pa]) => kernel(po, pa, a.rows, a.cols), [buf as Storage<DType>]);
-      out = buf.array.slice();
-    } finally {
-      buf.free();
-    }
-  } else {
-    out = new Float64Array(len);
-    (byRow ? twin.row_sq_norms_f64 : twin.col_sq_norms_f64)(out, a.data, a.rows, a.cols);
+  const buf = Storage.alloc('f64', len);
+  try {
+    runKernel({
+      args: [buf, a.storage] as Storage<DType>[], writes: [buf as Storage<DType>],
+      kernel: (k, [po, pa]) => (byRow ? k.row_sq_norms_f64 : k.col_sq_norms_f64)(po, pa, a.rows, a.cols),
+      twin: () => (byRow ? twin.row_sq_norms_f64 : twin.col_sq_norms_f64)(buf.array, a.data, a.rows, a.cols),
+    });
+    return buf.array.slice(); // a plain array, out of WASM memory before buf is freed
+  } finally {
+    buf.free();
   }
-  return out;
 }
 
 /** √Σx² over a strided run of n values with scaling by max|x|, immune to overflow and underflow. */

@@ -1,8 +1,8 @@
 // Column-pivoted QR (f64) with LAPACK geqp3 semantics, and the numerical rank it reveals.
 import { checkOptionsObject } from '../runtime/validate.js';
 import { ArgumentRangeError, ArgumentTypeError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
-import { Storage, withPointers, type DType } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import { Storage, type DType } from '../runtime/storage.js';
 import * as twin from '../twin/qr_pivoted.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
 import { CompactQr } from './qr.js';
@@ -40,14 +40,12 @@ export class PivotedQr extends CompactQr {
     super(a.rows, a.cols);
     const m = a.rows, n = a.cols;
     this.jpvt = Storage.alloc('i32', n);
-    const kern = wasmKernels();
-    if (kern) {
-      const arrays = [this.factor, a.storage, this.tau, this.jpvt] as Storage<DType>[];
-      withPointers(kern, arrays, ([pw, pa, pt, pp]) => kern.pivoted_qr_f64(pw, pa, pt, pp, m, n),
-        [this.factor, this.tau, this.jpvt] as Storage<DType>[]);
-    } else {
-      twin.pivoted_qr_f64(this.factor.array, a.data, this.tau.array, this.jpvt.array, m, n);
-    }
+    runKernel({
+      args: [this.factor, a.storage, this.tau, this.jpvt] as Storage<DType>[],
+      writes: [this.factor, this.tau, this.jpvt] as Storage<DType>[],
+      kernel: (k, [pw, pa, pt, pp]) => k.pivoted_qr_f64(pw, pa, pt, pp, m, n),
+      twin: () => twin.pivoted_qr_f64(this.factor.array, a.data, this.tau.array, this.jpvt.array, m, n),
+    });
     this.tol = options.tol ?? Math.max(m, n) * 2 ** -52;
     this.rank = this.countRank(this.tol);
   }

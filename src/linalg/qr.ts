@@ -2,8 +2,8 @@
 // The factorisation is kept in LAPACK's compact form (R plus the Householder vectors, column-major), so
 // Qᵀ·b and Q·b cost O(m·k·cols) without ever forming Q; Q itself is formed only when asked for.
 import { InputError, ShapeError } from '../runtime/errors.js';
-import { wasmKernels } from '../runtime/init.js';
-import { Storage, withPointers, type DType, type Owner } from '../runtime/storage.js';
+import { runKernel } from '../runtime/dispatch.js';
+import { Storage, type DType, type Owner } from '../runtime/storage.js';
 import { assertFiniteStorage } from '../runtime/validate.js';
 import * as twin from '../twin/householder.js';
 import { DenseMatrix, requireF64Matrix } from './dense.js';
@@ -60,13 +60,12 @@ export abstract class CompactQr implements Owner {
     this.checkLive('orthogonalMatrix');
     const m = this.rows, k = Math.min(m, this.cols);
     const q = DenseMatrix.zeros(m, k, 'f64');
-    const kern = wasmKernels();
-    if (kern) {
-      const arrays = [q.storage, this.factor, this.tau] as Storage<DType>[];
-      withPointers(kern, arrays, ([pq, pw, pt]) => kern.householder_form_q_f64(pq, pw, pt, m, k), [q.storage as Storage<DType>]);
-    } else {
-      twin.householder_form_q_f64(q.data, this.factor.array, this.tau.array, m, k);
-    }
+    runKernel({
+      args: [q.storage, this.factor, this.tau] as Storage<DType>[],
+      writes: [q.storage as Storage<DType>],
+      kernel: (kern, [pq, pw, pt]) => kern.householder_form_q_f64(pq, pw, pt, m, k),
+      twin: () => twin.householder_form_q_f64(q.data, this.factor.array, this.tau.array, m, k),
+    });
     return q;
   }
 
@@ -111,13 +110,12 @@ export abstract class CompactQr implements Owner {
   protected apply(b: DenseMatrix<'f64'>, trans: 0 | 1): void {
     const m = this.rows, k = Math.min(m, this.cols), c = b.cols;
     if (c === 0) return;
-    const kern = wasmKernels();
-    if (kern) {
-      const arrays = [b.storage, this.factor, this.tau] as Storage<DType>[];
-      withPointers(kern, arrays, ([pb, pw, pt]) => kern.householder_apply_f64(pb, pw, pt, m, k, c, trans), [b.storage as Storage<DType>]);
-    } else {
-      twin.householder_apply_f64(b.data, this.factor.array, this.tau.array, m, k, c, trans);
-    }
+    runKernel({
+      args: [b.storage, this.factor, this.tau] as Storage<DType>[],
+      writes: [b.storage as Storage<DType>],
+      kernel: (kern, [pb, pw, pt]) => kern.householder_apply_f64(pb, pw, pt, m, k, c, trans),
+      twin: () => twin.householder_apply_f64(b.data, this.factor.array, this.tau.array, m, k, c, trans),
+    });
   }
 }
 
@@ -136,13 +134,12 @@ export class HouseholderQr extends CompactQr {
     requireF64Matrix('qr', 'a', a);
     super(a.rows, a.cols);
     const m = a.rows, n = a.cols;
-    const kern = wasmKernels();
-    if (kern) {
-      const arrays = [this.factor, a.storage, this.tau] as Storage<DType>[];
-      withPointers(kern, arrays, ([pw, pa, pt]) => kern.householder_qr_f64(pw, pa, pt, m, n), [this.factor, this.tau] as Storage<DType>[]);
-    } else {
-      twin.householder_qr_f64(this.factor.array, a.data, this.tau.array, m, n);
-    }
+    runKernel({
+      args: [this.factor, a.storage, this.tau] as Storage<DType>[],
+      writes: [this.factor, this.tau] as Storage<DType>[],
+      kernel: (kern, [pw, pa, pt]) => kern.householder_qr_f64(pw, pa, pt, m, n),
+      twin: () => twin.householder_qr_f64(this.factor.array, a.data, this.tau.array, m, n),
+    });
   }
 
   protected get className(): string {

@@ -3,6 +3,11 @@
 // runKernel runs the kernel when the WASM backend is active (and the call site's dtype has a kernel), the
 // twin otherwise. So a new kernel is its kernel (assembly/), its twin (src/twin/), one wrapper that calls
 // runKernel, and a test that compares the two. Issue 15 may put a thread pool behind this function.
+// A call whose result is a plain array (row norms, a Gram matrix) allocates a Storage for it, lets the kernel
+// and the twin both write there (storage.array for the twin), and copies it out after runKernel returns; a
+// kernel's scratch comes from runtime/scratch.ts inside `kernel`, the twin's is allocated inside `twin`.
+// Only src/runtime and code that asks whether data is WASM-resident for another reason (a copy to avoid, a
+// path that needs resident pointers) call wasmKernels() themselves.
 import { wasmKernels } from './init.js';
 import { withPointers, type DType, type Storage } from './storage.js';
 import type { KernelExports } from './kernels.js';
