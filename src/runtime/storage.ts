@@ -6,7 +6,7 @@
 import { InputError, BackendError } from './errors.js';
 import { loadedKernels, wasmKernels } from './init.js';
 import type { KernelExports } from './kernels.js';
-import { MAX_BLOCK_BYTES } from './validate.js';
+import { MAX_BLOCK_BYTES } from './block-size.js';
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArrayOf<T extends DType> = T extends 'f32' ? Float32Array : T extends 'f64' ? Float64Array : Int32Array;

@@ -5,11 +5,8 @@ import { ArgumentRangeError, ArgumentTypeError, InputError } from './errors.js';
 import { loadedKernels } from './init.js';
 import type { Storage, DType } from './storage.js';
 
-/**
- * The largest block the WASM allocator hands out (AssemblyScript's TLSF: 2³⁰ bytes less its 4-byte header).
- * JS-heap arrays are held to the same limit, so a call that fits on one backend fits on the other.
- */
-export const MAX_BLOCK_BYTES = 2 ** 30 - 16;
+import { MAX_BLOCK_BYTES } from './block-size.js';
+export { MAX_BLOCK_BYTES };
 
 /** Work bounds no sane call exceeds (docs/architecture.md, "Limits on input and work"). */
 export const LIMITS = {

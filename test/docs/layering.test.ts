@@ -14,15 +14,11 @@ const walk = (d: string): string[] => readdirSync(d).flatMap((n) => {
 });
 const files = walk(src);
 
-/**
- * Relative imports and re-exports of a file (static and `import('…')` with a literal), as .ts paths; with
- * `runtimeOnly`, without the `import type` / `export type` ones, which the compiler erases.
- */
-function imports(file: string, runtimeOnly = false): string[] {
+/** Relative imports and re-exports of a file (static and `import('…')` with a literal), as .ts paths. */
+function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
   for (const m of text.matchAll(/(?:^|\n)\s*((?:import|export)[^'"\n;]*?)from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
-    if (runtimeOnly && m[1] && /^(import|export)\s+type\b/.test(m[1].trim())) continue;
     out.push(resolve(dirname(file), m[2] ?? m[3]).replace(/\.js$/, '.ts'));
   }
   return out;
@@ -68,8 +64,8 @@ test('every src/ import runs down: a folder imports only the folders docs/archit
   assert.deepEqual(wrong, []);
 });
 
-test('no import circle among the src/ files (type-only imports, which the compiler erases, aside)', () => {
-  const graph = new Map(files.map((f) => [f, imports(f, true)]));
+test('no import circle among the src/ files, type-only imports included', () => {
+  const graph = new Map(files.map((f) => [f, imports(f)]));
   const state = new Map<string, 'open' | 'done'>();
   const circles: string[] = [];
   const visit = (f: string, path: string[]): void => {
