@@ -20,6 +20,7 @@ import { maxRowDistance, rowNormStats } from '../../linalg/row-norm-stats.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { decodeMatrix } from '../../model/serialize.js';
 import { makeCheck } from '../framework/check.js';
+import { strictCheck } from '../thm-4.4-clusters/clusters-verifier.js';
 import type { CertifyContext, Check, ConstructionVerifier, Decoder, VerifierResult } from '../framework/types.js';
 import { mul, takeColumns, takeRows } from '../shared/basis.js';
 import { residualsTo } from '../shared/near-low-rank.js';
@@ -50,7 +51,7 @@ function finalError(ctx: CertifyContext): number {
 }
 
 interface ClusterNumbers { k: number; epsilon: number; s: number; rhoX: number; delta: number; tau: number; maxDistance: number; maxF: number;
-  offCluster: number; onCluster: number; certified: boolean }
+  offCluster: number; onCluster: number; certified: boolean; deltaValid: boolean; singleCluster: boolean; reason: string }
 
 /** Theorem 4.4's measured hypotheses and one-hot deviations at layer l (docs/theory.md#11-theorem-44--clustering: hypotheses, bounds checked). */
 function clusterNumbers(ctx: CertifyContext, l: number, labels: Int32Array): ClusterNumbers {
@@ -73,7 +74,8 @@ function clusterNumbers(ctx: CertifyContext, l: number, labels: Int32Array): Clu
     const g = ctx.compressed.decoders[l].threeQuarter as DenseMatrix<'f64'>;
     const f = mul(ctx.reference.layers[l].w2, g);
     const maxF = rowNormStats(f.transpose()).max;
-    return { k, epsilon: stats.epsilon, s: stats.s, rhoX: b.rhoX, delta: b.delta, tau, maxDistance: stats.maxDistance, maxF, offCluster: off, onCluster: on, certified: b.certified };
+    return { k, epsilon: stats.epsilon, s: stats.s, rhoX: b.rhoX, delta: b.delta, tau, maxDistance: stats.maxDistance, maxF, offCluster: off, onCluster: on, certified: b.certified,
+      deltaValid: b.deltaValid, singleCluster: b.singleCluster, reason: b.reason };
   });
 }
 
@@ -145,25 +147,32 @@ export const practicalVerifier: ConstructionVerifier = {
         const lab = Int32Array.from((details.labels as number[][])[l]);
         const c = clusterNumbers(ctx, l, lab);
         Object.assign(extra, { clusters: c.k, clusterEpsilon: c.epsilon, s: c.s, tau: c.tau, rhoX: c.rhoX, delta: c.delta });
+        // The one-hot step holds when the off-cluster zeros do (ρ_x < 3/4, vacuously for k = 1) and Δ is a bound (ε < 1).
+        const oneHot = c.certified && c.deltaValid;
+        const oneHotWhy = !c.certified ? `ρ_x = ${c.rhoX} ≥ 3/4` : c.reason;
         checks.push(makeCheck(tol, {
-          name: 'hypothesis (Thm 4.4): ρ_x < 3/4', kind: 'hypothesis', layer: l, measured: c.rhoX, bound: 0.75,
-          detail: `k = ${c.k}, ε = ${c.epsilon}, s = ${c.s}, τ = ${c.tau} (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses), generalised separation)`,
+          name: 'hypothesis (Thm 4.4): ρ_x < 3/4', kind: 'hypothesis', layer: l, measured: c.rhoX, bound: 0.75, applicable: !c.singleCluster,
+          detail: c.singleCluster ? 'not applicable: k = 1, no off-cluster pair (s = −∞), so the off-cluster zeros hold vacuously; ε < 1 is checked next' : `k = ${c.k}, ε = ${c.epsilon}, s = ${c.s}, τ = ${c.tau} (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (hypotheses), generalised separation)`,
+        }));
+        checks.push(strictCheck(tol, {
+          name: 'hypothesis (Thm 4.4): cluster spread ε < 1 (Lemmas C.7–C.10)', kind: 'hypothesis', layer: l, measured: c.epsilon, bound: 1,
+          detail: 'ρ_x and Δ divide by (1−ε)² − τ′, a lower bound of ‖ĉ_a‖²/‖c_a‖² only when ε < 1 (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes))',
         }));
         checks.push(makeCheck(tol, {
           name: 'hypothesis (Thm 4.4): Δ < 1 (nodes close to their centres)', kind: 'hypothesis', layer: l, measured: c.delta, bound: 1,
-          detail: `Δ = 4(4ε + 2ε² + 2τ′)/((1−ε)² − τ′) with ε = ${c.epsilon}: "sufficiently small ε" of Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes); k = 1 makes ρ_x vacuous, not Δ`,
+          detail: `Δ = 4(4ε + 2ε² + 2τ′)/((1−ε)² − τ′) with ε = ${c.epsilon}: "sufficiently small ε" of Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes); k = 1 makes ρ_x vacuous, not Δ${c.deltaValid ? '' : ` (Δ = ∞: ${c.reason})`}`,
         }));
         checks.push(makeCheck(tol, {
           name: 'one-hot: off-cluster z exactly 0', kind: 'identity', layer: l, measured: c.offCluster, bound: 0, applicable: c.certified,
-          detail: c.certified ? 'Lemmas C.9/C.10' : 'not applicable: ρ_x ≥ 3/4',
+          detail: !c.certified ? 'not applicable: ρ_x ≥ 3/4' : c.singleCluster ? 'k = 1: no off-cluster entry (vacuous)' : 'Lemmas C.9/C.10',
         }));
         checks.push(makeCheck(tol, {
-          name: 'one-hot: |z_{i,a(i)} − 1| ≤ Δ', kind: 'inequality', layer: l, measured: c.onCluster, bound: c.delta, applicable: c.certified,
-          detail: c.certified ? `Lemmas C.7/C.8, Δ = ${c.delta}` : 'not applicable: ρ_x ≥ 3/4',
+          name: 'one-hot: |z_{i,a(i)} − 1| ≤ Δ', kind: 'inequality', layer: l, measured: c.onCluster, bound: c.delta, applicable: c.deltaValid,
+          detail: c.deltaValid ? `Lemmas C.7/C.8, Δ = ${c.delta}; ${c.reason}` : c.reason,
         }));
         outBound = epsOut + g2 * (s2 * eHalf + c.delta * c.maxF + n2 * n1 * c.maxDistance);
         p34 = NaN;
-        if (!c.certified) { predictedValid = false; notes.push(`layer ${l}: ρ_x = ${c.rhoX} ≥ 3/4`); }
+        if (!oneHot) { predictedValid = false; notes.push(`layer ${l}: ${oneHotWhy}`); outBound = Infinity; }
         predicted = epsOut + g2 * (s2 * pHalf + c.delta * c.maxF + n2 * n1 * c.maxDistance);
       }
       checks.push(makeCheck(tol, {

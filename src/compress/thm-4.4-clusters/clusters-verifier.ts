@@ -52,6 +52,11 @@ function maxColumnNorm(m: DenseMatrix<'f64'>): number {
   return w;
 }
 
+/** A hypothesis `measured < bound` that must hold strictly (no tolerance): ε = 1 already breaks (1−ε) > 0. */
+export function strictCheck(tol: Parameters<typeof makeCheck>[0], spec: Parameters<typeof makeCheck>[1]): Check {
+  return { ...makeCheck(tol, spec), holds: spec.measured < spec.bound };
+}
+
 /** Verifier of Theorem 4.4, case (2): hypotheses, Gram errors, one-hot step, output bound and closed form. */
 export const clustersVerifier: ConstructionVerifier = {
   construction: 'clusters',
@@ -82,7 +87,10 @@ export const clustersVerifier: ConstructionVerifier = {
       const gMax = maxColumnNorm(g);
       const fMax = scope(() => maxColumnNorm(mul(lr.w2, g)));
       const hasBias = Boolean(lr.b1 && lr.b1.some((v) => v !== 0));
-      const certified = bounds.certified;
+      // The one-hot step is established when the off-cluster zeros hold (ρ_x < 3/4, or vacuously for k = 1) and the
+      // lemma behind Δ applies (ε < 1; Lemmas C.7/C.8, docs/theory.md#11-theorem-44--clustering (notes)).
+      const certified = bounds.certified, oneHot = certified && bounds.deltaValid;
+      const oneHotWhy = !certified ? 'not applicable: ρ_x ≥ 3/4' : !bounds.deltaValid ? bounds.reason : '';
       extras.push({
         clusters: k, epsilonCluster: stats.epsilon, maxDistance: stats.maxDistance, gamma1: stats.gamma1, gamma2: stats.gamma2,
         kappa: stats.kappa, separation: stats.separation, s: stats.s, tauV, tau, rhoX: bounds.rhoX, delta: bounds.delta,
@@ -99,8 +107,15 @@ export const clustersVerifier: ConstructionVerifier = {
       }));
       checks.push(makeCheck(tol, {
         name: 'one-hot condition ρ_x = [s + (2ε+ε²)κ + τ′]/[(1−ε)² − τ′] < 3/4', kind: 'hypothesis', layer: l,
-        measured: bounds.rhoX, bound: 0.75,
-        detail: `ε = ${stats.epsilon}, κ = ${stats.kappa}, s = ${stats.s}, τ′ = ${bounds.tauRelative} (strict: ρ_x = 3/4 is not enough)`,
+        measured: bounds.rhoX, bound: 0.75, applicable: !bounds.singleCluster,
+        detail: bounds.singleCluster
+          ? 'not applicable: k = 1, no off-cluster pair (s = −∞), so the off-cluster zeros hold vacuously; ε < 1 is checked next'
+          : `ε = ${stats.epsilon}, κ = ${stats.kappa}, s = ${stats.s}, τ′ = ${bounds.tauRelative} (strict: ρ_x = 3/4 is not enough)`,
+      }));
+      checks.push(strictCheck(tol, {
+        name: 'cluster spread ε = max_i‖h_i − c_{a(i)}‖/‖c_{a(i)}‖ < 1 (Lemmas C.7–C.10)', kind: 'hypothesis', layer: l,
+        measured: stats.epsilon, bound: 1,
+        detail: 'ρ_x and Δ divide by (1−ε)² − τ′, a lower bound of ‖ĉ_a‖²/‖c_a‖² only when ε < 1 (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes))',
       }));
       checks.push(...attentionChecks(ctx, l));
       const l2 = b2 * (2 * ra + e) * e;
@@ -114,28 +129,28 @@ export const clustersVerifier: ConstructionVerifier = {
       }));
       checks.push(makeCheck(tol, {
         name: 'one-hot: off-cluster z_ib = 0 exactly', kind: 'identity', layer: l, measured: dev.offCluster, bound: 0, applicable: certified,
-        detail: certified ? 'ρ_ib ≤ ρ_x < 3/4 ⇒ 4ρ_ib − 3 < 0' : 'not applicable: ρ_x ≥ 3/4',
+        detail: !certified ? 'not applicable: ρ_x ≥ 3/4' : bounds.singleCluster ? 'k = 1: no off-cluster entry (vacuous)' : 'ρ_ib ≤ ρ_x < 3/4 ⇒ 4ρ_ib − 3 < 0',
       }));
       checks.push(makeCheck(tol, {
         name: 'one-hot: |z_{i,a(i)} − 1| ≤ Δ = 4(4ε+2ε²+2τ′)/((1−ε)² − τ′)', kind: 'inequality', layer: l, measured: dev.onCluster,
-        bound: bounds.delta, applicable: Number.isFinite(bounds.delta), scale: 1,
-        detail: Number.isFinite(bounds.delta) ? `Δ = ${bounds.delta}` : 'not applicable: (1−ε)² ≤ τ′',
+        bound: bounds.delta, applicable: bounds.deltaValid, scale: 1,
+        detail: bounds.deltaValid ? `Δ = ${bounds.delta}; ${bounds.reason}` : bounds.reason,
       }));
       const dist = stats.maxDistance;
       checks.push(makeCheck(tol, {
         name: 'e_{3/4} ≤ β·max_i‖h_i − c_{a(i)}‖ + Δ·max_a‖ReLU(W_1c_a + b_1)‖', kind: 'inequality', layer: l, measured: e34,
-        bound: beta * dist + bounds.delta * gMax, applicable: certified, scale: gMax + beta * stats.gamma2,
-        detail: `decoder G = [ReLU(W_1c_a + b_1)]; max dist = ${dist}, max‖g_a‖ = ${gMax}`,
+        bound: beta * dist + bounds.delta * gMax, applicable: oneHot, scale: gMax + beta * stats.gamma2,
+        detail: oneHot ? `decoder G = [ReLU(W_1c_a + b_1)]; max dist = ${dist}, max‖g_a‖ = ${gMax}` : oneHotWhy,
       }));
       checks.push(makeCheck(tol, {
         name: 'e^(ℓ+1) ≤ β²·max_i‖h_i − c_{a(i)}‖ + Δ·max_a‖f_a‖', kind: 'inequality', layer: l, measured: eNext,
-        bound: b2 * dist + bounds.delta * fMax, applicable: certified, scale: fMax + b2 * stats.gamma2,
-        detail: `f_a = W_2ReLU(W_1c_a + b_1); max‖f_a‖ = ${fMax}`,
+        bound: b2 * dist + bounds.delta * fMax, applicable: oneHot, scale: fMax + b2 * stats.gamma2,
+        detail: oneHot ? `f_a = W_2ReLU(W_1c_a + b_1); max‖f_a‖ = ${fMax}` : oneHotWhy,
       }));
       checks.push(makeCheck(tol, {
         name: 'e^(ℓ+1) ≤ β²γ₂(ε + Δ)', kind: 'inequality', layer: l, measured: eNext, bound: b2 * stats.gamma2 * (stats.epsilon + bounds.delta),
-        applicable: certified && !hasBias, scale: b2 * stats.gamma2,
-        detail: hasBias ? 'not applicable: b_1 ≠ 0, so ‖f_a‖ ≤ β²γ₂ need not hold' : `γ₂ = ${stats.gamma2}, ε = ${stats.epsilon}`,
+        applicable: oneHot && !hasBias, scale: b2 * stats.gamma2,
+        detail: !oneHot ? oneHotWhy : hasBias ? 'not applicable: b_1 ≠ 0, so ‖f_a‖ ≤ β²γ₂ need not hold' : `γ₂ = ${stats.gamma2}, ε = ${stats.epsilon}`,
       }));
       checks.push(widthCheck(ctx, l, d, []));
       // Per-step closed form (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)).

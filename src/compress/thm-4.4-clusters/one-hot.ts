@@ -140,8 +140,14 @@ export interface OneHotBounds {
   rhoX: number;
   /** Δ = 4(4ε + 2ε² + 2τ')/((1−ε)² − τ'): |z_{i,a(i)} − 1| ≤ Δ (∞ when the denominator is ≤ 0). */
   delta: number;
-  /** ρ_x < 3/4: then every off-cluster z_ib is exactly 0. */
+  /** ρ_x < 3/4 (or k = 1, no off-cluster pair): then every off-cluster z_ib is exactly 0. */
   certified: boolean;
+  /** ε < 1 and (1−ε)² > τ′: the lemma behind Δ applies (‖ĉ_a‖ ≥ (1−ε)‖c_a‖ − … needs 1 − ε > 0; Lemmas C.7/C.8). */
+  deltaValid: boolean;
+  /** k = 1 (s = −∞): there is no off-cluster pair, so the off-cluster condition is vacuous, not "ρ_x = −∞ < 3/4". */
+  singleCluster: boolean;
+  /** Why Δ (and ρ_x) are or are not bounds here, for the checks' details. */
+  reason: string;
 }
 
 /**
@@ -152,8 +158,19 @@ export function oneHotBounds(q: { epsilon: number; kappa: number; s: number; gam
   const { epsilon: e, kappa, s, gamma1, tau } = q;
   const tauRelative = tau / (gamma1 * gamma1);
   const den = (1 - e) ** 2 - tauRelative;
-  if (!(den > 0)) return { tauRelative, rhoX: Infinity, delta: Infinity, certified: false };
-  const rhoX = (s + (2 * e + e * e) * kappa + tauRelative) / den;
+  const singleCluster = s === -Infinity;
+  // Both ratios divide by a lower bound of ‖ĉ_a‖²/‖c_a‖²: ‖h_r‖ ≥ ‖c_a‖ − ‖h_r − c_a‖ ≥ (1−ε)‖c_a‖ squares to
+  // (1−ε)²‖c_a‖² only when 1 − ε ≥ 0 (Lemma C.7's 1 − 3ε lower bound likewise), so for ε ≥ 1 neither is a bound.
+  if (!(e < 1)) {
+    const reason = `not applicable: cluster spread ε = ${e} ≥ 1, and Lemmas C.7/C.8 (Thm 4.4, App. C.5) need ε < 1 for ‖ĉ_a‖ ≥ (1−ε)‖c_a‖ > 0`;
+    return { tauRelative, rhoX: singleCluster ? -Infinity : Infinity, delta: Infinity, certified: singleCluster, deltaValid: false, singleCluster, reason };
+  }
+  if (!(den > 0)) {
+    return { tauRelative, rhoX: singleCluster ? -Infinity : Infinity, delta: Infinity, certified: singleCluster, deltaValid: false, singleCluster,
+      reason: `not applicable: (1−ε)² − τ′ = ${den} ≤ 0 (ε = ${e}, τ′ = ${tauRelative})` };
+  }
+  const rhoX = singleCluster ? -Infinity : (s + (2 * e + e * e) * kappa + tauRelative) / den;
   const delta = (4 * (4 * e + 2 * e * e + 2 * tauRelative)) / den;
-  return { tauRelative, rhoX, delta, certified: rhoX < 0.75 };
+  return { tauRelative, rhoX, delta, certified: singleCluster || rhoX < 0.75, deltaValid: true, singleCluster,
+    reason: `ε = ${e} < 1 and (1−ε)² − τ′ = ${den} > 0: Lemmas C.7/C.8 give |ρ_{i,a(i)} − 1| ≤ Δ/4` };
 }

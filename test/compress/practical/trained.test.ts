@@ -116,3 +116,32 @@ test('the library certify() re-checks a compressed trained (practical) network t
     assert.deepEqual(again.checks.map((k) => k.holds), c.certificate.checks.map((k) => k.holds));
   });
 });
+
+// Regression (issue 16): FC_SEED=20261204 case 166 and FC_SEED=7 case 446 of the property above (the generated
+// values, read back with fc.sample at those seeds). At layer 0 k = 1 and the cluster spread ε ≥ 1 (2.68 in the first),
+// so the lemma behind Δ (Lemmas C.7/C.8: ‖ĉ_a‖ ≥ (1−ε)‖c_a‖ needs ε < 1) does not apply and |z_{i,a(i)} − 1| ≤ Δ must
+// not be counted (on main it failed: 195.77 > 56.08 and 238 > 79.7); k = 1 has no off-cluster pair (s = −∞).
+for (const [seed, beta] of [[205333288, 1.7600204986743242], [18, 0.8709997111488346]]) {
+  test(`clusters (practical): |z − 1| ≤ Δ is not applicable when the cluster spread ε ≥ 1, and k = 1 is reported as vacuous (issue 16, seed ${seed})`, () => {
+    scope(() => {
+      const g = rng(seed);
+      const model = practicalModel(g, { dIn: 5, width: 9, depth: 2, beta, classes: 2 });
+      const x = gaussianInput(g, 36, 5, 1), pattern = erPattern(g, 36, 0.2);
+      const cert = compressPractical(model, x, pattern, { d: 1, hidden: 'clusters' }).certificate;
+      const broken = cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis');
+      assert.deepEqual(broken.map((k) => `${k.layer}: ${k.name} ${k.measured} > ${k.bound}`), []);
+      const spreads = cert.layers.map((e) => Number(e.extra.clusterEpsilon));
+      assert.ok(spreads.some((e) => e >= 1), `spreads ${spreads.join(', ')}`);
+      const delta = cert.checks.filter((k) => k.name === 'one-hot: |z_{i,a(i)} − 1| ≤ Δ');
+      assert.equal(delta.length, cert.layers.length);
+      for (const k of delta) if (spreads[k.layer!] >= 1) { assert.equal(k.applicable, false); assert.match(k.detail, /ε = .* ≥ 1/); }
+      // The hypothesis that fails instead, naming ε < 1; the certificate as a whole fails.
+      const spread = cert.checks.filter((k) => k.name.includes('cluster spread ε < 1'));
+      for (const k of spread) assert.equal(k.holds, spreads[k.layer!] < 1);
+      assert.equal(cert.holds, false);
+      const rho = cert.checks.filter((k) => k.name === 'hypothesis (Thm 4.4): ρ_x < 3/4');
+      assert.ok(rho.some((k) => Number(cert.layers[k.layer!].extra.clusters) === 1));
+      for (const k of rho) if (Number(cert.layers[k.layer!].extra.clusters) === 1) { assert.equal(k.applicable, false); assert.match(k.detail, /k = 1/); }
+    });
+  });
+}
