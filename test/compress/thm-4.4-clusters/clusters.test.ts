@@ -230,3 +230,40 @@ test('compressByClusters rejects bad arguments before any work: σ ≠ ReLU, k >
   assert.throws(() => compressByClusters(model, inst.x, inst.pattern, { d: 3, maxClusters: 4 }), RangeError);
   assert.throws(() => oneHotFfn(inst.x, Int32Array.from([99])), /representatives\[0\]/);
 });
+
+test('oneHotBounds (Lemmas C.7/C.8): Δ and ρ_x are bounds only when the spread ε < 1; k = 1 (s = −∞) is vacuous, not "ρ_x = −∞" (issue 16)', () => {
+  // The numbers of the FC_SEED=20261204 counterexample: k = 1, ε = 2.68. The formula would give a finite Δ ≈ 35.5.
+  const wide = oneHotBounds({ epsilon: 2.68, kappa: 1, s: -Infinity, gamma1: 1, tau: 0 });
+  assert.ok(4 * (4 * 2.68 + 2 * 2.68 ** 2) / (1 - 2.68) ** 2 < 40, 'the bare formula is finite there');
+  assert.equal(wide.deltaValid, false);
+  assert.equal(wide.delta, Infinity);
+  assert.equal(wide.singleCluster, true);
+  assert.equal(wide.certified, true, 'k = 1: no off-cluster entry, so the off-cluster zeros hold vacuously');
+  assert.match(wide.reason, /ε = 2\.68 ≥ 1/);
+  // ε ≥ 1 with k ≥ 2: neither ratio is a bound, so nothing is certified.
+  const two = oneHotBounds({ epsilon: 1, kappa: 1, s: 0, gamma1: 1, tau: 0 });
+  assert.ok(!two.deltaValid && !two.certified && two.rhoX === Infinity && !two.singleCluster);
+  // ε < 1: the formulas, by hand (ε = 1/4, κ = 1, s = 0, τ = 0: den = 9/16, Δ = 4·(1 + 1/8)·16/9 = 8, ρ_x = (9/16)/(9/16) = 1).
+  const ok = oneHotBounds({ epsilon: 0.25, kappa: 1, s: 0, gamma1: 1, tau: 0 });
+  assert.ok(ok.deltaValid && !ok.singleCluster);
+  assert.ok(Math.abs(ok.delta - 8) <= 1e-15 && Math.abs(ok.rhoX - 1) <= 1e-15 && !ok.certified);
+});
+
+test('Thm 4.4 verifier with one cluster of spread ε ≥ 1: ρ_x is reported as vacuous (k = 1), |z − 1| ≤ Δ and the bounds using Δ are not applicable, and ε < 1 fails the certificate (issue 16)', () => {
+  // Three orthonormal centres labelled as one cluster: the mean has norm ≈ 1/√3 and every node is ≈ √(2/3) from it, ε ≈ √2.
+  const inst = clusteredInstance({ n: 90, clusters: 3, dIn: 12, width: 32, layers: 1, spread: 0.02, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0, seed: 2 });
+  const one = new Int32Array(inst.labels.length);
+  const c = compressByClusters(buildModel(inst), inst.x, inst.pattern, { d: 3, clusters: [one] });
+  const cert = c.certificate;
+  assert.equal(cert.layers[0].extra.clusters, 1);
+  assert.ok(cert.layers[0].extra.epsilonCluster >= 1, `ε = ${cert.layers[0].extra.epsilonCluster}`);
+  const named = (p: string) => cert.checks.filter((k) => k.name.startsWith(p));
+  const [rho] = named('one-hot condition ρ_x'), [spread] = named('cluster spread ε'), [delta] = named('one-hot: |z_{i,a(i)} − 1| ≤ Δ');
+  assert.ok(rho && !rho.applicable && /k = 1/.test(rho.detail), rho?.detail);
+  assert.ok(spread && spread.applicable && !spread.holds);
+  assert.ok(delta && !delta.applicable && /ε = .* ≥ 1/.test(delta.detail), delta?.detail);
+  for (const k of [...named('e_{3/4} ≤'), ...named('e^(ℓ+1) ≤')]) assert.equal(k.applicable, false, k.name);
+  assert.deepEqual(cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis').map((k) => k.name), []);
+  assert.equal(cert.holds, false);
+  assert.ok(cert.reasons.some((r) => r.includes('cluster spread')), cert.reasons.join('\n'));
+});
