@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { EigenvalueDecomposition, Matrix as MlMatrix, SingularValueDecomposition } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { jacobiSvd } from '../support/jacobi-svd.js';
 import {
   init, DenseMatrix, rng, leverageScores, leverageSample, applyLeverageSample, InputError, ShapeError,
 } from '../../src/index.js';
@@ -14,10 +15,10 @@ import { gaussian, rankDeficient, illConditioned } from '../support/matrices.js'
 announceSeed('test/linalg/leverage.test.ts');
 await init();
 
-/** Reference scores from ml-matrix's SVD of A itself: squared row norms of U_r, r = #{σ > rtol·σ₁}. */
+/** Reference scores from the tests' Jacobi SVD (test/support/jacobi-svd.ts) of A itself: squared row norms of U_r, r = #{σ > rtol·σ₁}. */
 function svdScores(a: DenseMatrix<'f64'>, rtol = Math.max(a.rows, a.cols) * 2 ** -52): { scores: Float64Array; rank: number } {
-  const svd = new SingularValueDecomposition(a.toMl(MlMatrix), { autoTranspose: true });
-  const s = svd.diagonal, u = svd.leftSingularVectors;
+  const svd = jacobiSvd(Float64Array.from(a.data), a.rows, a.cols);
+  const s = svd.s, u = { get: (i: number, t: number) => svd.u[i * svd.k + t] };
   let rank = 0;
   while (rank < s.length && s[rank] > rtol * s[0]) rank++;
   const scores = new Float64Array(a.rows);
@@ -33,7 +34,7 @@ function coherent(seed: number, n: number, d: number): DenseMatrix<'f64'> {
   return DenseMatrix.from(a, n, d, 'f64');
 }
 
-test('exact leverage scores equal the squared row norms of U_r from ml-matrix SVD, lie in [0, 1] and sum to rank(A)', async () => {
+test('exact leverage scores equal the squared row norms of U_r from the reference (Jacobi) SVD, lie in [0, 1] and sum to rank(A)', async () => {
   await fc.assert(fc.asyncProperty(fc.record({
     n: fc.integer({ min: 1, max: 60 }), d: fc.integer({ min: 1, max: 12 }), rankFrac: fc.double({ min: 0, max: 1, noNaN: true }),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -150,9 +151,9 @@ test('leverageSample: k = ⌈12·d·ln(2d/δ₀)⌉ draws give a ½–3/2 subspa
   const n = 3000, d = 5, delta0 = 0.05, trials = 60;
   const a = coherent(7, n, d);
   const scores = leverageScores(a);
-  // an orthonormal basis of col(A), from ml-matrix's SVD (independent of the code under test)
   const aMl = a.toMl(MlMatrix);
-  const u = DenseMatrix.fromMl(new SingularValueDecomposition(aMl).leftSingularVectors.subMatrix(0, n - 1, 0, d - 1));
+  // an orthonormal basis of col(A), from the tests' Jacobi SVD (independent of the code under test)
+  const u = DenseMatrix.from(jacobiSvd(Float64Array.from(a.data), n, d).u, n, d, 'f64');
   const limit = binomialUpperLimit(trials, delta0);
   let failures = 0, uniformFailures = 0, xFailures = 0;
   const g = rng(99);

@@ -6,7 +6,8 @@
 // Conventions: node features are rows (X is n×d_in, as sparseAttention takes them); weights are in the
 // paper's orientation, out×in (W_Q is D×d_in at layer 0 and D×D later). All f64.
 import fc from 'fast-check';
-import { QrDecomposition, SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { jacobiNorm2 } from './jacobi-svd.js';
 import { DenseMatrix, rng, csrFromEdges, fullPattern, operatorNorm, type CsrGraph, type Rng } from '../../src/index.js';
 
 /** One layer's weights, out×in. b1 is the FFN hidden bias (length D), absent for the bias-free model of §1.1. */
@@ -31,12 +32,12 @@ function gaussian(g: Rng, rows: number, cols: number, scale = 1): Float64Array {
 }
 
 /**
- * ‖W‖₂ of a rows×cols row-major matrix, only used to rescale (tests measure β themselves): ml-matrix's SVD up
+ * ‖W‖₂ of a rows×cols row-major matrix, only used to rescale (tests measure β themselves): the tests' Jacobi SVD up
  * to 64 rows or columns; above, operatorNorm (tol 1e-10), with the SVD again if power iteration stalls on σ₁ ≈ σ₂.
  */
 export function spectralNormEstimate(w: Float64Array, rows: number, cols: number): number {
   const m = DenseMatrix.from(w, rows, cols, 'f64');
-  const svd = () => new SingularValueDecomposition(m.toMl(MlMatrix), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
+  const svd = () => jacobiNorm2(w, rows, cols);
   try {
     return Math.min(rows, cols) <= 64 ? svd() : operatorNorm(m, { tol: 1e-10 });
   } catch {

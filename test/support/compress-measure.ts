@@ -1,8 +1,10 @@
 // Independent measurements for the Theorem 4.2 / 4.3 / 4.4 tests: plain loops over the two traces and
-// linalg's power iteration and ml-matrix's QR and SVD for norms and subspaces, so that no number the tests assert on comes from the
+// linalg's power iteration, ml-matrix's QR and the tests' own Jacobi SVD (test/support/jacobi-svd.ts; ml-matrix's SVD
+// loops forever on some inputs, issue 16) for norms and subspaces, so that no number the tests assert on comes from the
 // certificate code under test.
 import assert from 'node:assert/strict';
-import { QrDecomposition, SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { jacobiNorm2, jacobiSvd } from './jacobi-svd.js';
 import {
   forwardCompressed, operatorNorm, type CompressedModel, type DenseMatrix, type GraphTransformer, type CsrGraph, type Decoder,
 } from '../../src/index.js';
@@ -56,10 +58,9 @@ export function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return w;
 }
 
-/** ‖A‖₂ by ml-matrix's SVD (exact to rounding, independent of the library's Lanczos and power iteration). */
+/** ‖A‖₂ by the tests' Jacobi SVD (exact to rounding, independent of the library's Lanczos and power iteration). */
 export function spectralNormOf(a: DenseMatrix): number {
-  const m = new MlMatrix(Array.from({ length: a.rows }, (_, i) => Array.from(row(a, i))));
-  return new SingularValueDecomposition(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).norm2;
+  return jacobiNorm2(Float64Array.from(a.data), a.rows, a.cols);
 }
 
 /**
@@ -87,19 +88,22 @@ export function alphaBeta(model: GraphTransformer, inputs: DenseMatrix[]): { alp
 
 /**
  * dist of every row of h (n×D) to its top-d right singular subspace, independently of the library: ml-matrix's
- * QR reduces h (or hᵀ when n < D) to a square triangular factor, whose SVD (ml-matrix) gives the subspace.
+ * QR reduces h (or hᵀ when n < D) to a square triangular factor, whose SVD (test/support/jacobi-svd.ts) gives the
+ * subspace (a basis column for σ = 0 may be 0 when n < D; the rows lie in the span of the others, so dist is unchanged).
  */
 export function topSubspaceResiduals(h: DenseMatrix, d: number): Float64Array {
   const n = h.rows, D = h.cols, rowsOf = Array.from({ length: n }, (_, i) => row(h, i));
   const m = new MlMatrix(rowsOf.map((r) => Array.from(r)));
+  const square = (r: MlMatrix) => Float64Array.from(r.to1DArray());
   let V: MlMatrix;
   if (n >= D) {
     const r = new QrDecomposition(m).upperTriangularMatrix; // D×D, same right singular vectors as h
-    V = new SingularValueDecomposition(r, { computeLeftSingularVectors: false }).rightSingularVectors;
+    const sv = jacobiSvd(square(r), D, D);
+    V = new MlMatrix(Array.from({ length: D }, (_, i) => Array.from(sv.v.subarray(i * D, (i + 1) * D))));
   } else {
     const qr = new QrDecomposition(m.transpose()); // hᵀ = Q·R, Q D×n
-    const u = new SingularValueDecomposition(qr.upperTriangularMatrix, { computeRightSingularVectors: false }).leftSingularVectors;
-    V = qr.orthogonalMatrix.mmul(u);
+    const sv = jacobiSvd(square(qr.upperTriangularMatrix), n, n);
+    V = qr.orthogonalMatrix.mmul(new MlMatrix(Array.from({ length: n }, (_, i) => Array.from(sv.u.subarray(i * n, (i + 1) * n)))));
   }
   const keep = Math.min(d, V.columns);
   return Float64Array.from(rowsOf, (x) => {

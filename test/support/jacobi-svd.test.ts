@@ -66,3 +66,12 @@ test('jacobiSvd refuses non-finite entries and bad shapes instead of looping', (
   assert.throws(() => jacobiSvd([1, Infinity], 1, 2), /Infinity/);
   assert.throws(() => jacobiSvd([1, 2, 3], 2, 2), /not 2×2/);
 });
+
+test('jacobiSvd on a rank-2 matrix with denormal noise: rank 2 to rounding, A = U·diag(s)·Vᵀ, V orthogonal (the exact case that kept sweeping is in test/compress/thm-4.2-almost-low-rank)', () => {
+  const g = rng(3), m = 48, n = 48, a = new Float64Array(m * n);
+  const x = [g.fillNormal(new Float64Array(m)), g.fillNormal(new Float64Array(m))], y = [g.fillNormal(new Float64Array(n)), g.fillNormal(new Float64Array(n))];
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a[i * n + j] = x[0][i] * y[0][j] + 0.5 * x[1][i] * y[1][j] + 4.4e-323 * (g.normal() > 0 ? 1 : -1) * (i + j);
+  const { r, rec, ov } = residuals(a, m, n);
+  assert.ok(r.s[1] > 0 && r.s[2] <= 64 * m * u * r.s[0], `${r.s.slice(0, 4)}`);
+  assert.ok(rec <= 64 * m * u * r.s[0] && ov <= 64 * m * u, `${rec}, ${ov}`);
+});

@@ -5,7 +5,7 @@
 // largest |entry| first, so neither tiny nor huge entries under- or overflow the column inner products.
 //
 // Orthogonalise the columns of W = A·V by plane rotations until every pair is orthogonal to |w_p·w_q| ≤
-// tol·‖w_p‖‖w_q‖; then σ_j = ‖w_j‖, u_j = w_j/σ_j and V is the product of the rotations (orthogonal to rounding,
+// tol·‖w_p‖‖w_q‖ (or one of them is below u·‖A‖_F); then σ_j = ‖w_j‖, u_j = w_j/σ_j and V is the product of the rotations (orthogonal to rounding,
 // also for zero σ). A wide A is done through Aᵀ. Cost O(sweeps·m·n²) for m×n, m ≥ n: for the tests' small matrices.
 
 /** A = U·diag(s)·Vᵀ with k = min(m, n): s descending, U m×k and V n×k row-major (a column of U is 0 where σ = 0). */
@@ -46,6 +46,12 @@ export function jacobiSvd(a: ArrayLike<number>, m: number, n: number): JacobiSvd
   const w = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => (scale > 0 ? a[i * n + j] / scale : 0)));
   const v = Array.from({ length: n }, (_, j) => { const c = new Float64Array(n); c[j] = 1; return c; });
   const tol = m * U_ROUND;
+  // A column of norm ≤ u·‖A‖_F is at A's rounding level: rotating it moves no singular value by more than that, and
+  // its inner products are noise that can keep a sweep rotating forever (with entries near 1e-323, ‖w_p‖² underflows
+  // to 0 while w_p·w_q does not: ζ = ∞, t = 0, a rotation that changes nothing), so such pairs are left alone (Demmel–Veselić's relative accuracy is given up below u·‖A‖_F, absolute accuracy is kept).
+  let fro2 = 0;
+  for (const c of w) for (let i = 0; i < m; i++) fro2 += c[i] * c[i];
+  const negligible = U_ROUND * U_ROUND * fro2;
   let sweeps = 0, rotated = true;
   while (rotated) {
     if (sweeps === MAX_SWEEPS) throw new Error(`jacobiSvd: no convergence in ${MAX_SWEEPS} sweeps (${m}×${n})`);
@@ -55,7 +61,7 @@ export function jacobiSvd(a: ArrayLike<number>, m: number, n: number): JacobiSvd
       const wp = w[p], wq = w[q];
       let alpha = 0, beta = 0, gamma = 0;
       for (let i = 0; i < m; i++) { alpha += wp[i] * wp[i]; beta += wq[i] * wq[i]; gamma += wp[i] * wq[i]; }
-      if (!(Math.abs(gamma) > tol * Math.sqrt(alpha) * Math.sqrt(beta))) continue;
+      if (alpha <= negligible || beta <= negligible || !(Math.abs(gamma) > tol * Math.sqrt(alpha) * Math.sqrt(beta))) continue;
       rotated = true;
       // The rotation that zeroes the (p, q) entry of WᵀW (Golub & Van Loan, Alg. 8.5.1, symmetric Schur 2×2).
       const zeta = (beta - alpha) / (2 * gamma);

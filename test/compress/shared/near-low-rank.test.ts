@@ -1,11 +1,11 @@
 // topRightSingularVectors (src/compress/shared/near-low-rank.ts; topd of docs/theory.md#1-conventions) on linalg's
-// one SVD (src/linalg/svd.ts): orthonormal, the top-d right singular subspace of H (against ml-matrix's SVD as an
+// one SVD (src/linalg/svd.ts): orthonormal, the top-d right singular subspace of H (against the tests' Jacobi SVD, test/support/jacobi-svd.ts, as an
 // independent oracle), and the documented sign rule — the largest-|entry| of each column is positive — for tall
 // and wide H alike, so a negated H gives the same basis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Matrix as MlMatrix, SVD } from 'ml-matrix';
+import { jacobiSvd } from '../../support/jacobi-svd.js';
 import { init, DenseMatrix, scope, rng } from '../../../src/index.js';
 import { topRightSingularVectors } from '../../../src/compress/shared/near-low-rank.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
@@ -28,7 +28,7 @@ function graded(seed: number, n: number, D: number): DenseMatrix<'f64'> {
 
 const arb = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), n: fc.integer({ min: 1, max: 30 }), D: fc.integer({ min: 1, max: 30 }), d: fc.integer({ min: 1, max: 8 }) });
 
-test('topRightSingularVectors: orthonormal columns spanning ml-matrix’s top-d right singular subspace (1e-8), largest-|entry| of each column positive, the same basis for −H', () => {
+test('topRightSingularVectors: orthonormal columns spanning the reference (Jacobi, test/support/jacobi-svd.ts) top-d right singular subspace (1e-8), largest-|entry| of each column positive, the same basis for −H', () => {
   fc.assert(fc.property(arb, ({ seed, n, D, d }) => scope(() => {
     const h = graded(seed, n, D);
     const p = topRightSingularVectors(h, d);
@@ -46,7 +46,7 @@ test('topRightSingularVectors: orthonormal columns spanning ml-matrix’s top-d 
       assert.ok(big > 0, `column ${c}: largest-|entry| ${big} is positive`);
     }
     // the same subspace as the oracle's: ‖PPᵀ − VVᵀ‖_max small (gap σ_k/σ_{k+1} = 2)
-    const v = new SVD(h.toMl(MlMatrix), { autoTranspose: true }).rightSingularVectors;
+    const sv = jacobiSvd(Float64Array.from(h.data), n, D), v = { get: (i: number, c: number) => sv.v[i * sv.k + c] };
     for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) {
       let a = 0, b = 0;
       for (let c = 0; c < keep; c++) { a += pd[i * keep + c] * pd[j * keep + c]; b += v.get(i, c) * v.get(j, c); }

@@ -147,6 +147,15 @@ test('Thm 4.2: every per-layer inequality of docs/theory.md#9-theorem-42--almost
   assert.ok(closed > 0, 'the closed form was never applicable: the generator does not exercise it');
 });
 
+test('regression: the reference SVD returns on the FC_SEED=1 case 1 instance (noise 4.4e-323, rank 2) on which a Jacobi without a rounding-level cut-off kept sweeping; every check re-measured', () => {
+  const p = { n: 48, dIn: 10, width: 48, layers: 2, rank: 2, noiseX: 5.96351333082572e-267, noiseW: 4.4e-323, beta: 0.5, alpha0: 2, edgeProb: 0.3, seed: 2147483634 };
+  const inst = nearLowRankInstance(p);
+  const model = build(inst);
+  const c = compressLowRank(model, inst.x, inst.pattern, { d: 3 });
+  assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+  checkTheorem42(model, c, inst.x, inst.pattern, 3);
+});
+
 test('Thm 4.2 is O(ε): the mean output error over 12 generated cases has log-log slope 1 ± 0.15 against the noise ε ∈ {0.2, 0.1, 0.05, 0.025} (d = r, sparse masks)', () => {
   const epsilons = [0.2, 0.1, 0.05, 0.025], g = rng(4242), means = epsilons.map(() => 0), slopes: number[] = [];
   for (let c = 0; c < 12; c++) {
