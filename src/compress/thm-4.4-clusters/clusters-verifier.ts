@@ -8,6 +8,29 @@ import type { Check, ConstructionVerifier, VerifierResult } from '../framework/t
 import { mul } from '../shared/basis.js';
 import { attentionChecks, widthCheck } from '../shared/low-rank-checks.js';
 import { clusterStatistics, oneHotBounds } from './one-hot.js';
+import { centreActivations } from './centre-activations.js';
+import { InputError } from '../../runtime/errors.js';
+
+/**
+ * The twin's G (and Ŵ_1, F) were built from the cluster centres of the reference H^(ℓ+1/2) on the build input. On another
+ * graph or features the centres move, and mixing the new c_a with the stored G is not Theorem 4.4's bound for either
+ * input (issue 16), so certify refuses: G must equal ReLU(W_1c_a + b_1) for the centres measured here, to rounding.
+ */
+function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'f64'>, layer: Parameters<typeof centreActivations>[1], l: number): void {
+  const diff = scope(() => {
+    const again = centreActivations(centres, layer);
+    if (again.rows !== g.rows || again.cols !== g.cols) return Infinity;
+    let w = 0, big = 0;
+    for (let t = 0; t < g.data.length; t++) { w = Math.max(w, Math.abs(again.data[t] - g.data[t])); big = Math.max(big, Math.abs(g.data[t])); }
+    return w > 1e-9 * big + 1e-300 ? w : 0;
+  });
+  if (diff > 0) {
+    throw new InputError(`certify: this clusters twin (Theorem 4.4) was built on another input: at layer ${l} its decoder G = [ReLU(W_1c_a + b_1)] `
+      + `differs by ${diff} from the one of the cluster centres c_a on the (x, pattern) given, and the e¾, e^(ℓ+1) bounds and ρ_x, Δ `
+      + `hold only for the centres G and Ŵ_1 were built from (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes)); `
+      + 'compress again on this graph with compressByClusters');
+  }
+}
 
 /** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), through two n×n Gram matrices. */
 function gramError(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
@@ -76,8 +99,12 @@ export const clustersVerifier: ConstructionVerifier = {
       const lr = reference.layers[l], ln = compressed.narrow.layers[l];
       const labels = labelsAll[l], reps = repsAll[l];
       const e = lc.inputError ?? 0, epsA = lc.logitError, eNext = lc.outputError ?? Infinity, e34 = lc.threeQuarterError ?? Infinity;
+      if (labels.length !== rt.half.rows) {
+        throw new InputError(`certify: this clusters twin (Theorem 4.4) labels ${labels.length} nodes at layer ${l}, but the graph given has ${rt.half.rows}; it was built on another graph — compress again on this one with compressByClusters`);
+      }
       const stats = clusterStatistics(rt.half, Int32Array.from(labels));
       const k = stats.clusters;
+      try { requireSameCentres(compressed.decoders[l].threeQuarter as DenseMatrix<'f64'>, stats.centres, lr, l); } catch (e) { stats.centres.free(); throw e; }
       const tauV = scope(() => gramError(mul(nt.input, ln.wV, false, true), mul(rt.input, lr.wV, false, true)));
       const bv = scope(() => { const v = mul(rt.input, lr.wV, false, true); let w = 0; for (let i = 0; i < v.rows; i++) { let s = 0; for (let j = 0; j < v.cols; j++) s += v.data[i * v.cols + j] ** 2; w = Math.max(w, s); } return Math.sqrt(w); });
       const tau = representativeGramError(nt.half, rt.half, reps);

@@ -20,6 +20,7 @@ import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { uBasedAttention } from '../shared/u-attention.js';
 import { clusterStatistics, oneHotBounds, oneHotFfn } from './one-hot.js';
 import { clustersVerifier } from './clusters-verifier.js';
+import { centreActivations } from './centre-activations.js';
 
 export interface CompressByClustersOptions extends CertifyOptions {
   /** The width d: U^(0) = topd(X, d) and at most d clusters per layer (integer ≥ 1). */
@@ -34,19 +35,6 @@ export interface CompressByClustersOptions extends CertifyOptions {
   seed?: number;
   /** Largest k tried by 'kmeans' (default d). */
   maxClusters?: number;
-}
-
-/** ReLU(C·W_1ᵀ + b_1)ᵀ: the hidden activations of the centres, D_hidden×k (the decoder of z). */
-function centreActivations(centres: DenseMatrix<'f64'>, layer: LayerWeights): DenseMatrix<'f64'> {
-  const pre = mul(centres, layer.w1, false, true); // k×D_hidden
-  const pd = pre.data, c = pre.cols, b1 = layer.b1;
-  for (let a = 0; a < pre.rows; a++) for (let j = 0; j < c; j++) {
-    const v = pd[a * c + j] + (b1 ? b1[j] : 0);
-    pd[a * c + j] = v > 0 ? v : 0;
-  }
-  const g = pre.transpose();
-  pre.free();
-  return g;
 }
 
 /**

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  init, compressByClusters, clusterStatistics, oneHotFfn, oneHotBounds, GraphTransformer, DenseMatrix, rng,
+  init, certify, compressedToJson, compressedFromJson, compressByClusters, clusterStatistics, oneHotFfn, oneHotBounds, GraphTransformer, DenseMatrix, rng,
   InputError, type CompressedModel, type CsrGraph,
 } from '../../../src/index.js';
 import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../../support/compress-generators.js';
@@ -266,4 +266,20 @@ test('Thm 4.4 verifier with one cluster of spread ε ≥ 1: ρ_x is reported as 
   assert.deepEqual(cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis').map((k) => k.name), []);
   assert.equal(cert.holds, false);
   assert.ok(cert.reasons.some((r) => r.includes('cluster spread')), cert.reasons.join('\n'));
+});
+
+test('certify refuses a clusters twin on a graph or features other than the ones it was built on (its G and Ŵ_1 hold the old centres), with an InputError naming certify; the same input still certifies, also after JSON (issue 16)', () => {
+  const shape = { n: 90, clusters: 3, dIn: 12, width: 32, layers: 2, spread: 0.02, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0.05 };
+  const inst = clusteredInstance({ ...shape, seed: 2 }), other = clusteredInstance({ ...shape, seed: 3 });
+  const model = buildModel(inst);
+  const c = compressByClusters(model, inst.x, inst.pattern, { d: 3, clusters: inst.layers.map(() => inst.labels) });
+  assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+  const same = certify(model, compressedFromJson(compressedToJson(c)), inst.x, inst.pattern);
+  assert.equal(same.holds, true);
+  assert.deepEqual(same.checks.map((k) => k.measured), c.certificate.checks.map((k) => k.measured));
+  const refused = (e: unknown) => e instanceof InputError && /^certify: this clusters twin \(Theorem 4\.4\) was built on another input: at layer 0 .*centres/.test((e as Error).message);
+  assert.throws(() => certify(model, c, inst.x, other.pattern), refused, 'another graph');
+  assert.throws(() => certify(model, c, other.x, inst.pattern), refused, 'other features');
+  const fewer = clusteredInstance({ ...shape, n: 60, seed: 4 });
+  assert.throws(() => certify(model, c, fewer.x, fewer.pattern), (e: unknown) => e instanceof InputError && /^certify: .*labels 90 nodes .* the graph given has 60/.test((e as Error).message));
 });
