@@ -20,7 +20,8 @@ import { maxRowDistance, rowNormStats } from '../../linalg/row-norm-stats.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { decodeMatrix } from '../../model/serialize.js';
 import { makeCheck } from '../framework/check.js';
-import { strictCheck } from '../thm-4.4-clusters/clusters-verifier.js';
+import { InputError } from '../../runtime/errors.js';
+import { requireSameCentres, strictCheck } from '../thm-4.4-clusters/clusters-verifier.js';
 import type { CertifyContext, Check, ConstructionVerifier, Decoder, VerifierResult } from '../framework/types.js';
 import { mul, takeColumns, takeRows } from '../shared/basis.js';
 import { residualsTo } from '../shared/near-low-rank.js';
@@ -57,7 +58,12 @@ interface ClusterNumbers { k: number; epsilon: number; s: number; rhoX: number; 
 function clusterNumbers(ctx: CertifyContext, l: number, labels: Int32Array): ClusterNumbers {
   return scope(() => {
     const refHalf = ctx.referenceTrace.layers[l].half, narHalf = ctx.narrowTrace.layers[l].half;
+    if (labels.length !== refHalf.rows) {
+      throw new InputError(`certify: this clusters twin labels ${labels.length} nodes at layer ${l}, but the graph given has ${refHalf.rows}; it was built on another graph — compress again on this one with compressPractical`);
+    }
     const stats = clusterStatistics(refHalf, labels);
+    // G and Ŵ_1 hold the build input's centres: on another graph certify refuses (Thm 4.4, App. C.5; issue 16).
+    requireSameCentres(ctx.compressed.decoders[l].threeQuarter as DenseMatrix<'f64'>, stats.centres, ctx.reference.layers[l], l, 'compressPractical');
     const reps = stats.representatives, k = stats.clusters;
     // τ = max_{i,b} |ĥ_i·ĥ_{r_b} − h_i·h_{r_b}| (the narrow coordinates are orthonormal, so these are the lifted dot products).
     const gn = mul(narHalf, takeRows(narHalf, Array.from(reps)), false, true);

@@ -16,7 +16,8 @@ import { InputError } from '../../runtime/errors.js';
  * graph or features the centres move, and mixing the new c_a with the stored G is not Theorem 4.4's bound for either
  * input (issue 16), so certify refuses: G must equal ReLU(W_1c_a + b_1) for the centres measured here, to rounding.
  */
-function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'f64'>, layer: Parameters<typeof centreActivations>[1], l: number): void {
+export function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'f64'>, layer: Parameters<typeof centreActivations>[1], l: number,
+  recompress = 'compressByClusters'): void {
   const diff = scope(() => {
     const again = centreActivations(centres, layer);
     if (again.rows !== g.rows || again.cols !== g.cols) return Infinity;
@@ -28,7 +29,7 @@ function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'f64'>, 
     throw new InputError(`certify: this clusters twin (Theorem 4.4) was built on another input: at layer ${l} its decoder G = [ReLU(W_1c_a + b_1)] `
       + `differs by ${diff} from the one of the cluster centres c_a on the (x, pattern) given, and the e¾, e^(ℓ+1) bounds and ρ_x, Δ `
       + `hold only for the centres G and Ŵ_1 were built from (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes)); `
-      + 'compress again on this graph with compressByClusters');
+      + `compress again on this graph with ${recompress}`);
   }
 }
 

@@ -145,3 +145,15 @@ for (const [seed, beta] of [[205333288, 1.7600204986743242], [18, 0.870999711148
     });
   });
 }
+
+test('certify refuses a practical clusters twin on another graph (its G holds the build graph\'s centres) with an InputError naming certify; the same graph still certifies (issue 16)', () => {
+  scope(() => {
+    const g = rng(12);
+    const model = practicalModel(g, { dIn: 4, width: 6, depth: 2, beta: 1, classes: 2 });
+    const x = gaussianInput(g, 30, 4, 1), pattern = erPattern(g, 30, 0.25), other = erPattern(g, 30, 0.25);
+    const c = compressPractical(model, x, pattern, { d: 2, hidden: 'clusters' });
+    const again = certify(model, c, x, pattern);
+    assert.deepEqual(again.checks.map((k) => k.holds), c.certificate.checks.map((k) => k.holds));
+    assert.throws(() => certify(model, c, x, other), (e: unknown) => e instanceof InputError && /^certify: this clusters twin \(Theorem 4\.4\) was built on another input.*with compressPractical$/.test((e as Error).message));
+  });
+});
