@@ -105,8 +105,9 @@ export type { CertificateSummary, CheckTally } from './compress/framework/summar
 export type { CertifyOptions, CheckSpec } from './compress/framework/check.js';
 export type {
   CompressedModel, Certificate, Check, CheckKind, LayerCertificate, PredictedBound, Decoder, LayerDecoders,
-  ConstructionVerifier, CertifyContext, CertifyTolerances, VerifierResult, ConstructionName, JsonValue,
+  ConstructionVerifier, CertifyContext, CertifyTolerances, VerifierResult, ConstructionName, JsonValue, InputDigests, InputsMatch,
 } from './compress/framework/types.js';
+export { digestInputs, digestModel, digestTwin, digestPattern, digestFeatures, compareDigests } from './compress/framework/digest.js';
 export { compressWithJl, jlAttentionWidth } from './compress/thm-3.3-jl/jl.js';
 export type { CompressWithJlOptions } from './compress/thm-3.3-jl/jl.js';
 export { logitDistortion } from './compress/thm-3.3-jl/jl-verifier.js';

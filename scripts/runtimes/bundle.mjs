@@ -1,5 +1,5 @@
-// Builds dist/browser/narrowgt.js: the library entry and its dependency (fflate's browser
-// build) in one minified ES module, for a page's <script type="module"> or a module Web Worker without
+// Builds dist/browser/narrowgt.js: the library entry and its dependencies (fflate's browser
+// build, @noble/hashes) in one minified ES module, for a page's <script type="module"> or a module Web Worker without
 // a bundler; and dist/browser/narrowgt-slim.js, the same from the slim entry (no embedded kernels: init()
 // takes the module, e.g. compiled with `compileStreaming` from kernels.wasm). Platform-neutral, so a Node
 // built-in reachable from the entry fails the build.

@@ -35,7 +35,7 @@ export async function sizeTable() {
     ['`dist/kernels.wasm`', `${fmt(wasm.length)} (${fmt(gz(wasm))} gzipped)`],
     ['library entry (`narrowgt`, = `narrowgt/browser`), bundled with its dependencies and minified', `${fmt(full.code.length)} (${fmt(gz(full.code))} gzipped)`],
     ['… of which the embedded kernels (base64)', fmt(base64)],
-    ['… of which the dependencies (`fflate`)', fmt(full.dependencies)],
+    ['… of which the dependencies (`fflate`, `@noble/hashes`)', fmt(full.dependencies)],
     ['slim entry (`narrowgt/slim`, = `narrowgt/browser/slim`): no embedded kernels', `${fmt(slim.code.length)} (${fmt(gz(slim.code))} gzipped)`],
   ];
   const table = [BEGIN, '| what | bytes |', '| --- | --- |', ...rows.map(([what, bytes]) => `| ${what} | ${bytes} |`), END].join('\n');

@@ -155,6 +155,12 @@ export const CHECKS: readonly Check[] = [
     const { s, u } = lib.randomizedSvd(attentionOutputF64(lib), 3, { seed: 5 });
     return [...s, ...u.data];
   }, F64_TOLERANCE),
+  agrees('SHA-256 digests (certificate inputs) of the small pattern and a 24×5 f64 matrix, as bytes', (lib) => {
+    // values from integer arithmetic and one division (IEEE-exact everywhere), not from host Math.log
+    const x = lib.DenseMatrix.from(Float64Array.from({ length: 120 }, (_, i) => ((i * 7919) % 101) / 13 - 3.5), 24, 5, 'f64');
+    const hex = lib.digestPattern(smallPattern(lib)) + lib.digestFeatures(x);
+    return Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  }, EXACT),
   fact('bad input throws the typed error, message naming the function', async (lib) => {
     const pattern = smallPattern(lib);
     const q = gaussianF32(lib, 1, 23, 4), kv = gaussianF32(lib, 2, 24, 4);

@@ -1,10 +1,26 @@
 // `narrowgt certify`: re-measures a compressed twin (written by `compress --compressed`) against its reference on a
 // graph — the same graph and split, or another one — and prints every check of its certificate.
-import { summarizeCertificate, formatAttentionPattern, certify, deserialize, GraphTransformer, type CompressedModel } from '../../index.js';
+import { summarizeCertificate, formatAttentionPattern, certify, deserialize, GraphTransformer, type Certificate, type CompressedModel } from '../../index.js';
 import { CliError } from '../cli-error.js';
 import { graphOptions, readBytes, readModelAndGraph, requiredOption, type PatternedGraph } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
+
+const INPUT_NAMES = { reference: 'the reference (--model)', narrow: 'the twin (--compressed)', pattern: 'the attention pattern', features: 'the features' } as const;
+
+/** 'a', 'a and b', 'a, b and c'. */
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** One line: which inputs differ from those the compressed model's certificate was computed on (its recorded digests). */
+function describeInputsMatch(match: Certificate['inputsMatchRecorded']): string {
+  if (!match) return 'inputs: the compressed model\'s certificate recorded no digests, so whether these are its inputs is unknown';
+  const differ = (Object.keys(INPUT_NAMES) as (keyof typeof INPUT_NAMES)[]).filter((k) => !match[k]);
+  return differ.length === 0
+    ? 'inputs: reference, twin, attention pattern and features are those the certificate in --compressed was computed on (SHA-256)'
+    : `inputs: ${listed(differ.map((k) => INPUT_NAMES[k]))} differ${differ.length === 1 ? 's' : ''} from those the certificate in --compressed was computed on (SHA-256)`;
+}
 
 export const certifyCommand: Command = {
   name: 'certify',
@@ -42,6 +58,7 @@ export const certifyCommand: Command = {
       if (values.json) { console.log(JSON.stringify({ ...cert, summary })); return; }
       console.log(`${cert.theorem}, on ${g.name} (${cert.numNodes} nodes, ${cert.numEdges} attention entries, pattern ${formatAttentionPattern(g.pattern)})`);
       for (const line of summary.lines) console.log(line);
+      console.log(describeInputsMatch(cert.inputsMatchRecorded));
       console.log(`α = ${cert.alpha.toPrecision(4)}, β = ${cert.beta.toPrecision(4)}`);
       const counted = cert.checks.filter((c) => c.applicable);
       const shown = values.all ? cert.checks : cert.checks.filter((c) => c.applicable && !c.holds);

@@ -12,6 +12,7 @@ import type { CsrGraph } from '../../graph/csr.js';
 import { GraphTransformer, type ForwardOptions, type ForwardResult } from '../../model/graph-transformer.js';
 import { type ForwardTrace } from '../../model/forward.js';
 import { checkCertifyArguments } from './arguments.js';
+import { digestInputs } from './digest.js';
 import { DEFAULT_TOLERANCES, makeCheck, type CertifyOptions } from './check.js';
 import type {
   Certificate, CertifyContext, Check, CompressedModel, ConstructionVerifier, Decoder, LayerCertificate,
@@ -203,6 +204,7 @@ export function certifyWith(verifier: ConstructionVerifier, reference: GraphTran
       layers, checks, predicted: result.predicted,
       seeds: result.seeds ?? null,
       parameters: { rtol: tolerances.rtol, atolFactor: tolerances.atolFactor, ...result.parameters },
+      inputs: digestInputs(reference, compressed, x64, pattern),
     };
     return certificate;
   });

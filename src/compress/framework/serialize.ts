@@ -99,6 +99,15 @@ export function certificateFromJson(json: unknown, fn = 'certificateFromJson'): 
     if (typeof c[key] !== 'number') throw new FormatError(`${fn}: certificate.${key} must be a number`);
   }
   record(fn, 'certificate.predicted', c.predicted);
+  // Digests are optional: certificates written before narrowgt recorded them still load (src/compress/framework/digest.ts).
+  if (c.inputs !== undefined) {
+    const inputs = record(fn, 'certificate.inputs', c.inputs);
+    for (const key of ['reference', 'narrow', 'pattern', 'features'] as const) {
+      if (typeof inputs[key] !== 'string' || !/^[0-9a-f]{64}$/.test(inputs[key] as string)) {
+        throw new FormatError(`${fn}: certificate.inputs.${key} must be a SHA-256 hex digest`);
+      }
+    }
+  }
   return c;
 }
 

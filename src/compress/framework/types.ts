@@ -124,6 +124,26 @@ export interface PredictedBound {
   note: string;
 }
 
+/** SHA-256 hex digests of a certificate's inputs (the canonical encoding is in src/compress/framework/digest.ts). */
+export interface InputDigests {
+  /** The reference network T. */
+  reference: string;
+  /** The twin: T̂, A^(0), U_out and the per-layer decoders (not `details`). */
+  narrow: string;
+  /** The attention pattern's CSR (numRows, numCols, rowPtr, colIdx). */
+  pattern: string;
+  /** The node features X, as the f64 values the certificate read. */
+  features: string;
+}
+
+/** Which of the inputs a certificate was recomputed on equal those recorded in the earlier one (true: same digest). */
+export interface InputsMatch {
+  reference: boolean;
+  narrow: boolean;
+  pattern: boolean;
+  features: boolean;
+}
+
 /** A certificate: measured on the actual graph, never assumed. JSON data only. */
 export interface Certificate {
   format: 'narrowgt-certificate';
@@ -159,6 +179,14 @@ export interface Certificate {
   seeds: number[][] | null;
   /** Inputs of the construction that the checks used (d, ε, δ, tolerances …). */
   parameters: { [key: string]: JsonValue };
+  /** What this certificate was computed on (absent in certificates written before narrowgt recorded it). */
+  inputs?: InputDigests;
+  /**
+   * certify() only: whether the inputs it was given are those recorded in the compressed model's earlier certificate,
+   * field by field; null when that certificate recorded no digests (or there was none). Absent from certificates a
+   * construction makes.
+   */
+  inputsMatchRecorded?: InputsMatch | null;
 }
 
 /** Tolerances of a certificate's checks. */

@@ -8,6 +8,7 @@ import type { CsrGraph } from '../../graph/csr.js';
 import type { GraphTransformer } from '../../model/graph-transformer.js';
 import { checkCertifyArguments } from '../framework/arguments.js';
 import { certifyWith } from '../framework/certificate.js';
+import { compareDigests } from '../framework/digest.js';
 import type { CertifyOptions } from '../framework/check.js';
 import type { Certificate, CompressedModel, ConstructionVerifier } from '../framework/types.js';
 import { jlVerifier } from '../thm-3.3-jl/jl-verifier.js';
@@ -38,5 +39,16 @@ export function certify(reference: GraphTransformer, compressed: CompressedModel
   checkCertifyArguments('certify', reference, compressed, x, pattern);
   const verifier = verifierFor(compressed.construction);
   if (!verifier) throw new InputError(`certify: compressed.construction '${String(compressed.construction)}' has no verifier (see src/compress/workflows/certify.ts)`);
-  return certifyWith(verifier, reference, compressed, x, pattern, options);
+  const cert = certifyWith(verifier, reference, compressed, x, pattern, options);
+  return withRecordedComparison(cert, 'certificate' in compressed ? compressed.certificate : undefined);
+}
+
+/**
+ * The new certificate with `inputsMatchRecorded`: which of its inputs (reference, twin, pattern, features) have the
+ * digests the compressed model's earlier certificate recorded; null when it recorded none. Not an error: certifying
+ * on another graph is a legitimate use, and the certificate says so.
+ */
+function withRecordedComparison(cert: Certificate, earlier: Certificate | undefined): Certificate {
+  const recorded = earlier?.inputs;
+  return { ...cert, inputsMatchRecorded: recorded && cert.inputs ? compareDigests(recorded, cert.inputs) : null };
 }
