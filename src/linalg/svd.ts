@@ -79,7 +79,18 @@ export function svdArrays(fn: string, data: ArrayLike<number>, m: number, n: num
   const v = new Float64Array(cols * cols); // column-major too
   for (let j = 0; j < cols; j++) v[j * cols + j] = 1;
   const norms = new Float64Array(cols);
-  for (let j = 0; j < cols; j++) norms[j] = dot(w, j * rows, j * rows, rows);
+  let frob2 = 0;
+  for (let j = 0; j < cols; j++) { norms[j] = dot(w, j * rows, j * rows, rows); frob2 += norms[j]; }
+  // A column whose norm falls below u·‖A‖_F carries only rounding noise: it is set to zero (its singular value
+  // is reported as 0, a backward error ≤ u·‖A‖_F per column), because rotating it against others can go on
+  // forever — its squared norm underflows while its dot products do not, so a rotation changes nothing.
+  const tiny = (EPS * EPS) * frob2;
+  const dropIfTiny = (j: number): void => {
+    if (norms[j] > tiny || norms[j] === 0) return;
+    w.fill(0, j * rows, (j + 1) * rows);
+    norms[j] = 0;
+  };
+  for (let j = 0; j < cols; j++) dropIfTiny(j);
   let converged = scale === 0 || cols === 1;
   for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
     let rotated = false;
@@ -98,6 +109,8 @@ export function svdArrays(fn: string, data: ArrayLike<number>, m: number, n: num
         rotate(v, pCol * cols, q * cols, cols, c, s);
         norms[pCol] = dot(w, pCol * rows, pCol * rows, rows);
         norms[q] = dot(w, q * rows, q * rows, rows);
+        dropIfTiny(pCol);
+        dropIfTiny(q);
       }
     }
     converged = !rotated;
