@@ -29,6 +29,7 @@ import type { CompressedModel, Decoder, JsonValue, LayerDecoders } from '../fram
 import { identity, mul, selectFeatures, takeRows } from '../shared/basis.js';
 import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { chooseClusters } from '../thm-4.4-clusters/clusters.js';
+import { centreActivations } from '../thm-4.4-clusters/centre-activations.js';
 import { clusterStatistics, oneHotFfn } from '../thm-4.4-clusters/one-hot.js';
 import { practicalVerifier, PRACTICAL_CONSTRUCTION } from './practical-verifier.js';
 
@@ -81,14 +82,6 @@ function narrowSkip(skip: SkipMap | null | undefined, left: (m: DenseMatrix<'f64
   const s = skip === 'identity' ? identity(width) : skip;
   const sl = left(s);
   return inBasis ? mul(sl, inBasis) : sl;
-}
-
-/** ReLU(C·W_1ᵀ + b_1)ᵀ: the hidden activations at the cluster centres, D_h×k (the decoder of z). */
-function centreActivations(centres: DenseMatrix<'f64'>, w1: DenseMatrix<'f64'>, b1: Float64Array | null | undefined): DenseMatrix<'f64'> {
-  const pre = mul(centres, w1, false, true);
-  const pd = pre.data, c = pre.cols;
-  for (let a = 0; a < pre.rows; a++) for (let j = 0; j < c; j++) { const v = pd[a * c + j] + (b1 ? b1[j] : 0); pd[a * c + j] = v > 0 ? v : 0; }
-  return pre.transpose();
 }
 
 /**
@@ -172,7 +165,7 @@ export function compressPractical(model: GraphTransformer, x: DenseMatrix, patte
         const oneHot = oneHotFfn(half, stats.representatives);
         w1 = oneHot.w1;
         b1 = oneHot.b1;
-        const g = centreActivations(stats.centres, layer.w1, layer.b1);
+        const g = centreActivations(stats.centres, layer);
         w2 = toOut(mul(layer.w2, g));
         threeQuarter = g;
         labels.push(Array.from(lab));
