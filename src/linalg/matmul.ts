@@ -22,7 +22,7 @@ export interface MatmulOptions<T extends FloatDType> {
  * f32 runs the f32x4 kernel, f64 the f64x2 kernel (cache-blocked, see assembly/gemm.ts).
  * Cost 2·m·n·k flops. With checkFinite (default) a product that overflows to ±Inf/NaN is an InputError too
  * (the output is then left as computed when it is options.out). Throws ShapeError on mismatched shapes or a wrong `out`, InputError on
- * mixed dtypes, non-finite entries, a freed operand or a product too large for one WASM block (1 GiB),
+ * mixed dtypes, non-finite entries, a freed operand or a product too large for one WASM block (MAX_BLOCK_BYTES, 4 GiB less 64 MiB),
  * ArgumentTypeError for a flag that is not true/false — all before any work.
  */
 export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>, options: MatmulOptions<T> = {}): DenseMatrix<T> {

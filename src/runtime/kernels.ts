@@ -10,6 +10,7 @@ export interface KernelExports {
   liveBytes(): number;
   peakBytes(): number;
   resetPeakBytes(): void;
+  largeRegionCount(): number;
   first_nonfinite_f32(ptr: number, len: number): number;
   first_nonfinite_f64(ptr: number, len: number): number;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;

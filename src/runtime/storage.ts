@@ -6,7 +6,7 @@
 import { InputError, BackendError } from './errors.js';
 import { loadedKernels, wasmKernels } from './init.js';
 import type { KernelExports } from './kernels.js';
-import { MAX_BLOCK_BYTES } from './block-size.js';
+import { MAX_BLOCK_BYTES, WASM_MEMORY_BYTES } from './block-size.js';
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArrayOf<T extends DType> = T extends 'f32' ? Float32Array : T extends 'f64' ? Float64Array : Int32Array;
@@ -130,19 +130,22 @@ export class Storage<T extends DType = DType> {
 }
 
 /**
- * One block from the WASM allocator. The allocator aborts (a trap the loader turns into "kernel aborted") when
- * memory cannot grow; that becomes a BackendError saying how much was asked for and how much is in use.
+ * One block from the WASM allocator, as an unsigned byte offset (`>>> 0`: the module returns its u32 pointers
+ * as i32, and blocks above 2³¹ would read negative). The allocator returns 0 when memory cannot grow (large
+ * regions), or traps (TLSF, small blocks); both become a BackendError saying how much was asked for and how
+ * much is in use.
  */
-function allocBlock(k: KernelExports, bytes: number): number {
+export function allocBlock(k: KernelExports, bytes: number, fn = 'Storage.alloc'): number {
   let ptr = 0;
   try {
-    ptr = k.alloc(bytes);
+    ptr = k.alloc(bytes) >>> 0;
   } catch (e) {
-    if (!(e instanceof BackendError)) throw e;
+    if (!(e instanceof BackendError) && !(e instanceof WebAssembly.RuntimeError)) throw e;
     ptr = 0;
   }
   if (ptr === 0) {
-    throw new BackendError(`Storage.alloc: WASM memory is full: could not allocate ${bytes} bytes with ${k.liveBytes()} bytes in use (free() what is no longer needed, or use scope())`);
+    throw new BackendError(`${fn}: WASM memory is full: could not allocate ${bytes} bytes with ${k.liveBytes()} bytes in use ` +
+      `(of at most ${WASM_MEMORY_BYTES}; free() what is no longer needed, or use scope())`);
   }
   return ptr;
 }
