@@ -72,7 +72,8 @@ export { trainedToSafetensors } from './io/trained-safetensors.js';
 export type { TrainedToSafetensorsOptions } from './io/trained-safetensors.js';
 
 // the graph transformer (Sec. 2), its diagnostics and JSON
-export { GraphTransformer, createModel, forward } from './model/graph-transformer.js';
+export { GraphTransformer, createModel, forward, forwardPlanBytes } from './model/graph-transformer.js';
+export type { ForwardPlan } from './model/forward-plan.js';
 export type { ModelSpec, ModelVariant, ForwardOptions, ForwardResult } from './model/graph-transformer.js';
 export { foldBatchNorm } from './model/layer.js';
 export type { LayerWeights, AffineMap, SkipMap, Activation, LayerShape, BatchNormParameters } from './model/layer.js';

@@ -11,6 +11,7 @@ import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
 import { InputError, NumericalError } from '../runtime/errors.js';
 import { firstNonFinite } from '../runtime/validate.js';
+import { DEFAULT_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES } from './forward-plan.js';
 import type { Rng } from '../random/rng.js';
 import * as elementwise from '../twin/elementwise.js';
 import type { Activation } from './layer.js';
@@ -280,13 +281,11 @@ export function logSoftmaxRows(logits: Float64Array, pattern: CsrGraph): Float64
   return out;
 }
 
-// Row blocks of Q: above this many bytes of Q the attention runs block by block of rows, so only one
-// block of Q exists at a time (the layer then holds h, K, V, the attention output and Q/QUERY_BLOCKS).
-// On Tolokers (D = 64, f32) 4 blocks took the forward's live peak from 5.05 to 4.27 n×D at no measured
-// cost in time (the output bits are the same: per row, the same GEMM sums and the same attention path).
-const QUERY_BLOCK_MIN_BYTES = 1 << 20;
-const QUERY_BLOCKS = 4;
-
+// Row blocks of Q (src/model/forward-plan.ts): above QUERY_BLOCK_MIN_BYTES of Q the attention runs block by block
+// of rows, so only one block of Q exists at a time (the layer then holds h, K, V, the attention output and
+// Q/blocks). On Tolokers (D = 64, f32) 4 blocks took the forward's live peak from 5.05 to 4.27 n×D at no measured
+// cost in time (the output bits are the same: per row, the same GEMM sums and the same attention path); the plan
+// takes more blocks when memory is short.
 /**
  * out = attention(h·W_Qᵀ, k, v) on `pattern`, forming Q one block of rows at a time (WASM backend, h
  * resident): each block's Q is one GEMM on h's rows, and the attention kernel runs on those rows with
@@ -294,13 +293,13 @@ const QUERY_BLOCKS = 4;
  * done) where it does not apply; the caller then forms all of Q.
  */
 function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: DenseMatrix, k: DenseMatrix<T>, v: DenseMatrix<T>,
-  pattern: CsrGraph, scale: number, out: DenseMatrix<T>): boolean {
+  pattern: CsrGraph, scale: number, out: DenseMatrix<T>, queryBlocks: number): boolean {
   const kern = wasmKernels();
   const n = h.rows, p = h.cols, dQK = wQ.rows, dV = v.cols, bytes = h.dtype === 'f32' ? 4 : 8;
-  if (!kern || QUERY_BLOCKS <= 1 || n * dQK * bytes < QUERY_BLOCK_MIN_BYTES) return false;
+  if (!kern || queryBlocks <= 1 || n * dQK * bytes < QUERY_BLOCK_MIN_BYTES) return false;
   for (const m of [h, k, v, out]) if (!m.storage.resident) return false;
   if (!pattern.rowPtr.resident || !pattern.colIdx.resident) return false;
-  const rowsPer = Math.ceil(n / QUERY_BLOCKS);
+  const rowsPer = Math.ceil(n / queryBlocks);
   const w = (wQ.dtype === h.dtype ? wQ : wQ.clone(h.dtype)) as DenseMatrix<T>;
   const qb = DenseMatrix.zeros(rowsPer, dQK, h.dtype);
   const rpb = Storage.alloc('i32', rowsPer + 1);
@@ -362,7 +361,7 @@ function applyNorm<T extends FloatDType>(x: DenseMatrix<T>, norm: NormWeights, p
  * attention, and the skip additions, bias and ReLU run in place.
  */
 export function forwardLayer<T extends FloatDType>(layer: NetworkLayer, h: DenseMatrix<T>, pattern: CsrGraph,
-  activation: Activation, wantTrace: boolean, pool?: BufferPool, pass?: TrainingPass): LayerStep<T> {
+  activation: Activation, wantTrace: boolean, pool?: BufferPool, pass?: TrainingPass, queryBlocks = DEFAULT_QUERY_BLOCKS): LayerStep<T> {
   const own = pool ?? new BufferPool();
   const wantCache = pass?.cache ?? false, keep = wantTrace || wantCache;
   const drop = dropoutOf(pass);
@@ -374,7 +373,7 @@ export function forwardLayer<T extends FloatDType>(layer: NetworkLayer, h: Dense
   const attOut = own.take(n, v.cols, dtype);
   let att: { output: DenseMatrix<T>; weights?: Storage<T> };
   let logits: Float64Array | undefined, weights: Float64Array | undefined, q: DenseMatrix<T> | null = null;
-  if (!keep && attentionByQueryBlocks(h, layer.wQ, k, v, pattern, scale, attOut)) {
+  if (!keep && attentionByQueryBlocks(h, layer.wQ, k, v, pattern, scale, attOut, queryBlocks)) {
     att = { output: attOut };
   } else {
     q = linear(h, layer.wQ);
@@ -494,7 +493,7 @@ export interface NetworkStep<T extends FloatDType> {
  * Allocates in the caller's scope; shapes are assumed checked.
  */
 export function forwardNetwork<T extends FloatDType>(net: NetworkWeights, input: DenseMatrix<T>, pattern: CsrGraph,
-  options: { trace?: boolean; pass?: TrainingPass; ownsInput?: boolean; fn?: string } = {}): NetworkStep<T> {
+  options: { trace?: boolean; pass?: TrainingPass; ownsInput?: boolean; fn?: string; queryBlocks?: number } = {}): NetworkStep<T> {
   const fn = options.fn;
   const wantTrace = options.trace ?? false, pass = options.pass, wantCache = pass?.cache ?? false;
   const keep = wantTrace || wantCache, owns = options.ownsInput ?? false;
@@ -509,7 +508,7 @@ export function forwardNetwork<T extends FloatDType>(net: NetworkWeights, input:
   net.layers.forEach((layer, l) => {
     let step: LayerStep<T>;
     try {
-      step = forwardLayer(layer, h, pattern, net.activation, wantTrace, keep ? undefined : pool, pass);
+      step = forwardLayer(layer, h, pattern, net.activation, wantTrace, keep ? undefined : pool, pass, options.queryBlocks);
     } catch (e) {
       throw fn === undefined ? e : attentionOverflow(fn, l, e);
     }

@@ -1,7 +1,7 @@
 // The graph transformer of Section 2 of Shirzad et al. (2024) — docs/theory.md#2-the-model-and-its-assumptions exactly — and, behind
 // `variant: 'practical'`, the experiments' variant of App. D.2 (docs/theory.md#17-the-practical-variant): 1/√d logit scale, skip
 // connections, batch norm folded to affine maps, an input encoder and a classification head.
-import { InputError, ShapeError } from '../runtime/errors.js';
+import { BackendError, InputError, ShapeError } from '../runtime/errors.js';
 import { scope, type DType, type Owner, type Storage } from '../runtime/storage.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean } from '../runtime/validate.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
@@ -10,6 +10,7 @@ import {
   checkAffine, checkLayer, type Activation, type AffineMap, type LayerShape, type LayerWeights, type SkipMap,
 } from './layer.js';
 import { forwardNetwork, type ForwardTrace } from './forward.js';
+import { assertForwardFits, planNetwork, DEFAULT_QUERY_BLOCKS, type ForwardPlan } from './forward-plan.js';
 import { wasmKernels } from '../runtime/init.js';
 
 /** 'theory': docs/theory.md#2-the-model-and-its-assumptions (no skips, norms, encoder, head or b_2). 'practical': App. D.2 parts allowed. */
@@ -196,26 +197,63 @@ export class GraphTransformer implements Owner {
     assertFiniteStorage(fn, 'x', x.storage as Storage<DType>);
     pattern.assertIntact(fn, 'pattern'); // edgeLogits, logSoftmaxRows and the query blocks read its arrays directly
     const wantTrace = optionalBoolean(fn, 'options.trace', options.trace, false);
+    // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
+    // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
+    const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
+    // the inference forward's memory, planned before any work (src/model/forward-plan.ts): BackendError when it cannot fit
+    const queryBlocks = wantTrace ? DEFAULT_QUERY_BLOCKS : assertForwardFits(fn, this, x.rows, x.cols, dtype, copy, pattern).queryBlocks;
     // scope() keeps what the returned list reaches (depth ≤ 3), so matrices are returned flat.
-    const kept = scope(() => {
-      // x is read, never written, so it is copied only where the trace must hold its own H^(input), the
-      // dtype changes, or x lives in the JS heap while the kernels run in WASM (one copy, not one per call).
-      const copy = wantTrace || x.dtype !== dtype || (x.storage.resident !== (wasmKernels() !== null));
+    const kept = withMemoryError(fn, x.rows, () => scope(() => {
       const input = copy ? x.clone(dtype) : x as DenseMatrix<T>;
       // finite f64 values beyond the f32 range become ±Inf in the copy: scanned in the dtype the kernels read
       if (input.dtype !== x.dtype) assertFiniteStorage(fn, `x (converted to ${dtype})`, input.storage as Storage<DType>);
       // Work buffers shared by all layers (no trace): each layer gives back what is dead.
-      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x, fn });
+      const { output, trace } = forwardNetwork(this, input, pattern, { trace: wantTrace, ownsInput: input !== x, fn, queryBlocks });
       if (!wantTrace) return { matrices: [output], meta: null };
       const { encoded, layers: steps, final } = trace!;
       const matrices: DenseMatrix<T>[] = [output, input, encoded, final];
       for (const s of steps) matrices.push(s.attention, s.half, s.threeQuarter, s.output);
       return { matrices, meta: { steps, input, encoded, final } };
-    });
+    }));
     const meta = kept.meta;
     if (!meta) return { output: kept.matrices[0] };
     return { output: kept.matrices[0], trace: { input: meta.input, encoded: meta.encoded, layers: meta.steps, final: meta.final } };
   }
+}
+
+/**
+ * Runs fn; a BackendError for full WASM memory raised inside (an allocation the plan did not foresee, or memory
+ * fragmented) is restated naming the public function `caller`. scope() has freed the call's blocks by then.
+ */
+function withMemoryError<R>(caller: string, n: number, fn: () => R): R {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof BackendError && /WASM memory is full/.test(e.message) && !e.message.startsWith(`${caller}:`)) {
+      throw new BackendError(`${caller}: WASM memory ran out during the forward on n = ${n} nodes (${e.message}); everything it had allocated is freed`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * The memory plan of `model.forward(x, pattern, { dtype })` without a trace, before any work (docs/architecture.md,
+ * "Memory"): `workBytes` of WASM memory beside x and the pattern at its peak (an upper bound of the measured peak,
+ * tested), the pattern's bytes, and the row blocks Q is formed in when memory is plentiful. `inputCopyBytes` is
+ * x's copy when the forward makes one (x of another dtype, or in the JS heap while the kernels run in WASM).
+ * forward() itself takes more row blocks of Q when memory is short, and throws BackendError up front when even
+ * MAX_QUERY_BLOCKS do not fit.
+ */
+export function forwardPlanBytes(model: GraphTransformer, pattern: CsrGraph, options: { dtype?: FloatDType; inputDtype?: FloatDType } = {}): ForwardPlan {
+  if (!(model instanceof GraphTransformer)) throw new InputError('forwardPlanBytes: model must be a GraphTransformer (see createModel)');
+  if (!(pattern instanceof CsrGraph)) throw new InputError('forwardPlanBytes: pattern must be a CsrGraph');
+  checkOptionsObject('forwardPlanBytes', options);
+  const dtype = options.dtype ?? 'f64';
+  if (dtype !== 'f64' && dtype !== 'f32') throw new InputError(`forwardPlanBytes: options.dtype must be 'f32' or 'f64', got ${String(dtype)}`);
+  const inputDtype = options.inputDtype ?? dtype;
+  if (inputDtype !== 'f64' && inputDtype !== 'f32') throw new InputError(`forwardPlanBytes: options.inputDtype must be 'f32' or 'f64', got ${String(inputDtype)}`);
+  const n = pattern.numRows;
+  return planNetwork(model, n, model.inputDim, dtype, inputDtype !== dtype, DEFAULT_QUERY_BLOCKS, (n + 1 + pattern.numEdges) * 4);
 }
 
 /** Builds a GraphTransformer from its weights (same as `new GraphTransformer(spec)`). */
