@@ -1,5 +1,5 @@
 // Re-exports only: one kernel family a file.
-export { alloc, free, memoryPages, liveBytes, peakBytes, resetPeakBytes, largeRegionCount } from "./memory";
+export { alloc_block as alloc, free, memoryPages, liveBytes, peakBytes, resetPeakBytes, largeRegionCount } from "./memory";
 export { gemm_f32, gemm_f64 } from "./gemm";
 export { attention_csr_f32, attention_csr_f64 } from "./attention_csr";
 export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";

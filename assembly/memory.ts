@@ -140,10 +140,21 @@ function freeLarge(i: i32): void {
 }
 
 /**
- * Allocates `bytes` bytes (may grow memory; JS views must be refreshed afterwards). Returns 0 when memory
- * cannot grow to hold them. The pointer is a u32: JS reads it with `>>> 0`.
+ * A kernel's temporary block: as alloc_block, but out of memory aborts (the loader's abort import throws a
+ * BackendError), since a kernel has no way to report it. The plans (src/model/forward-plan.ts) count these.
  */
 export function alloc(bytes: usize): usize {
+  const ptr = alloc_block(bytes);
+  if (ptr == 0) abort("out of memory");
+  return ptr;
+}
+
+/**
+ * Allocates `bytes` bytes for the TS side (exported as `alloc`; may grow memory; JS views must be refreshed
+ * afterwards). Returns 0 when a large region cannot be had (TLSF traps for a small block). The pointer is a
+ * u32: JS reads it with `>>> 0`.
+ */
+export function alloc_block(bytes: usize): usize {
   let ptr: usize = 0, counted: usize = 0;
   if (bytes >= LARGE_BYTES) {
     ptr = allocLarge(bytes);

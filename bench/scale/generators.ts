@@ -45,7 +45,7 @@ function fwdStart(u: number): number {
  * deduplicated — what csrFromEdges(rows, cols, { symmetrize: true, selfLoops: true }) gives, in a few
  * cache-friendly passes (csrFromEdges takes ≈ 30 s at 10⁷ nodes).
  */
-function build(kind: GeneratedGraph['kind'], n: number, fwd: Int32Array, t0: number): GeneratedGraph {
+function build(kind: GeneratedGraph['kind'], n: number, fwd: Int32Array, t0: number, where: 'auto' | 'js' = 'auto'): GeneratedGraph {
   const pairs = fwd.length;
   // reverse entries (v, u) into buckets of consecutive rows v, in increasing u (so each row's come sorted)
   const shift = Math.max(0, Math.ceil(Math.log2(Math.max(n, 2))) - 10), buckets = ((n - 1) >> shift) + 1;
@@ -75,7 +75,7 @@ function build(kind: GeneratedGraph['kind'], n: number, fwd: Int32Array, t0: num
     }
     rowPtr[i + 1] = w;
   }
-  const pattern = CsrGraph.fromArrays(n, n, rowPtr, colIdx.subarray(0, w));
+  const pattern = CsrGraph.fromArrays(n, n, rowPtr, colIdx.subarray(0, w), where);
   return { kind, pattern, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -90,7 +90,8 @@ function sortRow(fwd: Int32Array, start: number, end: number): void {
 }
 
 /** n nodes, each drawing 12 or 13 uniform partners (12.5·n pairs), symmetrized, self loops. */
-export function uniformGraph(n: number, seed = 1): GeneratedGraph {
+/** `where: 'js'` keeps the pattern in the JS heap (bench/scale/limits.ts). */
+export function uniformGraph(n: number, seed = 1, where: 'auto' | 'js' = 'auto'): GeneratedGraph {
   const t0 = performance.now(), r = new Draw(seed);
   const fwd = new Int32Array(fwdStart(n));
   for (let u = 0; u < n; u++) {
@@ -98,7 +99,7 @@ export function uniformGraph(n: number, seed = 1): GeneratedGraph {
     for (let e = start; e < end; e++) { const v = (r.next() * n) | 0; fwd[e] = v === u ? (u + 1) % n : v; }
     sortRow(fwd, start, end);
   }
-  return build('uniform', n, fwd, t0);
+  return build('uniform', n, fwd, t0, where);
 }
 
 /**

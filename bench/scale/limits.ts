@@ -4,7 +4,9 @@
 // Per case: CPU time of one forward, the peak live bytes (graph + features + the forward's peak on top), and its
 // ratio to the floor graph + features + 3 n×D.
 //   node dist/bench/scale/limits.js --cases 2400000:8,10000000:4      the named (n, D) cases
-//   node dist/bench/scale/limits.js --find 64,16,8,4                   the largest n per width
+//   node dist/bench/scale/limits.js --find 64,16,8,4 [--pattern js]    the largest n per width
+// `--pattern js` (or a case n:D:js) keeps the pattern in the JS heap (CsrGraph.fromArrays(…, 'js')): the forward
+// streams it into WASM one query block at a time, and the peak counts only the WASM side (no graph bytes).
 // --find takes the largest n whose planned peak (forwardPlanBytes + graph + features) fits the 4 GiB WASM memory,
 // runs it, and steps n down by 2 % until one runs. Big: run under `nice`, one at a time. JSON lines on stdout.
 import { spawnSync } from 'node:child_process';
@@ -37,13 +39,13 @@ function model(D: number): GraphTransformer {
 
 const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
-async function runCase(n: number, D: number): Promise<void> {
+async function runCase(n: number, D: number, where: 'wasm' | 'js'): Promise<void> {
   await init();
   const t0 = performance.now();
-  const g = uniformGraph(n);
+  const graph = uniformGraph(n, 1, where === 'js' ? 'js' : 'auto').pattern;
   const genSeconds = (performance.now() - t0) / 1000;
-  const graph = g.pattern, m = graph.numEdges;
-  const out: Record<string, unknown> = { n, D, m, genSeconds };
+  const m = graph.numEdges;
+  const out: Record<string, unknown> = { n, D, m, pattern: where, genSeconds };
   try {
     scope(() => {
       const x = DenseMatrix.zeros(n, FEATURES, 'f32');
@@ -55,9 +57,10 @@ async function runCase(n: number, D: number): Promise<void> {
       const t = cpuMs();
       scope(() => { forward(net, x, graph, { dtype: 'f32' }); });
       const ms = cpuMs() - t;
-      const graphBytes = (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
+      const graphBytes = where === 'js' ? 0 : (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
       const peak = graphBytes + featureBytes + (wasmHeapBytes().peak - liveBefore);
-      const floor = graphBytes + featureBytes + 3 * n * D * 4;
+      // the floor always counts the graph; a JS-heap pattern is not in the WASM peak
+      const floor = (n + 1 + m) * 4 + featureBytes + 3 * n * D * 4;
       Object.assign(out, {
         ok: true, cpuMs: Math.round(ms), nsPerEntry: (ms * 1e6) / (m * LAYERS), peakLiveBytes: peak, floorBytes: floor,
         ratioToFloor: peak / floor, plannedWorkBytes: plan.workBytes, measuredWorkBytes: wasmHeapBytes().peak - liveBefore,
@@ -73,17 +76,18 @@ async function runCase(n: number, D: number): Promise<void> {
 }
 
 /** The planned peak of the case (n, D): graph + features + the forward's planned work, against what memory holds. */
-function plannedFits(n: number, D: number): boolean {
+function plannedFits(n: number, D: number, where: 'wasm' | 'js'): boolean {
   const m = Math.round(2 * PAIRS_PER_NODE * n + n); // pairs both ways plus self loops (a few repeats dropped)
-  const graphBytes = (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
+  // a streamed pattern holds one query block's column indices (a quarter of them, and 2 % for the spread of degrees)
+  const graphBytes = where === 'js' ? Math.ceil(m / 4 * 1.02) * 4 : (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
   const net = model(D);
   const plan = planNetwork(net, n, FEATURES, 'f32', false, 4, 0);
   net.free();
   return graphBytes + featureBytes + plan.workBytes + (1 << 20) <= WASM_MEMORY_BYTES - PLAN_HEADROOM_BYTES;
 }
 
-function child(n: number, D: number): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', `${n}:${D}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function child(n: number, D: number, where: 'wasm' | 'js'): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', `${n}:${D}:${where}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try { return JSON.parse(line) as Record<string, unknown>; } catch { return { n, D, ok: false, error: `exit ${r.status}: ${r.stderr.slice(-300)}` }; }
 }
@@ -91,20 +95,21 @@ function child(n: number, D: number): Record<string, unknown> {
 const argv = process.argv.slice(2);
 const get = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
 if (get('case')) {
-  const [n, D] = get('case')!.split(':').map(Number);
-  await runCase(n, D);
+  const [n, D, where] = get('case')!.split(':');
+  await runCase(Number(n), Number(D), where === 'js' ? 'js' : 'wasm');
 } else {
   await init();
   for (const c of (get('cases') ?? '').split(',').filter(Boolean)) {
-    const [n, D] = c.split(':').map(Number);
-    process.stdout.write(`${JSON.stringify(child(n, D))}\n`);
+    const [n, D, where] = c.split(':');
+    process.stdout.write(`${JSON.stringify(child(Number(n), Number(D), where === 'js' ? 'js' : 'wasm'))}\n`);
   }
+  const where = get('pattern') === 'js' ? 'js' : 'wasm';
   for (const D of (get('find') ?? '').split(',').filter(Boolean).map(Number)) {
     let lo = 1e4, hi = 1e9;
-    while (hi - lo > 1e4) { const mid = Math.floor((lo + hi) / 2); if (plannedFits(mid, D)) lo = mid; else hi = mid; }
+    while (hi - lo > 1e4) { const mid = Math.floor((lo + hi) / 2); if (plannedFits(mid, D, where)) lo = mid; else hi = mid; }
     let n = Math.floor(lo / 1e4) * 1e4;
     for (let tries = 0; tries < 4; tries++, n = Math.floor((n * 0.98) / 1e4) * 1e4) {
-      const r = child(n, D);
+      const r = child(n, D, where);
       process.stdout.write(`${JSON.stringify({ find: D, plannedLargest: lo, ...r })}\n`);
       if (r.ok) break;
     }

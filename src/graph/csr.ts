@@ -29,11 +29,17 @@ export class CsrGraph implements Owner {
     this.maxDegree = md;
   }
 
-  /** Builds a CsrGraph from plain arrays (validated, copied). */
-  static fromArrays(numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>): CsrGraph {
+  /**
+   * Builds a CsrGraph from plain arrays (validated, copied). `where: 'js'` keeps the copy in the JS heap
+   * instead of WASM memory: the inference forward then streams it into WASM one query block at a time, so the
+   * largest graphs need not hold their pattern in the 4 GiB WASM memory (docs/architecture.md, "Memory").
+   */
+  static fromArrays(numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>,
+    where: 'auto' | 'js' = 'auto'): CsrGraph {
+    if (where !== 'auto' && where !== 'js') throw new InputError(`CsrGraph.fromArrays: where must be 'auto' or 'js', got ${String(where)}`);
     if (rowPtr.length !== numRows + 1) throw new ShapeError(`CsrGraph.fromArrays: rowPtr has length ${rowPtr.length}, expected numRows + 1 = ${numRows + 1}`);
     validateCsr('CsrGraph.fromArrays', numRows, numCols, rowPtr, colIdx);
-    return new CsrGraph(numRows, numCols, Storage.from('i32', rowPtr), Storage.from('i32', colIdx));
+    return new CsrGraph(numRows, numCols, Storage.from('i32', rowPtr, where), Storage.from('i32', colIdx, where));
   }
 
   get numEdges(): number {

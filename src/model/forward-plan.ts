@@ -43,6 +43,16 @@ export interface ForwardPlan {
   queryBlocks: number;
   /** The pattern's bytes (row pointers and column indices, i32). */
   patternBytes: number;
+  /** How many layers form Q in row blocks (Q of at least QUERY_BLOCK_MIN_BYTES). */
+  blockedLayers: number;
+}
+
+/** The most pattern entries in one block of `rowsPer` consecutive rows (what a streamed block copies in). */
+export function streamBlockEntries(pattern: CsrGraph, rowsPer: number): number {
+  const rp = pattern.rowPtr.array, n = pattern.numRows;
+  let most = 0;
+  for (let r0 = 0; r0 < n; r0 += rowsPer) most = Math.max(most, rp[Math.min(r0 + rowsPer, n)] - rp[r0]);
+  return most;
 }
 
 function isBatch(norm: NormWeights): boolean {
@@ -127,12 +137,16 @@ export function planNetwork(net: NetworkWeights, n: number, inputDim: number, dt
   const pool = new WidthCounter();
   let h = inputDim, hInPool = false;
   if (net.encoder) { h = pool.take(net.encoder.weight.rows); hInPool = true; }
-  let transient = 0, weightBytes = 0;
+  let transient = 0, weightBytes = 0, blockedLayers = 0;
   for (const layer of net.layers) {
     const blocked = queryBlocks > 1 && n * layer.wQ.rows * bytes >= QUERY_BLOCK_MIN_BYTES;
     const { out, transientCols } = planLayer(layer, pool, blocked);
     const rowsPer = Math.ceil(n / Math.max(queryBlocks, 1));
-    if (blocked) transient = Math.max(transient, counted(rowsPer * transientCols * bytes) + counted((rowsPer + 1) * 4));
+    if (blocked) blockedLayers++;
+    // a block of Q, its row pointers, the attention kernel's per-row shifts (rows × 4 bytes, assembly/attention_csr.ts),
+    // and unblocked, the kernel's shifts for all n rows
+    if (blocked) transient = Math.max(transient, counted(rowsPer * transientCols * bytes) + counted((rowsPer + 1) * 4) + counted(rowsPer * 4));
+    else transient = Math.max(transient, counted(n * 4));
     for (const w of [layer.wQ, layer.wK, layer.wV, layer.w1, layer.w2]) weightBytes = Math.max(weightBytes, w.rows * w.cols * bytes);
     if (hInPool) pool.give(h);
     h = out; hInPool = true;
@@ -142,15 +156,20 @@ export function planNetwork(net: NetworkWeights, n: number, inputDim: number, dt
   const workBytes = pool.bytes(n, bytes) + headBytes + transient + counted(weightBytes) + SMALL_BLOCKS_BYTES;
   // the input copy is freed after the encoder: it overlaps only the encoder's output, which the pool's first take holds
   const inputCopyBytes = copiesInput ? n * inputDim * bytes : 0;
-  return { workBytes, inputCopyBytes, queryBlocks, patternBytes };
+  return { workBytes, inputCopyBytes, queryBlocks, patternBytes, blockedLayers };
 }
 
 /**
  * The bytes of WASM memory a plan still needs beside what is live now: its work and input copy, and the
  * pattern when it lives in the JS heap (the kernels then copy it in for each call).
  */
-function planNeeds(plan: ForwardPlan, patternResident: boolean): number {
-  return plan.workBytes + plan.inputCopyBytes + (patternResident ? 0 : plan.patternBytes);
+function planNeeds(plan: ForwardPlan, pattern: CsrGraph, n: number): number {
+  const resident = pattern.rowPtr.resident && pattern.colIdx.resident;
+  if (resident) return plan.workBytes + plan.inputCopyBytes;
+  // streamed one query block at a time (src/model/forward.ts) when Q is blocked, else copied in whole per call
+  const blocked = plan.queryBlocks > 1 && plan.blockedLayers > 0;
+  const stream = blocked ? counted(streamBlockEntries(pattern, Math.ceil(n / plan.queryBlocks)) * 4) : plan.patternBytes;
+  return plan.workBytes + plan.inputCopyBytes + stream;
 }
 
 /**
@@ -166,13 +185,12 @@ export function assertForwardFits(fn: string, net: NetworkWeights, n: number, in
   if (!k) return base;
   const live = loadedKernels()!.liveBytes();
   const available = WASM_MEMORY_BYTES - PLAN_HEADROOM_BYTES - live;
-  const patternResident = pattern.rowPtr.resident && pattern.colIdx.resident;
   let plan = base;
   for (let b = DEFAULT_QUERY_BLOCKS; b <= MAX_QUERY_BLOCKS; b *= 2) {
     plan = b === DEFAULT_QUERY_BLOCKS ? base : planNetwork(net, n, inputDim, dtype, copiesInput, b, patternBytes);
-    if (planNeeds(plan, patternResident) <= available) return plan;
+    if (planNeeds(plan, pattern, n) <= available) return plan;
   }
-  const need = planNeeds(plan, patternResident);
+  const need = planNeeds(plan, pattern, n);
   throw new BackendError(`${fn}: the ${dtype} forward on n = ${n} nodes needs about ${need} bytes of WASM memory for its work buffers ` +
     `(with Q in ${plan.queryBlocks} row blocks) beside the ${live} in use, more than the ${available} left of the ${WASM_MEMORY_BYTES} ` +
     `a 32-bit WASM memory holds (less ${PLAN_HEADROOM_BYTES} headroom); free what is no longer needed, use a narrower model, ` +

@@ -11,7 +11,7 @@ import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
 import { InputError, NumericalError } from '../runtime/errors.js';
 import { firstNonFinite } from '../runtime/validate.js';
-import { DEFAULT_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES } from './forward-plan.js';
+import { DEFAULT_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES, streamBlockEntries } from './forward-plan.js';
 import type { Rng } from '../random/rng.js';
 import * as elementwise from '../twin/elementwise.js';
 import type { Activation } from './layer.js';
@@ -289,8 +289,9 @@ export function logSoftmaxRows(logits: Float64Array, pattern: CsrGraph): Float64
 /**
  * out = attention(h·W_Qᵀ, k, v) on `pattern`, forming Q one block of rows at a time (WASM backend, h
  * resident): each block's Q is one GEMM on h's rows, and the attention kernel runs on those rows with
- * the row pointers rebased to the block (same per-row arithmetic as one call). Returns false (nothing
- * done) where it does not apply; the caller then forms all of Q.
+ * the row pointers rebased to the block (same per-row arithmetic as one call). A pattern in the JS heap
+ * (CsrGraph.fromArrays(…, 'js')) is streamed into WASM one block of column indices at a time. Returns false
+ * (nothing done) where it does not apply; the caller then forms all of Q.
  */
 function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: DenseMatrix, k: DenseMatrix<T>, v: DenseMatrix<T>,
   pattern: CsrGraph, scale: number, out: DenseMatrix<T>, queryBlocks: number): boolean {
@@ -298,11 +299,14 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
   const n = h.rows, p = h.cols, dQK = wQ.rows, dV = v.cols, bytes = h.dtype === 'f32' ? 4 : 8;
   if (!kern || queryBlocks <= 1 || n * dQK * bytes < QUERY_BLOCK_MIN_BYTES) return false;
   for (const m of [h, k, v, out]) if (!m.storage.resident) return false;
-  if (!pattern.rowPtr.resident || !pattern.colIdx.resident) return false;
+  // A pattern in the JS heap is streamed: each block's column indices are copied into one WASM block in turn,
+  // so the pattern never needs to be resident (the kernel reads the same indices: the same bits).
+  const streamed = !pattern.rowPtr.resident || !pattern.colIdx.resident;
   const rowsPer = Math.ceil(n / queryBlocks);
   const w = (wQ.dtype === h.dtype ? wQ : wQ.clone(h.dtype)) as DenseMatrix<T>;
   const qb = DenseMatrix.zeros(rowsPer, dQK, h.dtype);
   const rpb = Storage.alloc('i32', rowsPer + 1);
+  const cib = streamed ? Storage.alloc('i32', Math.max(streamBlockEntries(pattern, rowsPer), 1)) : null;
   const gemm = h.dtype === 'f32' ? kern.gemm_f32 : kern.gemm_f64;
   const attend = h.dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
   for (let r0 = 0; r0 < n; r0 += rowsPer) {
@@ -311,11 +315,14 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
     const rp = pattern.rowPtr.array, local = rpb.array, base = rp[r0];
     for (let i = 0; i <= rows; i++) local[i] = rp[r0 + i] - base;
     const scores = scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
+    // after scratch(), which may grow memory (a view taken before would be detached)
+    if (cib) cib.array.set(pattern.colIdx.array.subarray(base, rp[r0 + rows]));
+    const colPtr = cib ? cib.ptr : pattern.colIdx.ptr + base * 4;
     // nCols = k.rows: the f32 kernel bounds each row's scores by max_j ‖k_j‖ (the f64 kernel ignores it)
     attend(out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
-      pattern.colIdx.ptr + base * 4, rows, dQK, dV, scale, scores, 0, k.rows);
+      colPtr, rows, dQK, dV, scale, scores, 0, k.rows);
   }
-  rpb.free(); qb.free();
+  rpb.free(); qb.free(); cib?.free();
   if (w !== (wQ as DenseMatrix<FloatDType>)) w.free();
   return true;
 }

@@ -229,8 +229,12 @@ function withMemoryError<R>(caller: string, n: number, fn: () => R): R {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof BackendError && /WASM memory is full/.test(e.message) && !e.message.startsWith(`${caller}:`)) {
-      throw new BackendError(`${caller}: WASM memory ran out during the forward on n = ${n} nodes (${e.message}); everything it had allocated is freed`);
+    // a Storage's block (BackendError), a kernel's temporary block (the abort import's BackendError), or TLSF's
+    // trap on a small block (RuntimeError: unreachable)
+    const full = (e instanceof BackendError && /WASM memory is full|out of memory/.test(e.message)) ||
+      (e instanceof WebAssembly.RuntimeError && /unreachable/.test(e.message));
+    if (full && !(e as Error).message.startsWith(`${caller}:`)) {
+      throw new BackendError(`${caller}: WASM memory ran out during the forward on n = ${n} nodes (${(e as Error).message}); the blocks it had allocated are freed`);
     }
     throw e;
   }

@@ -8,7 +8,7 @@ import { loadedKernels } from '../../src/runtime/init.js';
 import { allocBlock, wasmHeapBytes, resetWasmPeak } from '../../src/runtime/storage.js';
 import { WASM_MEMORY_BYTES } from '../../src/runtime/block-size.js';
 import { PLAN_HEADROOM_BYTES, planNetwork } from '../../src/model/forward-plan.js';
-import { csrFromEdges, type CsrGraph } from '../../src/index.js';
+import { csrFromEdges, CsrGraph } from '../../src/index.js';
 
 /** n nodes, about 24 random partners each and a self loop. */
 function erPattern(g: ReturnType<typeof rng>, n: number): CsrGraph {
@@ -115,4 +115,28 @@ test('short of memory, the forward forms Q in more row blocks and gives the same
     k.free(filler);
   }
   plenty.free(); x.free(); m.free(); pattern.free();
+});
+
+test('a pattern kept in the JS heap is streamed into WASM one query block at a time: the same bits, and the pattern never resident', () => {
+  const n = 6000, resident = erPattern(rng(10), n), c = CASES[0];
+  const js = CsrGraph.fromArrays(n, n, resident.rowPtr.array.slice(), resident.colIdx.array.slice(), 'js');
+  assert.ok(!js.rowPtr.resident && !js.colIdx.resident);
+  const m = model(11, c.dIn, c.encoder, c.shapes, c.head);
+  const x = DenseMatrix.from(rng(12).fillNormal(new Float32Array(n * c.dIn)), n, c.dIn, 'f32');
+  const peakOf = (pattern: CsrGraph): { out: DenseMatrix<'f32'>; work: number } => {
+    const before = wasmHeapBytes().live;
+    resetWasmPeak();
+    const out = forward(m, x, pattern, { dtype: 'f32' }).output;
+    return { out, work: wasmHeapBytes().peak - before };
+  };
+  const a = peakOf(resident), b = peakOf(js);
+  assert.deepEqual(new Uint32Array(b.out.data.slice().buffer), new Uint32Array(a.out.data.slice().buffer), 'bit for bit');
+  // the streamed block: the most entries of one of the 4 query blocks, 4 bytes each, rounded; the whole pattern would be 4× that
+  let most = 0;
+  const rp = resident.rowPtr.array, rows = Math.ceil(n / 4);
+  for (let r0 = 0; r0 < n; r0 += rows) most = Math.max(most, rp[Math.min(r0 + rows, n)] - rp[r0]);
+  const extra = b.work - a.work;
+  assert.ok(extra >= most * 4 && extra <= most * 4 + 64, `the JS-heap pattern adds ${extra} bytes to the peak: one block of ${most} column indices`);
+  assert.ok(extra < resident.colIdx.length * 4 / 2, 'far less than the pattern itself');
+  a.out.free(); b.out.free(); x.free(); m.free(); js.free(); resident.free();
 });
