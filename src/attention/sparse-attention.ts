@@ -2,7 +2,7 @@
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/dispatch.js';
 import { scratch } from '../runtime/scratch.js';
-import { Storage, type DType } from '../runtime/storage.js';
+import { Storage, assertWasmRoom, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable, requireLive } from '../runtime/validate.js';
 import { DenseMatrix, requireDenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
@@ -90,8 +90,16 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   }
   checkLogits(fn, q, k, scale, dtype);
   if (!out) requireAllocatable(fn, `the ${nDst}×${dV} output`, nDst * dV, dtype === 'f32' ? 4 : 8);
-  const output = out ?? DenseMatrix.zeros(nDst, dV, dtype);
   const wantWeights = returnWeights || wOut !== undefined;
+  // what the call allocates in WASM memory, checked before any of it (docs/architecture.md, "Memory"): the output and
+  // weights it makes, the kernel's per-row shifts, the scratch, and copies of operands that live in the JS heap
+  const eb = dtype === 'f32' ? 4 : 8;
+  const copied = [q, k, v, out].reduce((s, x) => s + (x && !x.storage.resident ? x.rows * x.cols * eb : 0), 0) +
+    (pattern.rowPtr.resident ? 0 : (nDst + 1) * 4) + (pattern.colIdx.resident ? 0 : m * 4) +
+    (wOut && !wOut.resident ? m * eb : 0);
+  assertWasmRoom(fn, `the attention on ${nDst} rows and ${m} entries`, (out ? 0 : nDst * dV * eb) + (wantWeights && !wOut ? m * eb : 0) +
+    nDst * 4 + Math.max(pattern.maxDegree, 1) * 2 * eb + copied + (1 << 16));
+  const output = out ?? DenseMatrix.zeros(nDst, dV, dtype);
   const weights = wantWeights ? (wOut ?? Storage.alloc(dtype, m)) : undefined;
   const bytes = dtype === 'f32' ? 4 : 8;
   runKernel({

@@ -12,7 +12,7 @@
 import type { CsrGraph } from '../graph/csr.js';
 import type { FloatDType } from '../linalg/dense.js';
 import { BackendError } from '../runtime/errors.js';
-import { WASM_MEMORY_BYTES } from '../runtime/block-size.js';
+import { WASM_HEADROOM_BYTES, WASM_MEMORY_BYTES } from '../runtime/block-size.js';
 import { loadedKernels, wasmKernels } from '../runtime/init.js';
 import type { NetworkLayer, NetworkWeights, NormWeights } from './forward.js';
 
@@ -22,11 +22,8 @@ export const DEFAULT_QUERY_BLOCKS = 4;
 export const MAX_QUERY_BLOCKS = 256;
 /** Below this many bytes of Q, Q is formed whole (one GEMM). */
 export const QUERY_BLOCK_MIN_BYTES = 1 << 20;
-/**
- * Memory the plan leaves unclaimed: TLSF's reserve for small blocks (assembly/memory.ts) and rounding of large
- * regions to pages.
- */
-export const PLAN_HEADROOM_BYTES = 2 ** 26;
+/** Memory the plan leaves unclaimed (TLSF's reserve for small blocks, rounding, fragmentation). */
+export const PLAN_HEADROOM_BYTES = WASM_HEADROOM_BYTES;
 /** Blocks of this many bytes and more are large regions (assembly/memory.ts, LARGE_BYTES)… */
 const LARGE_BYTES = 64 * 2 ** 20;
 /** …counted at their size rounded up by at most one 64 KiB page. */

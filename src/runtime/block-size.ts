@@ -14,3 +14,9 @@ export const WASM_MEMORY_BYTES = 65535 * 65536;
  * limit, so a call that fits on one backend fits on the other.
  */
 export const MAX_BLOCK_BYTES = WASM_MEMORY_BYTES - 2 ** 26;
+
+/**
+ * Memory the up-front checks (assertWasmRoom, the forward's plan) leave unclaimed: TLSF's 32 MiB reserve for small
+ * blocks (assembly/memory.ts), rounding of large regions to pages, and fragmentation.
+ */
+export const WASM_HEADROOM_BYTES = 2 ** 26;

@@ -6,7 +6,7 @@
 import { InputError, BackendError } from './errors.js';
 import { loadedKernels, wasmKernels } from './init.js';
 import type { KernelExports } from './kernels.js';
-import { MAX_BLOCK_BYTES, WASM_MEMORY_BYTES } from './block-size.js';
+import { MAX_BLOCK_BYTES, WASM_HEADROOM_BYTES, WASM_MEMORY_BYTES } from './block-size.js';
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArrayOf<T extends DType> = T extends 'f32' ? Float32Array : T extends 'f64' ? Float64Array : Int32Array;
@@ -309,6 +309,21 @@ export function keep<X>(value: X): X {
   collectKept(value, found);
   for (const s of found) s.escape();
   return value;
+}
+
+/**
+ * BackendError naming `fn` unless `bytes` more fit in WASM memory beside the bytes live now (less
+ * WASM_HEADROOM_BYTES), checked before a call allocates anything; nothing on the JS backend. `what` says what
+ * needs them.
+ */
+export function assertWasmRoom(fn: string, what: string, bytes: number): void {
+  const k = wasmKernels();
+  if (!k) return;
+  const live = k.liveBytes(), left = WASM_MEMORY_BYTES - WASM_HEADROOM_BYTES - live;
+  if (bytes > left) {
+    throw new BackendError(`${fn}: ${what} needs about ${bytes} bytes of WASM memory beside the ${live} in use, more than the ` +
+      `${left} left of the ${WASM_MEMORY_BYTES} a 32-bit WASM memory holds (less ${WASM_HEADROOM_BYTES} headroom); free what is no longer needed`);
+  }
 }
 
 /** Pages (64 KiB) of WASM memory, or 0 when the WASM backend was never loaded. */

@@ -94,3 +94,22 @@ test('out of memory is a BackendError naming the function, with nothing left all
   }
   assert.equal(k.liveBytes(), live0, 'nothing left allocated by the failed call');
 });
+
+test('sparseAttention that cannot fit its output and weights is a BackendError naming sparseAttention before any allocation', async () => {
+  const { DenseMatrix, csrFromEdges, sparseAttention } = await import('../../src/index.js');
+  const n = 64, g = csrFromEdges(Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => (i * 7) % n), { numNodes: n, selfLoops: true });
+  const q = DenseMatrix.zeros(n, 8, 'f32');
+  const filler = allocBlock(k, WASM_MEMORY_BYTES - 2 ** 26 - k.liveBytes() - 1024); // less room than the 64×8 output
+  try {
+    const live = k.liveBytes();
+    k.resetPeakBytes();
+    assert.throws(() => sparseAttention(q, q, q, g, { returnWeights: true }),
+      (e: unknown) => e instanceof BackendError && /^sparseAttention: the attention on 64 rows and \d+ entries needs about \d+ bytes/.test((e as Error).message));
+    assert.equal(k.peakBytes(), live, 'nothing was allocated');
+  } finally {
+    k.free(filler);
+  }
+  const ok = sparseAttention(q, q, q, g, { returnWeights: true });
+  assert.equal(ok.output.rows, n, 'with the room back, the same call runs');
+  ok.output.free(); ok.weights.free(); q.free(); g.free();
+});
