@@ -5,7 +5,7 @@
 // aligned when the row length is a multiple of 4 floats).
 //
 // Two allocators share the memory:
-// - blocks under LARGE_BYTES come from AssemblyScript's TLSF (counted as its payload size plus its 4-byte
+// - blocks under LARGE_BYTES (8 MiB) come from AssemblyScript's TLSF (counted as its payload size plus its 4-byte
 //   header);
 // - blocks of LARGE_BYTES and more are "large regions" taken straight from memory.grow and listed in REGIONS,
 //   sorted by address. A freed region is reused first-fit (split when the rest is worth keeping) and merged
@@ -18,14 +18,20 @@
 
 // @ts-ignore: decorator
 @inline const BLOCK_OVERHEAD: usize = 4;
+// 8 MiB, not more: a forward's mid-sized blocks (a row block of Q, its row pointers, the kernel's per-row shifts:
+// tens of MiB on a few million nodes) would otherwise make TLSF grow past its reserve, and TLSF grows memory by
+// doubling it, handing itself as many pages as all the regions below hold.
 // @ts-ignore: decorator
-@inline const LARGE_BYTES: usize = 64 << 20;
+@inline const LARGE_BYTES: usize = 8 << 20;
+
 // The small-block arena TLSF owns before the first large region: TLSF grows memory by doubling it, which
 // after a few GiB of regions would take GiBs for one small block; with this reserve it rarely grows at all.
 // @ts-ignore: decorator
 @inline const TLSF_RESERVE: usize = 32 << 20;
+// Never full: used regions are ≥ LARGE_BYTES, so at most 511 fit in 4 GiB, with at most one free region between
+// two used ones (free neighbours merge): ≤ 1023 entries.
 // @ts-ignore: decorator
-@inline const MAX_REGIONS: i32 = 256;
+@inline const MAX_REGIONS: i32 = 1024;
 // @ts-ignore: decorator
 @inline const PAGE: usize = 65536;
 

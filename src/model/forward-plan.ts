@@ -25,7 +25,7 @@ export const QUERY_BLOCK_MIN_BYTES = 1 << 20;
 /** Memory the plan leaves unclaimed (TLSF's reserve for small blocks, rounding, fragmentation). */
 export const PLAN_HEADROOM_BYTES = WASM_HEADROOM_BYTES;
 /** Blocks of this many bytes and more are large regions (assembly/memory.ts, LARGE_BYTES)… */
-const LARGE_BYTES = 64 * 2 ** 20;
+const LARGE_BYTES = 8 * 2 ** 20;
 /** …counted at their size rounded up by at most one 64 KiB page. */
 const LARGE_SLACK_BYTES = 65536;
 /** The forward's small blocks that the plan does not list one by one (the attention scratch, a folded norm). */
@@ -78,7 +78,7 @@ class WidthCounter {
 }
 
 /**
- * The bytes the allocator counts for a block (assembly/memory.ts): a large region (≥ 64 MiB) is the request
+ * The bytes the allocator counts for a block (assembly/memory.ts): a large region (≥ 8 MiB) is the request
  * rounded to 16 bytes, or up to one 64 KiB page more when the free region it came from was not split; a TLSF
  * block is its payload rounded to 16 bytes plus its 4-byte header.
  */

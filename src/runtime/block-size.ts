@@ -9,7 +9,7 @@ export const WASM_MEMORY_BYTES = 65535 * 65536;
 
 /**
  * The largest block the WASM allocator hands out: the whole memory less the 64 MiB that the small-block
- * allocator (TLSF) and the module's static data keep. Blocks of 64 MiB and more are large regions outside
+ * allocator (TLSF) and the module's static data keep. Blocks of 8 MiB and more are large regions outside
  * TLSF (assembly/memory.ts), so TLSF's own 1 GiB cap no longer applies. JS-heap arrays are held to the same
  * limit, so a call that fits on one backend fits on the other.
  */

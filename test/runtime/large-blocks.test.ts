@@ -1,4 +1,4 @@
-// The allocator's large regions (assembly/memory.ts): blocks of 64 MiB and more outside TLSF, unsigned
+// The allocator's large regions (assembly/memory.ts): blocks of 8 MiB and more outside TLSF, unsigned
 // pointers above 2³¹, and out-of-memory as a BackendError. The big blocks here are taken with the raw
 // allocator and never written, so the pages stay untouched (virtual memory only) and the file runs in about
 // a second; only the 64 MiB Storage above 2³¹ is written.
@@ -112,4 +112,19 @@ test('sparseAttention that cannot fit its output and weights is a BackendError n
   const ok = sparseAttention(q, q, q, g, { returnWeights: true });
   assert.equal(ok.output.rows, n, 'with the room back, the same call runs');
   ok.output.free(); ok.weights.free(); q.free(); g.free();
+});
+
+test('the region table does not overflow: 420 blocks of 8 MiB and more, then freed in an interleaved order, all given back', () => {
+  const live0 = k.liveBytes();
+  const blocks: number[] = [];
+  for (let i = 0; i < 420; i++) blocks.push(allocBlock(k, 8 * MiB + 16 * i));
+  assert.ok(blocks.every((p) => p > 0));
+  const sorted = [...blocks].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i] - sorted[i - 1] >= 8 * MiB, 'no two blocks overlap');
+  // free every other one (free regions between used ones), then the rest: neighbours merge
+  for (let i = 0; i < blocks.length; i += 2) k.free(blocks[i]);
+  assert.ok(k.largeRegionCount() <= 1023, `${k.largeRegionCount()} regions`);
+  for (let i = 1; i < blocks.length; i += 2) k.free(blocks[i]);
+  assert.equal(k.liveBytes(), live0);
+  assert.ok(k.largeRegionCount() <= 3, `free neighbours merged: ${k.largeRegionCount()} regions left`);
 });
