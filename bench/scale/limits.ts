@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DenseMatrix, createModel, forward, forwardPlanBytes, init, rng, scope, type GraphTransformer } from '../../src/index.js';
 import { wasmHeapBytes, resetWasmPeak } from '../../src/runtime/storage.js';
 import { WASM_MEMORY_BYTES } from '../../src/runtime/block-size.js';
-import { PLAN_HEADROOM_BYTES, planNetwork } from '../../src/model/forward-plan.js';
+import { MAX_QUERY_BLOCKS, PLAN_HEADROOM_BYTES, planNetwork } from '../../src/model/forward-plan.js';
 import { LAYERS } from '../model-setup.js';
 import { uniformGraph, PAIRS_PER_NODE } from './generators.js';
 
@@ -78,10 +78,11 @@ async function runCase(n: number, D: number, where: 'wasm' | 'js'): Promise<void
 /** The planned peak of the case (n, D): graph + features + the forward's planned work, against what memory holds. */
 function plannedFits(n: number, D: number, where: 'wasm' | 'js'): boolean {
   const m = Math.round(2 * PAIRS_PER_NODE * n + n); // pairs both ways plus self loops (a few repeats dropped)
-  // a streamed pattern holds one query block's column indices (a quarter of them, and 2 % for the spread of degrees)
-  const graphBytes = where === 'js' ? Math.ceil(m / 4 * 1.02) * 4 : (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
+  // a streamed pattern holds one query block's column indices (1/256 of them, and 10 % for the spread of degrees)
+  const graphBytes = where === 'js' ? Math.ceil(m / MAX_QUERY_BLOCKS * 1.1) * 4 : (n + 1 + m) * 4, featureBytes = n * FEATURES * 4;
   const net = model(D);
-  const plan = planNetwork(net, n, FEATURES, 'f32', false, 4, 0);
+  // the forward takes up to MAX_QUERY_BLOCKS row blocks of Q when memory is short
+  const plan = planNetwork(net, n, FEATURES, 'f32', false, MAX_QUERY_BLOCKS, 0);
   net.free();
   return graphBytes + featureBytes + plan.workBytes + (1 << 20) <= WASM_MEMORY_BYTES - PLAN_HEADROOM_BYTES;
 }
