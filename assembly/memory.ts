@@ -1,4 +1,4 @@
-// Allocation for tensors that live in WASM linear memory (docs/architecture.md, "Memory").
+// Allocation for tensors that live in WASM linear memory (docs/architecture.md, "Memory model").
 // The TS side owns every block: it calls alloc() when a tensor is created and free() when it is
 // released. Kernels that need temporary blocks take them from here too, so live_bytes / peak_bytes count
 // every block in use, whoever allocated it. Every block is 16-byte aligned (v128 loads of a row start are

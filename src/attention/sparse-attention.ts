@@ -91,7 +91,7 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   checkLogits(fn, q, k, scale, dtype);
   if (!out) requireAllocatable(fn, `the ${nDst}×${dV} output`, nDst * dV, dtype === 'f32' ? 4 : 8);
   const wantWeights = returnWeights || wOut !== undefined;
-  // what the call allocates in WASM memory, checked before any of it (docs/architecture.md, "Memory"): the output and
+  // what the call allocates in WASM memory, checked before any of it (docs/architecture.md, "Memory model"): the output and
   // weights it makes, the kernel's per-row shifts, the scratch, and copies of operands that live in the JS heap
   const eb = dtype === 'f32' ? 4 : 8;
   const copied = [q, k, v, out].reduce((s, x) => s + (x && !x.storage.resident ? x.rows * x.cols * eb : 0), 0) +

@@ -32,7 +32,7 @@ export class CsrGraph implements Owner {
   /**
    * Builds a CsrGraph from plain arrays (validated, copied). `where: 'js'` keeps the copy in the JS heap
    * instead of WASM memory: the inference forward then streams it into WASM one query block at a time, so the
-   * largest graphs need not hold their pattern in the 4 GiB WASM memory (docs/architecture.md, "Memory").
+   * largest graphs need not hold their pattern in the 4 GiB WASM memory (docs/architecture.md, "Memory model").
    */
   static fromArrays(numRows: number, numCols: number, rowPtr: ArrayLike<number>, colIdx: ArrayLike<number>,
     where: 'auto' | 'js' = 'auto'): CsrGraph {

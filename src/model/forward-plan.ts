@@ -1,4 +1,4 @@
-// The memory plan of an inference forward (no trace, no cache; docs/architecture.md, "Memory"): how many bytes
+// The memory plan of an inference forward (no trace, no cache; docs/architecture.md, "Memory model"): how many bytes
 // of WASM memory forwardNetwork (src/model/forward.ts) allocates on top of its input and pattern, and how many
 // row blocks of Q it forms Q in, computed before any work so that a graph that cannot fit is a BackendError up
 // front instead of a failure half-way through a layer.

@@ -1,5 +1,5 @@
 // The size limits of WASM memory, shared by the allocator (storage.ts) and the argument checks (validate.ts)
-// without either importing the other (docs/architecture.md, "Memory").
+// without either importing the other (docs/architecture.md, "Memory model").
 
 /**
  * The most bytes a WASM memory of the kernels holds: 65535 pages of 64 KiB (asconfig.json `maximumMemory`; a
