@@ -23,3 +23,8 @@
 @inline export function madd_f64x2(a: v128, b: v128, c: v128): v128 {
   return madd<f64>(a, b, c);
 }
+
+/** 1 in the relaxed-SIMD build, 0 in the plain one (what kernelBuild() in src/runtime/init.ts reports). */
+export function relaxed_simd_build(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
