@@ -1,0 +1,86 @@
+// The relaxed-SIMD build (dist/kernels-relaxed.wasm: fused multiply-add, assembly/fma.ts) against the plain one:
+//   node --experimental-wasm-relaxed-simd dist/bench/relaxed-simd.js [--simd plain|relaxed] [--rounds N] [--clock wall|cpu]
+//   node_modules/.bin/deno run --allow-read dist/bench/relaxed-simd.js [--simd …]
+// 1. GEMM 512³ in f32 and f64: both builds instantiated side by side in this process from the embedded bytes and
+//    timed in alternation (median of N rounds each), so the ratio is a same-process one.
+// 2. Randomized SVD 20000×256 (rank 16 + 1e-3 noise, the input of bench/linalg.ts), k = 16, p = 10, q = 2, f64,
+//    through the library with the build init() loaded (--simd, default 'auto'): one build per process, so run the
+//    script once per build, in alternation. scikit-learn's time on the same input: scripts/bench-native/rsvd_sklearn.py.
+// --clock cpu times with this process's CPU time (process.cpuUsage) instead of the wall clock, as `npm run bench
+// -- --clock cpu` does: on a shared machine the time spent waiting for a core then does not count.
+// Prints one JSON line per figure (ms, median, with the min and max of the rounds). Needs relaxed SIMD for the
+// relaxed figures (Node 20: --experimental-wasm-relaxed-simd); without it only the plain ones are printed.
+import { DenseMatrix, embeddedWasmBytes, init, kernelBuild, randomizedSvd, relaxedSimdSupported, rng, scope, type SimdChoice } from '../src/index.js';
+import type { KernelExports } from '../src/runtime/kernels.js';
+
+function arg(name: string, fallback: string): string {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+}
+const rounds = Number(arg('--rounds', '7'));
+const simd = arg('--simd', 'auto') as SimdChoice;
+const clock = arg('--clock', 'wall');
+if (clock !== 'wall' && clock !== 'cpu') throw new Error(`relaxed-simd bench: --clock is wall or cpu, not ${clock}`);
+/** Milliseconds on the chosen clock. */
+const now = clock === 'cpu' ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : () => performance.now();
+const runtime = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' ? 'deno' : `node ${process.version}`;
+
+function stats(times: number[]): { median: number; min: number; max: number } {
+  const s = [...times].sort((a, b) => a - b);
+  return { median: +s[s.length >> 1].toFixed(2), min: +s[0].toFixed(2), max: +s[s.length - 1].toFixed(2) };
+}
+
+function instantiate(build: 'plain' | 'relaxed'): KernelExports {
+  const abort = () => { throw new Error(`relaxed-simd bench: the ${build} kernels aborted`); };
+  return new WebAssembly.Instance(new WebAssembly.Module(embeddedWasmBytes(build) as BufferSource), { env: { abort } }).exports as unknown as KernelExports;
+}
+
+/** One 512³ product per call on operands already in the instance's memory. */
+function gemmTask(k: KernelExports, dtype: 'f32' | 'f64'): () => void {
+  const n = 512, size = dtype === 'f32' ? 4 : 8;
+  const a = k.alloc(n * n * size), b = k.alloc(n * n * size), c = k.alloc(n * n * size);
+  const g = rng(512);
+  const view = (p: number) => dtype === 'f32' ? new Float32Array(k.memory.buffer, p, n * n) : new Float64Array(k.memory.buffer, p, n * n);
+  g.fillNormal(view(a)); g.fillNormal(view(b));
+  return dtype === 'f32' ? () => k.gemm_f32(c, a, b, n, n, n, 0, 0) : () => k.gemm_f64(c, a, b, n, n, n, 0, 0);
+}
+
+const builds: ('plain' | 'relaxed')[] = relaxedSimdSupported() ? ['plain', 'relaxed'] : ['plain'];
+for (const dtype of ['f32', 'f64'] as const) {
+  const tasks = builds.map((b) => ({ build: b, run: gemmTask(instantiate(b), dtype), times: [] as number[] }));
+  for (const t of tasks) t.run(); // warm-up (compilation tiers)
+  for (let r = 0; r < rounds; r++) {
+    for (const t of tasks) {
+      const t0 = now();
+      t.run();
+      t.times.push(now() - t0);
+    }
+  }
+  for (const t of tasks) console.log(JSON.stringify({ runtime, clock, work: `gemm_${dtype} 512³`, build: t.build, ms: stats(t.times) }));
+}
+
+/** L = G₁·G₂ + 1e-3·N, n×d of rank r plus noise (bench/linalg.ts's input). */
+function lowRankPlusNoise(n: number, d: number, r: number): Float64Array {
+  const g1 = rng(1).fillNormal(new Float64Array(n * r)), g2 = rng(2).fillNormal(new Float64Array(r * d));
+  const noise = rng(3).fillNormal(new Float64Array(n * d));
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let t = 0; t < r; t++) s += g1[i * r + t] * g2[t * d + j];
+    out[i * d + j] = s + 1e-3 * noise[i * d + j];
+  }
+  return out;
+}
+
+await init(undefined, { simd });
+const L = DenseMatrix.from(lowRankPlusNoise(20000, 256, 16), 20000, 256, 'f64');
+const svd = () => scope(() => { randomizedSvd(L, 16, { oversamples: 10, powerIters: 2, seed: 0 }); });
+svd(); svd();
+const times: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const t0 = now();
+  svd();
+  times.push(now() - t0);
+}
+console.log(JSON.stringify({ runtime, clock, work: 'randomizedSvd 20000×256 k=16 p=10 q=2', build: kernelBuild(), ms: stats(times) }));
