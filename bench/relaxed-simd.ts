@@ -1,7 +1,7 @@
 // The relaxed-SIMD build (dist/kernels-relaxed.wasm: fused multiply-add, assembly/fma.ts) against the plain one:
 //   node --experimental-wasm-relaxed-simd dist/bench/relaxed-simd.js [--simd plain|relaxed] [--rounds N] [--clock wall|cpu]
 //   node_modules/.bin/deno run --allow-read dist/bench/relaxed-simd.js [--simd …]
-// 1. GEMM 512³ in f32 and f64: both builds instantiated side by side in this process from the embedded bytes and
+// 1. GEMM 512³ in f32 and f64, and the randomized SVD's two f64 product shapes: both builds instantiated side by side in this process from the embedded bytes and
 //    timed in alternation (median of N rounds each), so the ratio is a same-process one.
 // 2. Randomized SVD 20000×256 (rank 16 + 1e-3 noise, the input of bench/linalg.ts), k = 16, p = 10, q = 2, f64,
 //    through the library with the build init() loaded (--simd, default 'auto'): one build per process, so run the
@@ -36,19 +36,30 @@ function instantiate(build: 'plain' | 'relaxed'): KernelExports {
   return new WebAssembly.Instance(new WebAssembly.Module(embeddedWasmBytes(build) as BufferSource), { env: { abort } }).exports as unknown as KernelExports;
 }
 
-/** One 512³ product per call on operands already in the instance's memory. */
-function gemmTask(k: KernelExports, dtype: 'f32' | 'f64'): () => void {
-  const n = 512, size = dtype === 'f32' ? 4 : 8;
-  const a = k.alloc(n * n * size), b = k.alloc(n * n * size), c = k.alloc(n * n * size);
+interface Shape { work: string; dtype: 'f32' | 'f64'; m: number; n: number; k: number; transA: number }
+const SHAPES: Shape[] = [
+  { work: 'gemm_f32 512³', dtype: 'f32', m: 512, n: 512, k: 512, transA: 0 },
+  { work: 'gemm_f64 512³', dtype: 'f64', m: 512, n: 512, k: 512, transA: 0 },
+  // the randomized SVD's two products per pass (k + p = 26 columns): A·Ω and Aᵀ·Y
+  { work: 'gemm_f64 20000×256·256×26', dtype: 'f64', m: 20000, n: 26, k: 256, transA: 0 },
+  { work: 'gemm_f64 (20000×256)ᵀ·20000×26', dtype: 'f64', m: 256, n: 26, k: 20000, transA: 1 },
+];
+
+/** One product per call on operands already in the instance's memory. */
+function gemmTask(kernels: KernelExports, s: Shape): () => void {
+  const size = s.dtype === 'f32' ? 4 : 8;
+  const a = kernels.alloc(s.m * s.k * size), b = kernels.alloc(s.k * s.n * size), c = kernels.alloc(s.m * s.n * size);
   const g = rng(512);
-  const view = (p: number) => dtype === 'f32' ? new Float32Array(k.memory.buffer, p, n * n) : new Float64Array(k.memory.buffer, p, n * n);
-  g.fillNormal(view(a)); g.fillNormal(view(b));
-  return dtype === 'f32' ? () => k.gemm_f32(c, a, b, n, n, n, 0, 0) : () => k.gemm_f64(c, a, b, n, n, n, 0, 0);
+  const view = (p: number, len: number) => s.dtype === 'f32' ? new Float32Array(kernels.memory.buffer, p, len) : new Float64Array(kernels.memory.buffer, p, len);
+  g.fillNormal(view(a, s.m * s.k)); g.fillNormal(view(b, s.k * s.n));
+  const gemm = s.dtype === 'f32' ? kernels.gemm_f32 : kernels.gemm_f64;
+  return () => gemm(c, a, b, s.m, s.n, s.k, s.transA, 0);
 }
 
 const builds: ('plain' | 'relaxed')[] = relaxedSimdSupported() ? ['plain', 'relaxed'] : ['plain'];
-for (const dtype of ['f32', 'f64'] as const) {
-  const tasks = builds.map((b) => ({ build: b, run: gemmTask(instantiate(b), dtype), times: [] as number[] }));
+const instances = builds.map((b) => ({ build: b, kernels: instantiate(b) }));
+for (const shape of SHAPES) {
+  const tasks = instances.map(({ build, kernels }) => ({ build, run: gemmTask(kernels, shape), times: [] as number[] }));
   for (const t of tasks) t.run(); // warm-up (compilation tiers)
   for (let r = 0; r < rounds; r++) {
     for (const t of tasks) {
@@ -57,7 +68,7 @@ for (const dtype of ['f32', 'f64'] as const) {
       t.times.push(now() - t0);
     }
   }
-  for (const t of tasks) console.log(JSON.stringify({ runtime, clock, work: `gemm_${dtype} 512³`, build: t.build, ms: stats(t.times) }));
+  for (const t of tasks) console.log(JSON.stringify({ runtime, clock, work: shape.work, build: t.build, ms: stats(t.times) }));
 }
 
 /** L = G₁·G₂ + 1e-3·N, n×d of rank r plus noise (bench/linalg.ts's input). */
