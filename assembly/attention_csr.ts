@@ -23,6 +23,7 @@ import { col, scores_rows_f32, exp_row_f32, gather_rows_f32, row_any_f32 } from 
 import { BLOCK_BYTES, sorted_columns, attention_blocked_f32 } from "./attention_csr_blocks";
 import { max_row_sq_norm_f32, row_shifts_f32, bounded_row_f32 } from "./attention_bounded_f32";
 import { alloc, free } from "./memory";
+import { madd_f64x2 } from "./fma";
 
 // ---------------------------------------------------------------- f32
 
@@ -154,8 +155,8 @@ function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: us
   let t = 0;
   for (; t + 4 <= d; t += 4) {
     const o = <usize>t << 3;
-    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-    acc1 = f64x2.add(acc1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+    acc0 = madd_f64x2(v128.load(x + o), v128.load(y + o), acc0);
+    acc1 = madd_f64x2(v128.load(x + o, 16), v128.load(y + o, 16), acc1);
   }
   acc0 = f64x2.add(acc0, acc1);
   let s = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
@@ -175,7 +176,7 @@ function gather_f64(orow: usize, s: usize, inv: f64, v: usize, ci: usize, deg: i
     const v0 = v + col(ci, e) * stride, v1 = v + col(ci, e + 1) * stride;
     let t: usize = 0;
     for (; t < even; t += 16) {
-      v128.store(orow + t, f64x2.add(v128.load(orow + t), f64x2.add(f64x2.mul(w0, v128.load(v0 + t)), f64x2.mul(w1, v128.load(v1 + t)))));
+      v128.store(orow + t, f64x2.add(v128.load(orow + t), madd_f64x2(w1, v128.load(v1 + t), f64x2.mul(w0, v128.load(v0 + t)))));
     }
     if (t < stride) store<f64>(orow + t, load<f64>(orow + t) + (a * load<f64>(v0 + t) + b * load<f64>(v1 + t)));
   }
@@ -184,7 +185,7 @@ function gather_f64(orow: usize, s: usize, inv: f64, v: usize, ci: usize, deg: i
     const w0 = f64x2.splat(a);
     const v0 = v + col(ci, e) * stride;
     let t: usize = 0;
-    for (; t < even; t += 16) v128.store(orow + t, f64x2.add(v128.load(orow + t), f64x2.mul(w0, v128.load(v0 + t))));
+    for (; t < even; t += 16) v128.store(orow + t, madd_f64x2(w0, v128.load(v0 + t), v128.load(orow + t)));
     if (t < stride) store<f64>(orow + t, load<f64>(orow + t) + a * load<f64>(v0 + t));
   }
 }

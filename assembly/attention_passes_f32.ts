@@ -11,6 +11,7 @@
 // of 4", walked 8 floats a step with out_i in L1.
 // Widths that are not a multiple of 4 go through row_any_f32 (plain loops, same exp).
 import { EXP_F32, EXP_BIAS, exp_f32, exp_f32x4_with } from "./exp_f32x4";
+import { madd_f32x4 } from "./fma";
 
 const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
 
@@ -42,7 +43,7 @@ const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
 @inline function dot_f32(x: usize, y: usize, d: i32): f32 {
   let acc = f32x4.splat(0);
   let t = 0;
-  for (; t + 4 <= d; t += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>t << 2)), v128.load(y + (<usize>t << 2))));
+  for (; t + 4 <= d; t += 4) acc = madd_f32x4(v128.load(x + (<usize>t << 2)), v128.load(y + (<usize>t << 2)), acc);
   let s = hsum_f32(acc);
   for (; t < d; t++) s += load<f32>(x + (<usize>t << 2)) * load<f32>(y + (<usize>t << 2));
   return s;
@@ -59,21 +60,21 @@ const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
                      f32x4.mul(q0, v128.load(k2)), f32x4.mul(q0, v128.load(k3)));
   }
   if (D == 8) {
-    return hsum4_f32(f32x4.add(f32x4.mul(q0, v128.load(k0)), f32x4.mul(q1, v128.load(k0, 16))),
-                     f32x4.add(f32x4.mul(q0, v128.load(k1)), f32x4.mul(q1, v128.load(k1, 16))),
-                     f32x4.add(f32x4.mul(q0, v128.load(k2)), f32x4.mul(q1, v128.load(k2, 16))),
-                     f32x4.add(f32x4.mul(q0, v128.load(k3)), f32x4.mul(q1, v128.load(k3, 16))));
+    return hsum4_f32(madd_f32x4(q1, v128.load(k0, 16), f32x4.mul(q0, v128.load(k0))),
+                     madd_f32x4(q1, v128.load(k1, 16), f32x4.mul(q0, v128.load(k1))),
+                     madd_f32x4(q1, v128.load(k2, 16), f32x4.mul(q0, v128.load(k2))),
+                     madd_f32x4(q1, v128.load(k3, 16), f32x4.mul(q0, v128.load(k3))));
   }
   if (D == 16) {
     return hsum4_f32(
-      f32x4.add(f32x4.add(f32x4.mul(q0, v128.load(k0)), f32x4.mul(q1, v128.load(k0, 16))),
-                f32x4.add(f32x4.mul(q2, v128.load(k0, 32)), f32x4.mul(q3, v128.load(k0, 48)))),
-      f32x4.add(f32x4.add(f32x4.mul(q0, v128.load(k1)), f32x4.mul(q1, v128.load(k1, 16))),
-                f32x4.add(f32x4.mul(q2, v128.load(k1, 32)), f32x4.mul(q3, v128.load(k1, 48)))),
-      f32x4.add(f32x4.add(f32x4.mul(q0, v128.load(k2)), f32x4.mul(q1, v128.load(k2, 16))),
-                f32x4.add(f32x4.mul(q2, v128.load(k2, 32)), f32x4.mul(q3, v128.load(k2, 48)))),
-      f32x4.add(f32x4.add(f32x4.mul(q0, v128.load(k3)), f32x4.mul(q1, v128.load(k3, 16))),
-                f32x4.add(f32x4.mul(q2, v128.load(k3, 32)), f32x4.mul(q3, v128.load(k3, 48)))));
+      f32x4.add(madd_f32x4(q1, v128.load(k0, 16), f32x4.mul(q0, v128.load(k0))),
+                madd_f32x4(q3, v128.load(k0, 48), f32x4.mul(q2, v128.load(k0, 32)))),
+      f32x4.add(madd_f32x4(q1, v128.load(k1, 16), f32x4.mul(q0, v128.load(k1))),
+                madd_f32x4(q3, v128.load(k1, 48), f32x4.mul(q2, v128.load(k1, 32)))),
+      f32x4.add(madd_f32x4(q1, v128.load(k2, 16), f32x4.mul(q0, v128.load(k2))),
+                madd_f32x4(q3, v128.load(k2, 48), f32x4.mul(q2, v128.load(k2, 32)))),
+      f32x4.add(madd_f32x4(q1, v128.load(k3, 16), f32x4.mul(q0, v128.load(k3))),
+                madd_f32x4(q3, v128.load(k3, 48), f32x4.mul(q2, v128.load(k3, 32)))));
   }
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   const end8 = stride & ~(<usize>31);
@@ -81,17 +82,17 @@ const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
   for (; t < end8; t += 32) {
     const x0 = v128.load(qi + t), x1 = v128.load(qi + t, 16);
     const b0 = k0 + t, b1 = k1 + t, b2 = k2 + t, b3 = k3 + t;
-    a0 = f32x4.add(a0, f32x4.add(f32x4.mul(x0, v128.load(b0)), f32x4.mul(x1, v128.load(b0, 16))));
-    a1 = f32x4.add(a1, f32x4.add(f32x4.mul(x0, v128.load(b1)), f32x4.mul(x1, v128.load(b1, 16))));
-    a2 = f32x4.add(a2, f32x4.add(f32x4.mul(x0, v128.load(b2)), f32x4.mul(x1, v128.load(b2, 16))));
-    a3 = f32x4.add(a3, f32x4.add(f32x4.mul(x0, v128.load(b3)), f32x4.mul(x1, v128.load(b3, 16))));
+    a0 = f32x4.add(a0, madd_f32x4(x1, v128.load(b0, 16), f32x4.mul(x0, v128.load(b0))));
+    a1 = f32x4.add(a1, madd_f32x4(x1, v128.load(b1, 16), f32x4.mul(x0, v128.load(b1))));
+    a2 = f32x4.add(a2, madd_f32x4(x1, v128.load(b2, 16), f32x4.mul(x0, v128.load(b2))));
+    a3 = f32x4.add(a3, madd_f32x4(x1, v128.load(b3, 16), f32x4.mul(x0, v128.load(b3))));
   }
   if (t < stride) {
     const x0 = v128.load(qi + t);
-    a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(k0 + t)));
-    a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(k1 + t)));
-    a2 = f32x4.add(a2, f32x4.mul(x0, v128.load(k2 + t)));
-    a3 = f32x4.add(a3, f32x4.mul(x0, v128.load(k3 + t)));
+    a0 = madd_f32x4(x0, v128.load(k0 + t), a0);
+    a1 = madd_f32x4(x0, v128.load(k1 + t), a1);
+    a2 = madd_f32x4(x0, v128.load(k2 + t), a2);
+    a3 = madd_f32x4(x0, v128.load(k3 + t), a3);
   }
   return hsum4_f32(a0, a1, a2, a3);
 }
@@ -173,7 +174,7 @@ export function scores_f32(s: usize, qi: usize, k: usize, ci: usize, deg: i32, d
  * keep o_i in registers (returned through o0..o3 by the caller's loop); D = 0: o_i in memory at orow.
  */
 @inline export function axpy4_f32(o: v128, w0: v128, w1: v128, w2: v128, w3: v128, a0: v128, a1: v128, a2: v128, a3: v128): v128 {
-  return f32x4.add(o, f32x4.add(f32x4.add(f32x4.mul(w0, a0), f32x4.mul(w1, a1)), f32x4.add(f32x4.mul(w2, a2), f32x4.mul(w3, a3))));
+  return f32x4.add(o, f32x4.add(madd_f32x4(w1, a1, f32x4.mul(w0, a0)), madd_f32x4(w3, a3, f32x4.mul(w2, a2))));
 }
 
 /** orow[0 .. stride) += w0·v0 + w1·v1 + w2·v2 + w3·v3 (stride a multiple of 16 bytes), two slices a step. */
@@ -286,7 +287,7 @@ export function row_any_f32(orow: usize, qi: usize, k: usize, v: usize, ci: usiz
     const v0 = v + col(ci, e) * vStride;
     const wv = f32x4.splat(w);
     let t: usize = 0;
-    for (; t + 16 <= vStride; t += 16) v128.store(orow + t, f32x4.add(v128.load(orow + t), f32x4.mul(wv, v128.load(v0 + t))));
+    for (; t + 16 <= vStride; t += 16) v128.store(orow + t, madd_f32x4(wv, v128.load(v0 + t), v128.load(orow + t)));
     for (; t < vStride; t += 4) store<f32>(orow + t, load<f32>(orow + t) + w * load<f32>(v0 + t));
   }
 }

@@ -5,11 +5,13 @@
 // Rows go in slabs of KC: a slab is copied into a zero-padded buffer whose row stride is n rounded up to
 // 4 (so every 4×4 tile reads whole vectors and nothing past the end of Y), then each upper tile
 // accumulates Σ_p y_p[i..i+4)ᵀ·y_p[j..j+4) over the slab in registers (4 broadcasts, 2 vector loads,
-// 8 multiplies and 8 adds per row, as gemm's tile) and adds it to G.
+// 8 multiply-adds per row through assembly/fma.ts, as gemm's tile) and adds it to G.
 // Summation order: each entry is Σ over a slab's rows in order, added slab after slab to G (the twin,
-// src/twin/gram.ts, sums in the same order, so the same bits).
+// src/twin/gram.ts, sums in the same order, so the same bits in the plain build; the relaxed-SIMD build may
+// fuse each multiply-add, one rounding instead of two, so its bits differ but stay within the same bound).
 // Preconditions: m, n ≥ 1; g holds n·n f64 and does not alias y.
 import { alloc, free } from "./memory";
+import { madd_f64x2 } from "./fma";
 
 /** Rows per slab: a padded slab of a 26-column Y is 128·28·8 = 28 KB, inside L1. */
 const GRAM_KC: i32 = 128;
@@ -25,13 +27,13 @@ function gramTile(g: usize, n: i32, gi: i32, gj: i32, slab: usize, ld: usize, ro
   for (let p = 0; p < rows; p++) {
     const b0 = v128.load(pj), b1 = v128.load(pj, 16);
     let x = v128.load_splat<f64>(pi);
-    c00 = f64x2.add(c00, f64x2.mul(x, b0)); c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    c00 = madd_f64x2(x, b0, c00); c01 = madd_f64x2(x, b1, c01);
     x = v128.load_splat<f64>(pi, 8);
-    c10 = f64x2.add(c10, f64x2.mul(x, b0)); c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    c10 = madd_f64x2(x, b0, c10); c11 = madd_f64x2(x, b1, c11);
     x = v128.load_splat<f64>(pi, 16);
-    c20 = f64x2.add(c20, f64x2.mul(x, b0)); c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    c20 = madd_f64x2(x, b0, c20); c21 = madd_f64x2(x, b1, c21);
     x = v128.load_splat<f64>(pi, 24);
-    c30 = f64x2.add(c30, f64x2.mul(x, b0)); c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    c30 = madd_f64x2(x, b0, c30); c31 = madd_f64x2(x, b1, c31);
     pi += ld;
     pj += ld;
   }

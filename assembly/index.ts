@@ -11,3 +11,4 @@ export { attention_csr_backward_f32, attention_csr_backward_f64 } from "./attent
 export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32 } from "./elementwise";
 export { trsm_right_upper_f64 } from "./triangular";
 export { gram_f64 } from "./gram";
+export { relaxed_simd_build } from "./fma";

@@ -1,8 +1,10 @@
 // narrowgt — the library entry. No Node built-ins are reachable from here (a test checks the bundle).
 
 // runtime: loading, backends, memory
-export { init, initSync, backend, setBackend, embeddedWasmBytes } from './runtime/init.js';
+export { init, initSync, backend, setBackend, embeddedWasmBytes, kernelBuild } from './runtime/init.js';
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
+export { relaxedSimdSupported } from './runtime/features.js';
+export type { KernelBuild, SimdChoice } from './runtime/features.js';
 export { Storage, scope, scopeAsync, keep, wasmMemoryPages } from './runtime/storage.js';
 export type { DType, Track } from './runtime/storage.js';
 export {

@@ -58,7 +58,9 @@ function judgeSuite(s) {
   }
   for (const o of s.outcomes) if (!names.includes(o.name)) problems.push(`unknown check '${o.name}'`);
   const passed = s.outcomes.filter((o) => o.ok && names.includes(o.name)).length;
-  return { problems, summary: `${passed}/${names.length} checks, max deviation from Node ${worst} × tolerance` };
+  const fused = s.outcomes.filter((o) => o.matched === 'relaxed').length, compared = s.outcomes.filter((o) => o.matched).length;
+  return { problems, summary: `${passed}/${names.length} checks, max deviation from Node ${worst} × tolerance` +
+    (fused > 0 ? ` (relaxed-SIMD build: ${fused} of ${compared} compared checks matched Node's relaxed numbers)` : '') };
 }
 
 function judgeExample(e) {

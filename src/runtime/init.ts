@@ -1,8 +1,10 @@
 // Loading the SIMD kernels: embedded bytes by default, or a precompiled WebAssembly.Module
-// (Cloudflare workerd refuses to compile from bytes), or caller-supplied bytes.
+// (Cloudflare workerd refuses to compile from bytes), or caller-supplied bytes. Of the embedded builds
+// (src/runtime/features.ts) the relaxed-SIMD one is taken where the engine validates it, the plain one otherwise.
 import { BackendError, InputError } from './errors.js';
 import type { KernelExports } from './kernels.js';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
+import { buildsToTry, checkSimdChoice, type KernelBuild, type SimdChoice } from './features.js';
 
 /** Which implementation the kernels dispatch to. */
 export type Backend = 'wasm-simd' | 'js';
@@ -23,6 +25,12 @@ export interface InitOptions {
    * rejects (initSync() throws) with a BackendError; 'quiet' — the 'js' backend without a word.
    */
   fallback?: InitFallback;
+  /**
+   * Which embedded build of the kernels to load: 'auto' (default) the relaxed-SIMD build (fused multiply-add) where
+   * the engine validates relaxed SIMD, else the plain SIMD build; 'plain' that one always; 'relaxed' that one, and a
+   * BackendError where the engine lacks relaxed SIMD. Not used when `source` is given (that module is loaded as it is).
+   */
+  simd?: SimdChoice;
 }
 
 let kernels: KernelExports | null = null;
@@ -36,9 +44,16 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
-/** The compiled kernels as bytes, decoded from the embedded copy (no fs, no fetch). */
-export function embeddedWasmBytes(): Uint8Array {
-  return decodeBase64(KERNELS_WASM_BASE64);
+/** The embedded copy of each build of the kernels (src/runtime/features.ts: KERNEL_BUILDS). */
+const EMBEDDED: Readonly<Record<KernelBuild, string>> = { plain: KERNELS_WASM_BASE64, relaxed: KERNELS_RELAXED_WASM_BASE64 };
+
+/**
+ * The compiled kernels as bytes, decoded from the embedded copy (no fs, no fetch): the plain SIMD build by default,
+ * or `build` ('plain' | 'relaxed'). Throws InputError for another build name.
+ */
+export function embeddedWasmBytes(build: KernelBuild = 'plain'): Uint8Array {
+  if (build !== 'plain' && build !== 'relaxed') throw new InputError(`embeddedWasmBytes: build must be 'plain' or 'relaxed', not ${String(build)}`);
+  return decodeBase64(EMBEDDED[build]);
 }
 
 const imports = {
@@ -70,13 +85,18 @@ function adopt(instance: WebAssembly.Instance): Backend {
   return active;
 }
 
-/** Where the bytes come from when init() is called without a source: the embedded copy, or none (narrowgt/slim). */
-export type EmbeddedBytes = (() => Uint8Array) | null;
+/** Where the bytes of each build come from when init() is called without a source: the embedded copies, or none (narrowgt/slim). */
+export type EmbeddedBytes = ((build: KernelBuild) => Uint8Array) | null;
 
-/** The source itself, its bytes, or the embedded bytes; the caller has checked that one of them exists. */
-function moduleOrBytes(source: InitSource | undefined, embedded: EmbeddedBytes): WebAssembly.Module | Uint8Array {
-  if (source instanceof WebAssembly.Module) return source;
-  return source !== undefined ? toBytes(source) : embedded!();
+/**
+ * What init() tries to load, in order: the source itself (or its bytes), or the embedded builds options.simd
+ * allows (src/runtime/features.ts), each as a function that yields it; the caller has checked that one exists.
+ * Throws BackendError when options.simd forces a build this engine cannot run.
+ */
+function candidates(caller: string, source: InitSource | undefined, embedded: EmbeddedBytes, options: InitOptions): (() => WebAssembly.Module | Uint8Array)[] {
+  if (source instanceof WebAssembly.Module) return [() => source];
+  if (source !== undefined) return [() => toBytes(source)];
+  return buildsToTry(caller, options.simd).map((build) => () => embedded!(build));
 }
 
 /** Argument checks shared by init() and initSync(), before any work. */
@@ -86,6 +106,7 @@ function checkArguments(caller: string, embedded: EmbeddedBytes, source: unknown
   if (options.fallback !== undefined && !FALLBACKS.includes(options.fallback)) {
     throw new InputError(`${caller}: options.fallback must be one of ${FALLBACKS.map((f) => `'${f}'`).join(', ')}, not ${String(options.fallback)}`);
   }
+  checkSimdChoice(caller, options.simd);
   if (source === undefined && !embedded && !options.forceJs && !active) {
     throw new InputError(`${caller}: source is required: narrowgt/slim carries no embedded kernels; pass the WebAssembly.Module ` +
       "(`import kernels from 'narrowgt/kernels.wasm'`, or `await WebAssembly.compileStreaming(fetch(url))`) or its bytes, " +
@@ -126,14 +147,18 @@ export async function initFrom(caller: string, embedded: EmbeddedBytes, source?:
   pending = (async (): Promise<Backend> => {
     const js = jsWithoutLoading(caller, options);
     if (js) return js;
-    try {
-      const found = moduleOrBytes(source, embedded);
-      const module = found instanceof WebAssembly.Module ? found : await WebAssembly.compile(found as BufferSource);
-      return adopt(await WebAssembly.instantiate(module, imports));
-    } catch (e) {
-      // No SIMD, or compilation from bytes disallowed by the embedder (workerd): the TS twins serve.
-      return fallBack(caller, reasonOf(e), options);
+    let failure: unknown;
+    for (const next of candidates(caller, source, embedded, options)) {
+      try {
+        const found = next();
+        const module = found instanceof WebAssembly.Module ? found : await WebAssembly.compile(found as BufferSource);
+        return adopt(await WebAssembly.instantiate(module, imports));
+      } catch (e) {
+        failure = e; // the next build, if any
+      }
     }
+    // No SIMD, or compilation from bytes disallowed by the embedder (workerd): the TS twins serve.
+    return fallBack(caller, reasonOf(failure), options);
   })();
   try {
     return await pending;
@@ -148,12 +173,16 @@ export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: I
   if (active) return active;
   const js = jsWithoutLoading(caller, options);
   if (js) return js;
-  try {
-    const found = moduleOrBytes(source, embedded);
-    return adopt(new WebAssembly.Instance(found instanceof WebAssembly.Module ? found : new WebAssembly.Module(found as BufferSource), imports));
-  } catch (e) {
-    return fallBack(caller, reasonOf(e), options);
+  let failure: unknown;
+  for (const next of candidates(caller, source, embedded, options)) {
+    try {
+      const found = next();
+      return adopt(new WebAssembly.Instance(found instanceof WebAssembly.Module ? found : new WebAssembly.Module(found as BufferSource), imports));
+    } catch (e) {
+      failure = e;
+    }
   }
+  return fallBack(caller, reasonOf(failure), options);
 }
 
 /**
@@ -175,9 +204,19 @@ export function initSync(source?: InitSource, options: InitOptions = {}): Backen
   return initSyncFrom('initSync', embeddedWasmBytes, source, options);
 }
 
-/** The backend the kernels dispatch to; 'js' before init(). */
+/** The backend the kernels dispatch to; 'js' before init(). kernelBuild() says which build of 'wasm-simd' it is. */
 export function backend(): Backend {
   return active ?? 'js';
+}
+
+/**
+ * Which build of the WASM kernels the 'wasm-simd' backend runs: 'relaxed' (relaxed SIMD, fused multiply-add where the
+ * hardware has it) or 'plain'; null when the 'js' backend is active. Asked of the loaded module itself, so it is
+ * right for a module passed to init() too.
+ */
+export function kernelBuild(): KernelBuild | null {
+  if (active !== 'wasm-simd' || !kernels) return null;
+  return typeof kernels.relaxed_simd_build === 'function' && kernels.relaxed_simd_build() === 1 ? 'relaxed' : 'plain';
 }
 
 /**

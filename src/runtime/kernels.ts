@@ -43,4 +43,6 @@ export interface KernelExports {
   fwht_f64(a: number, count: number, n: number, width: number): void;
   gram_f64(g: number, y: number, m: number, n: number): void;
   trsm_right_upper_f64(x: number, y: number, r: number, inv: number, m: number, n: number): void;
+  /** 1 in the relaxed-SIMD build (dist/kernels-relaxed.wasm), 0 in the plain one. */
+  relaxed_simd_build(): number;
 }

@@ -119,5 +119,6 @@ test('narrowgt info --json reports the wasm-simd backend', () => {
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.backend, 'wasm-simd');
+  assert.ok(j.kernelBuild === 'plain' || j.kernelBuild === 'relaxed', `kernelBuild ${j.kernelBuild}`);
   assert.ok(j.wasmBytes > 1000);
 });

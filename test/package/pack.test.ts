@@ -53,7 +53,7 @@ const examples = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!)
 
 test('npm pack: LICENSE, typed subpaths, kernels and slim entry shipped; no source maps, tests or TypeScript sources', (t) => {
   t.diagnostic(`npm pack: ${packed.filename}, ${packed.size} B packed, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files`);
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/kernels.wasm', 'types/kernels-wasm.d.ts', 'dist/src/index.js',
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'types/kernels-wasm.d.ts', 'dist/src/index.js',
     'dist/src/index.d.ts', 'dist/src/slim.js', 'dist/src/slim.d.ts', 'dist/browser/narrowgt.js', 'dist/browser/narrowgt-slim.js',
     'dist/src/cli/main.js', 'data/minesweeper.npz']) assert.ok(files.includes(f), `${f} is in the tarball`);
   assert.deepEqual(files.filter((f) => f.startsWith('dist/src/') && f.endsWith('.map')), [], 'no source maps pointing at unshipped sources');

@@ -7,6 +7,12 @@
 //     computed from the same seeds in the same test run (dist/test/runtimes/expected.js, written by
 //     reference.ts), elementwise |x − x_node| ≤ atol + rtol·|x_node|.
 //   fact(name, verify): `verify(lib)` throws unless a property holds in this runtime on its own.
+// Node computes its numbers twice: with the plain SIMD build (keys `name`) and with the relaxed-SIMD build under
+// --experimental-wasm-relaxed-simd (keys `relaxed:name`). A runtime that loaded the relaxed build (Deno, Bun, Chromium:
+// relaxed SIMD is on there) is compared with Node's relaxed numbers, and where it misses them with the plain ones:
+// relaxed_madd may be fused or not (assembly/fma.ts), and an engine that does not fuse computes the plain build's
+// sums. An f32 result one rounding apart shows up 10⁵× magnified in the f64 factorisations of it (their tolerance is
+// 1e-12), so which set of Node's numbers a runtime matched is reported (`matched`).
 // Adding a public function to the suite is one line: an `agrees(...)` entry in CHECKS.
 import type * as Narrowgt from '../../src/index.js';
 
@@ -43,6 +49,8 @@ export interface CheckOutcome {
   worst?: number;
   /** Why it failed. */
   message?: string;
+  /** For `agrees` checks: which of Node's builds the numbers matched ('plain' or 'relaxed'). */
+  matched?: string;
 }
 
 /** Node's numbers for every `agrees` check, keyed by check name. */
@@ -119,6 +127,14 @@ function attentionOutputF64(lib: Lib): Narrowgt.DenseMatrix<'f64'> {
 export const CHECKS: readonly Check[] = [
   fact("backend() is 'wasm-simd' after this runtime's init", (lib) => {
     ensure(lib.backend() === 'wasm-simd', `backend() is '${lib.backend()}'`);
+  }),
+  fact("kernelBuild() is 'relaxed' only where relaxed SIMD validates, and then the embedded relaxed build validates too", (lib) => {
+    const build = lib.kernelBuild(), supported = lib.relaxedSimdSupported();
+    ensure(build === 'relaxed' || build === 'plain', `kernelBuild() is ${String(build)}`);
+    ensure(build === 'plain' || supported, "kernelBuild() is 'relaxed' where relaxedSimdSupported() is false");
+    let embedded: Uint8Array | null = null;
+    try { embedded = lib.embeddedWasmBytes('relaxed'); } catch { /* narrowgt/slim: no embedded builds */ }
+    if (embedded) ensure(WebAssembly.validate(embedded as BufferSource) === supported, `WebAssembly.validate(kernels-relaxed.wasm) is not relaxedSimdSupported() (${supported})`);
   }),
   agrees('rng(2024): 16 uint32 draws and 8 uniforms', (lib) => {
     const r = lib.rng(2024);
@@ -197,8 +213,13 @@ export async function runCheck(check: Check, lib: Lib, expected: Expected): Prom
     if (!want) return { name, ok: false, message: 'Node computed no reference values for this check' };
     const got = Array.from(await check.compute!(lib));
     if (got.length !== want.length) return { name, ok: false, message: `${got.length} values, Node has ${want.length}` };
+    const fused = expected[`relaxed:${name}`];
+    if (lib.kernelBuild() === 'relaxed' && fused) {
+      const worstFused = worstDeviation(got, fused, check.tolerance!);
+      if (worstFused <= 1) return { name, ok: true, worst: worstFused, matched: 'relaxed' };
+    }
     const worst = worstDeviation(got, want, check.tolerance!);
-    return worst <= 1 ? { name, ok: true, worst } : { name, ok: false, worst, message: `deviates from Node by ${worst} × tolerance` };
+    return worst <= 1 ? { name, ok: true, worst, matched: 'plain' } : { name, ok: false, worst, message: `deviates from Node by ${worst} × tolerance` };
   } catch (e) {
     return { name, ok: false, message: e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e) };
   }
@@ -211,10 +232,13 @@ export async function runChecks(lib: Lib, expected: Expected): Promise<CheckOutc
   return outcomes;
 }
 
-/** Node's numbers for every `agrees` check (reference.ts writes them where the runtimes import them). */
-export async function computeExpected(lib: Lib): Promise<Expected> {
+/**
+ * Node's numbers for every `agrees` check (reference.ts writes them where the runtimes import them), keyed by the
+ * check's name, prefixed with `prefix` (reference.ts: 'relaxed:' for the relaxed-SIMD build's numbers).
+ */
+export async function computeExpected(lib: Lib, prefix = ''): Promise<Expected> {
   const expected: Expected = {};
-  for (const check of CHECKS) if (check.compute) expected[check.name] = Array.from(await check.compute(lib));
+  for (const check of CHECKS) if (check.compute) expected[prefix + check.name] = Array.from(await check.compute(lib));
   return expected;
 }
 

@@ -1,8 +1,23 @@
 // Runs a function under each backend so a test can compare the WASM kernel with its TS twin.
-import { init, setBackend, backend, type Backend } from '../../src/index.js';
+import { init, setBackend, backend, kernelBuild, type Backend } from '../../src/index.js';
+
+/**
+ * Throws unless the loaded kernels are the build NARROWGT_KERNEL_BUILD names (scripts/run-tests.mjs sets 'relaxed'
+ * for its relaxed-SIMD pass, so a pass that silently fell back to the plain build fails).
+ */
+function checkBuild(): void {
+  const want = typeof process === 'object' ? process.env.NARROWGT_KERNEL_BUILD : undefined;
+  if (!want) return;
+  const before = backend();
+  setBackend('wasm-simd');
+  const got = kernelBuild();
+  setBackend(before);
+  if (got !== want) throw new Error(`NARROWGT_KERNEL_BUILD is '${want}' but the loaded kernels are the '${got}' build`);
+}
 
 export async function withBackend<R>(which: Backend, fn: () => R): Promise<R> {
   await init();
+  checkBuild();
   const before = backend();
   setBackend(which);
   try {

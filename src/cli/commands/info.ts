@@ -1,13 +1,13 @@
 // `narrowgt info`: what this installation is and what it runs on.
 import os from 'node:os';
-import { init, backend, embeddedWasmBytes } from '../../index.js';
+import { init, backend, embeddedWasmBytes, kernelBuild } from '../../index.js';
 import { bundledGraphPath } from '../../node/index.js';
 import { packageVersion } from '../version.js';
 import type { Command } from './types.js';
 
 export const info: Command = {
   name: 'info',
-  summary: 'print the version, backend, kernel size and the bundled graph',
+  summary: 'print the version, backend, kernel build and size, and the bundled graph',
   usage: 'narrowgt info [--json]',
   options: { json: { type: 'boolean', description: 'machine-readable output' } },
   async run(values) {
@@ -15,7 +15,8 @@ export const info: Command = {
     const report = {
       version: packageVersion(),
       backend: backend(),
-      wasmBytes: embeddedWasmBytes().length,
+      kernelBuild: kernelBuild() ?? 'none',
+      wasmBytes: embeddedWasmBytes(kernelBuild() ?? 'plain').length,
       node: process.version,
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
