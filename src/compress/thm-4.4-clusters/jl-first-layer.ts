@@ -10,7 +10,7 @@ import type { CsrGraph } from '../../graph/csr.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { requireInt } from '../../runtime/validate.js';
 import { mul } from '../shared/basis.js';
-import { logitDistortion } from '../thm-3.3-jl/jl-verifier.js';
+import { edgeDotDistortion } from '../shared/jl-distortion.js';
 
 /**
  * The width case (1) asks for (Thm 4.4, Lemma C.5; docs/theory.md#11-theorem-44--clustering (case 1)):
@@ -48,7 +48,7 @@ export function valueDistortion(v: DenseMatrix<'f64'>, vHat: DenseMatrix<'f64'>)
 /** η_QK and η_V of a case-(1) first layer on the input x (nodes as rows), reference `ref`, narrow `hat`. */
 export function firstLayerDistortions(ref: LayerWeights, hat: LayerWeights, x: DenseMatrix<'f64'>, pattern: CsrGraph): { etaQK: number; etaV: number } {
   return scope(() => ({
-    etaQK: logitDistortion(mul(x, ref.wQ, false, true), mul(x, ref.wK, false, true), mul(x, hat.wQ, false, true), mul(x, hat.wK, false, true), pattern),
+    etaQK: edgeDotDistortion(mul(x, ref.wQ, false, true), mul(x, ref.wK, false, true), mul(x, hat.wQ, false, true), mul(x, hat.wK, false, true), pattern),
     etaV: valueDistortion(mul(x, ref.wV, false, true), mul(x, hat.wV, false, true)),
   }));
 }
