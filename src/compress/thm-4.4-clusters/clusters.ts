@@ -35,7 +35,7 @@ export interface CompressByClustersOptions extends CertifyOptions {
   clusters?: Int32Array[] | 'kmeans';
   /** Seed of k-means (default 0). */
   seed?: number;
-  /** Largest k tried by 'kmeans' (default d). */
+  /** Largest k tried by 'kmeans' (default d; with firstLayer 'jl', where d is a JL dimension, min(d, 32)). */
   maxClusters?: number;
   /**
    * Layer 0: 'low-rank' (default, case (2): U^(0) = topd(X, d)) or 'jl' (case (1): Ĥ^(0) = X, Ŵ_Q = M_QK W_Q,
@@ -123,11 +123,11 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
   }
   const seed = options.seed ?? 0;
   requireSeed(fn, seed);
-  const maxClusters = options.maxClusters ?? d;
-  requireInt(fn, 'options.maxClusters', maxClusters, 1, d);
   const firstLayer = options.firstLayer ?? 'low-rank';
   requireChoice(fn, 'options.firstLayer', firstLayer, ['low-rank', 'jl'] as const);
   const jl = firstLayer === 'jl';
+  const maxClusters = options.maxClusters ?? (jl ? Math.min(d, 32) : d);
+  requireInt(fn, 'options.maxClusters', maxClusters, 1, d);
   for (const k of ['jlEps', 'jlDelta', 'maxTries'] as const) {
     if (!jl && options[k] !== undefined) throw new InputError(`${fn}: options.${k} applies only with options.firstLayer = 'jl'`);
   }
