@@ -287,9 +287,12 @@ test('compressByClusters rejects bad case-(1) options before any work, with erro
   assert.throws(() => compressByClusters(mdl, inst.x, inst.pattern, { ...base, firstLayer: 'jl', jlEps: 1.5 }), (e: unknown) => e instanceof RangeError && /compressByClusters: options\.jlEps/.test((e as Error).message));
   assert.throws(() => compressByClusters(mdl, inst.x, inst.pattern, { ...base, firstLayer: 'jl', jlDelta: 0 }), (e: unknown) => e instanceof RangeError && /options\.jlDelta/.test((e as Error).message));
   assert.throws(() => compressByClusters(mdl, inst.x, inst.pattern, { ...base, firstLayer: 'jl', maxTries: 0 }), (e: unknown) => e instanceof RangeError && /options\.maxTries/.test((e as Error).message));
+  // With 'jl' and no labels, k-means tries k ≤ min(d, 32); with 'low-rank' k ≤ d.
+  assert.equal(compressByClusters(mdl, inst.x, inst.pattern, { d: 40, firstLayer: 'jl', maxClusters: undefined }).details.maxClusters, 32);
   // The default is unchanged: case (2), the topd input adapter when d_in > d.
   const c2 = compressByClusters(mdl, inst.x, inst.pattern, { d: 4, clusters: given(inst) });
   assert.equal(c2.details.firstLayer, 'low-rank');
+  assert.equal(c2.details.maxClusters, 4);
   assert.ok(c2.inputAdapter && c2.inputAdapter.rows === 4);
 });
 
