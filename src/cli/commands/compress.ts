@@ -13,7 +13,7 @@ export const compress: Command = {
   name: 'compress',
   summary: 'compress a trained network to width d with a certificate; optionally fine-tune it',
   usage: 'narrowgt compress --model WIDE.safetensors --width D [--graph G.npz] [--fine-tune-epochs N] [--out NARROW.safetensors] [--compressed C.json] [--json]\n'
-    + '       narrowgt compress --model THEORY.safetensors --width D --hidden clusters --first-layer low-rank|jl [--jl-eps E] [--seed S] [--out …] [--compressed …]',
+    + '       narrowgt compress --model REFERENCE.safetensors --width D --hidden clusters --first-layer low-rank|jl [--jl-eps E] [--seed S] [--out …] [--compressed …]',
   options: {
     ...graphOptions,
     model: { type: 'string', description: 'the trained (practical-variant) network, .safetensors' },
