@@ -25,7 +25,7 @@ import { centreActivations } from './centre-activations.js';
 import { clustersJlWidth, drawJlFirstLayer } from './jl-first-layer.js';
 
 export interface CompressByClustersOptions extends CertifyOptions {
-  /** The width d: U^(0) = topd(X, d) and at most d clusters per layer (integer ≥ 1). */
+  /** The width d: U^(0) = topd(X, d) (case 2) or the rows of the JL maps (case 1), and at most d clusters per layer (integer ≥ 1). */
   d: number;
   /**
    * The cluster of every node at each layer's H^(ℓ+1/2) (one Int32Array per layer, labels 0..k−1 with
