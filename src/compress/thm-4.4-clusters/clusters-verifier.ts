@@ -11,6 +11,7 @@ import { clusterStatistics, oneHotBounds } from './one-hot.js';
 import { centreActivations } from './centre-activations.js';
 import { InputError } from '../../runtime/errors.js';
 import { jlFirstLayerChecks } from './jl-first-layer-checks.js';
+import { forEachGramPair } from './gram-blocks.js';
 
 /**
  * The twin's G (and Ŵ_1, F) were built from the cluster centres of the reference H^(ℓ+1/2) on the build input. On another
@@ -34,15 +35,11 @@ export function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'
   }
 }
 
-/** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), through two n×n Gram matrices. */
+/** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), in row blocks (gram-blocks.ts). */
 function gramError(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
-  return scope(() => {
-    const ga = mul(a, a, false, true), gb = mul(b, b, false, true);
-    const x = ga.data, y = gb.data;
-    let w = 0;
-    for (let t = 0; t < x.length; t++) w = Math.max(w, Math.abs(x[t] - y[t]));
-    return w;
-  });
+  let w = 0;
+  forEachGramPair(a, b, (_u, _v, g, gHat) => { const e = Math.abs(g - gHat); if (!(e <= w)) w = Number.isNaN(e) ? Infinity : e; });
+  return w;
 }
 
 /** max_{i,b} |ĥ_i·ĥ_{r_b} − h_i·h_{r_b}|: τ on the pairs the one-hot step uses. */

@@ -11,6 +11,7 @@ import type { LayerWeights } from '../../model/layer.js';
 import { requireInt } from '../../runtime/validate.js';
 import { mul } from '../shared/basis.js';
 import { edgeDotDistortion } from '../shared/jl-distortion.js';
+import { forEachGramPair, rowSquaredNorms } from './gram-blocks.js';
 
 /**
  * The width case (1) asks for (Thm 4.4, Lemma C.5; docs/theory.md#11-theorem-44--clustering (case 1)):
@@ -29,20 +30,17 @@ export function clustersJlWidth(numNodes: number, numEdges: number, eps: number,
 /**
  * η_V = max over all pairs u, v (u = v included) of |v̂_u·v̂_v − v_u·v_v| / ((‖v_u‖² + ‖v_v‖²)/2): the realised
  * distortion of the value Gram matrix (Lemma C.5), v = W_V x (rows of `v`), v̂ = M_V v (rows of `vHat`).
- * Then τ_v ≤ η_V·max_u‖v_u‖² ≤ η_V·β²α. Cost O(n²·(D + d)) through two n×n Gram matrices.
+ * Then τ_v ≤ η_V·max_u‖v_u‖² ≤ η_V·β²α. Cost O(n²·(D + d)), memory O(n) a row (gram-blocks.ts).
  */
 export function valueDistortion(v: DenseMatrix<'f64'>, vHat: DenseMatrix<'f64'>): number {
-  return scope(() => {
-    const g = mul(v, v, false, true), gh = mul(vHat, vHat, false, true);
-    const n = v.rows, a = g.data, b = gh.data;
-    let eta = 0;
-    for (let u = 0; u < n; u++) for (let w = 0; w <= u; w++) {
-      const den = (a[u * n + u] + a[w * n + w]) / 2, num = Math.abs(b[u * n + w] - a[u * n + w]);
-      if (den > 0) eta = Math.max(eta, num / den);
-      else if (num > 0) eta = Infinity;
-    }
-    return eta;
+  const sq = rowSquaredNorms(v);
+  let eta = 0;
+  forEachGramPair(v, vHat, (u, w, g, gHat) => {
+    const den = (sq[u] + sq[w]) / 2, num = Math.abs(gHat - g);
+    if (den > 0) eta = Math.max(eta, num / den);
+    else if (num > 0) eta = Infinity;
   });
+  return eta;
 }
 
 /** η_QK and η_V of a case-(1) first layer on the input x (nodes as rows), reference `ref`, narrow `hat`. */

@@ -12,6 +12,7 @@ import {
 import { clusteredInstance, clusteredParams, type ClusteredInstance } from '../../support/compress-generators.js';
 import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../../support/compress-measure.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { forEachGramPair } from '../../../src/compress/thm-4.4-clusters/gram-blocks.js';
 
 announceSeed('test/compress/thm-4.4-clusters/clusters-jl.test.ts');
 await init();
@@ -277,6 +278,23 @@ test('Thm 4.4 case (1) certificates round-trip through JSON with their digests: 
   assert.deepEqual(again.checks.map((k) => [k.name, k.measured, k.bound]), c.certificate.checks.map((k) => [k.name, k.measured, k.bound]));
   assert.deepEqual(again.inputsMatchRecorded, { reference: true, narrow: true, pattern: true, features: true });
   assert.deepEqual(again.parameters.firstLayer, 'jl');
+});
+
+test('forEachGramPair visits every pair w ≤ u once with the entries of AAᵀ and BBᵀ, for blocks of 1, 3 and all rows (the blocked τ_v and η_V)', () => {
+  const g = rng(17), n = 23;
+  const a = DenseMatrix.from(g.fillNormal(new Float64Array(n * 5), 1), n, 5, 'f64'), b = DenseMatrix.from(g.fillNormal(new Float64Array(n * 7), 1), n, 7, 'f64');
+  const A = rows(a), B = rows(b);
+  for (const entries of [1, 3 * n, n * n, 1 << 21]) {
+    const seen = new Map<string, number>();
+    forEachGramPair(a, b, (u, w, ga, gb) => {
+      assert.ok(w <= u, `pair (${u}, ${w})`);
+      const key = `${u},${w}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      assert.ok(Math.abs(ga - dot(A[u], A[w])) <= 1e-12 * (1 + Math.abs(ga)) && Math.abs(gb - dot(B[u], B[w])) <= 1e-12 * (1 + Math.abs(gb)), key);
+    }, entries);
+    assert.equal(seen.size, n * (n + 1) / 2);
+    assert.ok([...seen.values()].every((c) => c === 1));
+  }
 });
 
 test('compressByClusters rejects bad case-(1) options before any work, with errors naming the function and the option', () => {
