@@ -128,6 +128,7 @@ export { leverageRowSampling, leverageSampleSize, leverageConstant } from './com
 export type { RowSampling, RowSamplingOptions, SamplingTry } from './compress/prop-4.3-leverage/row-sampling.js';
 export { compressByClusters } from './compress/thm-4.4-clusters/clusters.js';
 export type { CompressByClustersOptions } from './compress/thm-4.4-clusters/clusters.js';
+export { clustersJlWidth } from './compress/thm-4.4-clusters/jl-first-layer.js';
 export { clusterStatistics, oneHotFfn, oneHotBounds } from './compress/thm-4.4-clusters/one-hot.js';
 export type { ClusterStatistics, OneHotFfn, OneHotBounds } from './compress/thm-4.4-clusters/one-hot.js';
 

@@ -7,11 +7,13 @@ import {
 } from '../common.js';
 import { endProgress, progress, table } from '../output.js';
 import type { Command } from './types.js';
+import { compressTheoryClusters } from './compress-clusters.js';
 
 export const compress: Command = {
   name: 'compress',
   summary: 'compress a trained network to width d with a certificate; optionally fine-tune it',
-  usage: 'narrowgt compress --model WIDE.safetensors --width D [--graph G.npz] [--fine-tune-epochs N] [--out NARROW.safetensors] [--compressed C.json] [--json]',
+  usage: 'narrowgt compress --model WIDE.safetensors --width D [--graph G.npz] [--fine-tune-epochs N] [--out NARROW.safetensors] [--compressed C.json] [--json]\n'
+    + '       narrowgt compress --model REFERENCE.safetensors --width D --hidden clusters --first-layer low-rank|jl [--jl-eps E] [--seed S] [--out …] [--compressed …]',
   options: {
     ...graphOptions,
     model: { type: 'string', description: 'the trained (practical-variant) network, .safetensors' },
@@ -19,7 +21,10 @@ export const compress: Command = {
     hidden: { type: 'string', description: "FFN hidden layer: 'full' (Thm 4.2, stays D wide), 'select' (d units, L7), 'clusters' (Thm 4.4 one-hot)", default: 'full' },
     'fine-tune-epochs': { type: 'string', description: 'fine-tune the constructed network for this many epochs (0: none)', default: '0' },
     lr: { type: 'string', description: 'fine-tune learning rate (cosine schedule)', default: '0.005' },
-    seed: { type: 'string', description: "k-means seed for --hidden clusters", default: '0' },
+    seed: { type: 'string', description: "k-means seed for --hidden clusters (and the JL seed of --first-layer jl)", default: '0' },
+    'first-layer': { type: 'string', description: "theory-variant --model with --hidden clusters: Theorem 4.4's layer 0 by 'low-rank' (case 2, topd of X) or 'jl' (case 1, JL maps)" },
+    'max-clusters': { type: 'string', description: 'with --first-layer: the largest k k-means tries (default d, or min(d, 32) with jl)' },
+    'jl-eps': { type: 'string', description: 'with --first-layer jl: redraw until the realised JL distortion max(η_QK, η_V) ≤ this ε (0 < ε < 1)' },
     out: { type: 'string', description: 'write the narrow network here (.safetensors; the fine-tuned one when fine-tuning)' },
     compressed: { type: 'string', description: 'write the constructed twin with its decoders and certificate here (.json, for `certify`)' },
     dtype: { type: 'string', description: "tensor type of --out: 'F64' (exact) or 'F32'", default: 'F64' },
@@ -39,9 +44,21 @@ export const compress: Command = {
     const out = values.out as string | undefined, cjson = values.compressed as string | undefined;
     if (out !== undefined && !out.endsWith('.safetensors')) throw new CliError(`${cmd}: --out must name a .safetensors file, got '${out}'`);
     if (cjson !== undefined && !cjson.endsWith('.json')) throw new CliError(`${cmd}: --compressed must name a .json file, got '${cjson}'`);
+    // Theorem 4.4 on a theory-variant network (compress-clusters.ts): its flags, checked before the files are read.
+    const firstLayer = values['first-layer'] === undefined ? undefined : choiceOption(cmd, values, 'first-layer', ['low-rank', 'jl'] as const);
+    const jlEps = values['jl-eps'] === undefined ? undefined : numberOption(cmd, values, 'jl-eps');
+    if (jlEps !== undefined && (firstLayer !== 'jl' || !(jlEps < 1))) throw new CliError(`${cmd}: --jl-eps needs --first-layer jl and a value in (0, 1), got '${String(values['jl-eps'])}'`);
+    if (firstLayer !== undefined && (hidden !== 'clusters' || epochs > 0)) throw new CliError(`${cmd}: --first-layer runs Theorem 4.4: give --hidden clusters and no --fine-tune-epochs`);
+    if (values['max-clusters'] !== undefined && firstLayer === undefined) throw new CliError(`${cmd}: --max-clusters needs --first-layer (Theorem 4.4 on a theory-variant network)`);
+    const maxClusters = values['max-clusters'] === undefined ? undefined : intOption(cmd, values, 'max-clusters', 1, d);
     const { model, g } = await readModelAndGraph(cmd, values, path);
     try {
-      if (model.variant !== 'practical') throw new CliError(`${cmd}: --model is a theory-variant network; compress it with the library's compressLowRank / compressByClusters`);
+      if (firstLayer !== undefined) {
+        if (model.variant === 'practical') throw new CliError(`${cmd}: --first-layer applies to theory-variant networks (Theorem 4.4 by compressByClusters); --model is a trained practical network`);
+        compressTheoryClusters(cmd, model, g, { path, d, firstLayer, jlEps, maxClusters, seed, out, compressed: cjson, dtype, json: Boolean(values.json) });
+        return;
+      }
+      if (model.variant !== 'practical') throw new CliError(`${cmd}: --model is a theory-variant network; compress it with --hidden clusters --first-layer low-rank|jl (Theorem 4.4), or the library's compressLowRank / compressByClusters`);
       if (model.inputDim !== g.numFeatures || model.outputDim !== g.numClasses) {
         throw new CliError(`${cmd}: --model reads ${model.inputDim} features and writes ${model.outputDim} logits; the graph has ${g.numFeatures} features and ${g.numClasses} classes`);
       }

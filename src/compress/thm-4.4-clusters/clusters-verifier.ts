@@ -10,6 +10,8 @@ import { attentionChecks, widthCheck } from '../shared/low-rank-checks.js';
 import { clusterStatistics, oneHotBounds } from './one-hot.js';
 import { centreActivations } from './centre-activations.js';
 import { InputError } from '../../runtime/errors.js';
+import { jlFirstLayerChecks } from './jl-first-layer-checks.js';
+import { forEachGramPair } from './gram-blocks.js';
 
 /**
  * The twin's G (and Ŵ_1, F) were built from the cluster centres of the reference H^(ℓ+1/2) on the build input. On another
@@ -33,15 +35,11 @@ export function requireSameCentres(g: DenseMatrix<'f64'>, centres: DenseMatrix<'
   }
 }
 
-/** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), through two n×n Gram matrices. */
+/** max_{u,v} |(A Aᵀ)_uv − (B Bᵀ)_uv| for row sets A (n×p) and B (n×q), in row blocks (gram-blocks.ts). */
 function gramError(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
-  return scope(() => {
-    const ga = mul(a, a, false, true), gb = mul(b, b, false, true);
-    const x = ga.data, y = gb.data;
-    let w = 0;
-    for (let t = 0; t < x.length; t++) w = Math.max(w, Math.abs(x[t] - y[t]));
-    return w;
-  });
+  let w = 0;
+  forEachGramPair(a, b, (_u, _v, g, gHat) => { const e = Math.abs(g - gHat); if (!(e <= w)) w = Number.isNaN(e) ? Infinity : e; });
+  return w;
 }
 
 /** max_{i,b} |ĥ_i·ĥ_{r_b} − h_i·h_{r_b}|: τ on the pairs the one-hot step uses. */
@@ -81,10 +79,14 @@ export function strictCheck(tol: Parameters<typeof makeCheck>[0], spec: Paramete
   return { ...makeCheck(tol, spec), holds: spec.measured < spec.bound };
 }
 
-/** Verifier of Theorem 4.4, case (2): hypotheses, Gram errors, one-hot step, output bound and closed form. */
+/**
+ * Verifier of Theorem 4.4, cases (2) and (1): hypotheses, Gram errors, one-hot step, output bound and closed form. In
+ * case (1) (details.firstLayer = 'jl') layer 0's L2/L3 checks are replaced by those of Lemma C.5 with the realised
+ * η_QK, η_V (jl-first-layer-checks.ts) and its closed form by e^(1) ≤ c2·ε + c3·η (docs/theory.md#11-theorem-44--clustering (case 1)).
+ */
 export const clustersVerifier: ConstructionVerifier = {
   construction: 'clusters',
-  theorem: 'Theorem 4.4 (Shirzad et al. 2024): clustering, with Lemmas C.4–C.11, case (2) — docs/theory.md#11-theorem-44--clustering',
+  theorem: 'Theorem 4.4 (Shirzad et al. 2024): clustering, with Lemmas C.4–C.11 — docs/theory.md#11-theorem-44--clustering',
   verify(ctx): VerifierResult {
     const { reference, compressed, tolerances: tol, alpha, beta } = ctx;
     const det = compressed.details;
@@ -95,6 +97,8 @@ export const clustersVerifier: ConstructionVerifier = {
     const extras: { [key: string]: number }[] = [];
     const closedFailed: string[] = [];
     let worstC1 = 0, worstC2 = 0, worstEps = 0;
+    const jlFirst = det.firstLayer === 'jl';
+    let eta = 0, c3 = 0;
     for (let l = 0; l < L; l++) {
       const lc = ctx.layers[l], rt = ctx.referenceTrace.layers[l], nt = ctx.narrowTrace.layers[l];
       const lr = reference.layers[l], ln = compressed.narrow.layers[l];
@@ -145,12 +149,21 @@ export const clustersVerifier: ConstructionVerifier = {
         measured: stats.epsilon, bound: 1,
         detail: 'ρ_x and Δ divide by (1−ε)² − τ′, a lower bound of ‖ĉ_a‖²/‖c_a‖² only when ε < 1 (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (notes))',
       }));
-      checks.push(...attentionChecks(ctx, l));
-      const l2 = b2 * (2 * ra + e) * e;
-      checks.push(makeCheck(tol, {
-        name: 'L2 (values): τ_v ≤ β²(2√α+e)e', kind: 'inequality', layer: l, measured: tauV, bound: l2, scale: b2 * (ra + e) ** 2,
-        detail: `τ_v = max_{u,v}|v̂_u·v̂_v − v_u·v_v| (Ŵ_VᵀŴ_V = UᵀW_VᵀW_VU, the corrected Lemma C.6); e = ${e}`,
-      }));
+      const caseOne = jlFirst && l === 0;
+      if (caseOne) {
+        // Case (1), layer 0 (Lemma C.5): no decoder of Ĥ^(1/2), so L3 does not apply; L2 becomes the JL bounds.
+        const first = jlFirstLayerChecks(ctx, d, tauV);
+        checks.push(...first.checks);
+        eta = Math.max(first.etaQK, first.etaV);
+        Object.assign(extras[l], { etaQK: first.etaQK, etaV: first.etaV });
+      } else {
+        checks.push(...attentionChecks(ctx, l));
+        const l2 = b2 * (2 * ra + e) * e;
+        checks.push(makeCheck(tol, {
+          name: 'L2 (values): τ_v ≤ β²(2√α+e)e', kind: 'inequality', layer: l, measured: tauV, bound: l2, scale: b2 * (ra + e) ** 2,
+          detail: `τ_v = max_{u,v}|v̂_u·v̂_v − v_u·v_v| (Ŵ_VᵀŴ_V = UᵀW_VᵀW_VU, the corrected Lemma C.6); e = ${e}`,
+        }));
+      }
       checks.push(makeCheck(tol, {
         name: 'L4: τ ≤ τ_v + (e^{4ε_a} − 1)B_v²', kind: 'inequality', layer: l, measured: tau, bound: tauV + Math.expm1(4 * epsA) * bv * bv,
         scale: bv * bv + b2 * (ra + e) ** 2, detail: `τ over the pairs (i, r_b); B_v = max‖v_u‖ = ${bv}, ε_a = ${epsA}`,
@@ -180,11 +193,14 @@ export const clustersVerifier: ConstructionVerifier = {
         applicable: oneHot && !hasBias, scale: b2 * stats.gamma2,
         detail: !oneHot ? oneHotWhy : hasBias ? 'not applicable: b_1 ≠ 0, so ‖f_a‖ ≤ β²γ₂ need not hold' : `γ₂ = ${stats.gamma2}, ε = ${stats.epsilon}`,
       }));
-      checks.push(widthCheck(ctx, l, d, []));
+      if (!caseOne) checks.push(widthCheck(ctx, l, d, []));
       // Per-step closed form (Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)).
+      // Case (1), layer 0: τ ≤ τ_v + 8ε_aβ²α ≤ β²α(1 + 8β²α)η with η = max(η_QK, η_V), so 16β²γ₂τ′ ≤ c3·η takes c1·e's place.
       const c1 = (16 * beta ** 4 * stats.gamma2 * (2 * ra + 1) * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;
       const c2 = 41 * b2 * stats.gamma2;
-      worstC1 = Math.max(worstC1, c1); worstC2 = Math.max(worstC2, c2); worstEps = Math.max(worstEps, stats.epsilon);
+      if (caseOne) c3 = (16 * beta ** 4 * stats.gamma2 * alpha * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;
+      if (!caseOne) worstC1 = Math.max(worstC1, c1);
+      worstC2 = Math.max(worstC2, c2); worstEps = Math.max(worstEps, stats.epsilon);
       const cond: string[] = [];
       if (!(stats.epsilon <= 0.5)) cond.push(`ε = ${stats.epsilon} > 1/2`);
       if (!(e <= 1)) cond.push(`e = ${e} > 1`);
@@ -193,7 +209,11 @@ export const clustersVerifier: ConstructionVerifier = {
       if (!certified) cond.push('ρ_x ≥ 3/4');
       if (hasBias) cond.push('b_1 ≠ 0');
       closedFailed.push(...cond.map((c) => `layer ${l}: ${c}`));
-      checks.push(makeCheck(tol, {
+      checks.push(caseOne ? makeCheck(tol, {
+        name: 'closed form (case 1, layer 0) e^(1) ≤ c2·ε + c3·η', kind: 'closed-form', layer: l, measured: eNext, bound: c2 * stats.epsilon + c3 * eta,
+        applicable: cond.length === 0, scale: c2,
+        detail: cond.length === 0 ? `c2 = 41β²γ₂ = ${c2}, c3 = 16β⁴γ₂α(1+8β²α)/γ₁² = ${c3}, η = max(η_QK, η_V) = ${eta}` : `not applicable: ${cond.join('; ')}`,
+      }) : makeCheck(tol, {
         name: 'closed form e^(ℓ+1) ≤ c1·e^(ℓ) + c2·ε', kind: 'closed-form', layer: l, measured: eNext, bound: c1 * e + c2 * stats.epsilon,
         applicable: cond.length === 0, scale: c2,
         detail: cond.length === 0 ? `c1 = 16β⁴γ₂(2√α+1)(1+8β²α)/γ₁² = ${c1}, c2 = 41β²γ₂ = ${c2}` : `not applicable: ${cond.join('; ')}`,
@@ -201,19 +221,27 @@ export const clustersVerifier: ConstructionVerifier = {
     }
     const e0 = ctx.layers[0].inputError ?? 0;
     const pow = worstC1 ** L, geometric = worstC1 === 1 ? L : (pow - 1) / (worstC1 - 1);
-    const chained = pow * e0 + worstC2 * worstEps * geometric;
+    // Case (1): e^(1) ≤ c2·ε + c3·η replaces c1·e^(0), so the chain is c2·ε·(c1^L − 1)/(c1 − 1) + c1^(L−1)·c3·η, with c1
+    // the worst over layers ℓ ≥ 1 (layer 0's c1 multiplies e^(0) = 0; for L = 1 the sum is 1 whatever c1).
+    const chained = jlFirst ? worstC2 * worstEps * geometric + worstC1 ** (L - 1) * c3 * eta : pow * e0 + worstC2 * worstEps * geometric;
     const conditionsHold = closedFailed.length === 0;
     return {
       checks,
       predicted: {
         outputError: conditionsHold ? chained : null,
-        formula: 'c1^L·e^(0) + c2·ε·(c1^L − 1)/(c1 − 1) with the worst c1, c2 over layers',
-        constants: { c1: worstC1, c2: worstC2, eps: worstEps, e0, L },
+        formula: jlFirst
+          ? 'c2·ε·(c1^L − 1)/(c1 − 1) + c1^(L−1)·c3·η (case 1) with the worst c1 (layers ≥ 1), c2 over layers'
+          : 'c1^L·e^(0) + c2·ε·(c1^L − 1)/(c1 − 1) with the worst c1, c2 over layers',
+        constants: jlFirst ? { c1: worstC1, c2: worstC2, c3, eta, eps: worstEps, L } : { c1: worstC1, c2: worstC2, eps: worstEps, e0, L },
         conditionsHold,
         note: conditionsHold ? 'every layer meets the closed form\'s conditions' : closedFailed.join('; '),
       },
       layerExtras: extras,
-      parameters: { d, selection: String(det.selection) },
+      parameters: jlFirst
+        ? { d, selection: String(det.selection), firstLayer: 'jl', jlEps: det.jlEps ?? null, jlDelta: det.jlDelta ?? null, dRule: det.dRule ?? null }
+        : { d, selection: String(det.selection) },
+      // Only layer 0 is drawn: its tried seeds in order, (M_QK, M_V) per try (details.jlKept says which try was kept).
+      seeds: jlFirst && Array.isArray(det.jlSeeds) ? [(det.jlSeeds as number[][]).flat(), ...Array.from({ length: L - 1 }, () => [])] : null,
     };
   },
 };

@@ -1,7 +1,8 @@
 // Theorem 4.4 of Shirzad et al. (2024) — clustered hidden states (docs/theory.md#11-theorem-44--clustering): when every H^(ℓ+1/2)
 // splits into k ≤ d separated clusters, a width-d network reproduces T(X) to O(ε) with a one-hot FFN:
 // z_i = ReLU(Ŵ_1ĥ_i − 3·𝟙) ≈ e_{a(i)}, and Ŵ_2 maps e_a to the reference's output at the centre c_a.
-// Case (2) of the theorem (rank-d X) is implemented at layer 0; case (1) (a JL first layer) is not.
+// Layer 0 is case (2) of the theorem (U^(0) = topd(X, d), rank-d X) by default, or case (1) (a JL first layer,
+// jl-first-layer.ts) with options.firstLayer = 'jl'; the later layers are the same in both.
 import { ArgumentRangeError, InputError } from '../../runtime/errors.js';
 import { scope } from '../../runtime/storage.js';
 import { DenseMatrix } from '../../linalg/dense.js';
@@ -11,19 +12,20 @@ import { GraphTransformer } from '../../model/graph-transformer.js';
 import { forwardLayer } from '../../model/forward.js';
 import type { LayerWeights } from '../../model/layer.js';
 import { checkCompressArguments, requireTheoryModel, requireWidth } from '../framework/arguments.js';
-import { requireInt, requireSeed } from '../../runtime/validate.js';
+import { LIMITS, requireChoice, requireInt, requireOpen, requireSeed } from '../../runtime/validate.js';
 import { certifyWith } from '../framework/certificate.js';
 import type { CertifyOptions } from '../framework/check.js';
-import type { CompressedModel, LayerDecoders } from '../framework/types.js';
+import type { CompressedModel, JsonValue, LayerDecoders } from '../framework/types.js';
 import { identity, mul, orthAtLeastOne } from '../shared/basis.js';
 import { topRightSingularVectors } from '../shared/near-low-rank.js';
 import { uBasedAttention } from '../shared/u-attention.js';
 import { clusterStatistics, oneHotBounds, oneHotFfn } from './one-hot.js';
 import { clustersVerifier } from './clusters-verifier.js';
 import { centreActivations } from './centre-activations.js';
+import { clustersJlWidth, drawJlFirstLayer } from './jl-first-layer.js';
 
 export interface CompressByClustersOptions extends CertifyOptions {
-  /** The width d: U^(0) = topd(X, d) and at most d clusters per layer (integer ≥ 1). */
+  /** The width d: U^(0) = topd(X, d) (case 2) or the rows of the JL maps (case 1), and at most d clusters per layer (integer ≥ 1). */
   d: number;
   /**
    * The cluster of every node at each layer's H^(ℓ+1/2) (one Int32Array per layer, labels 0..k−1 with
@@ -33,8 +35,23 @@ export interface CompressByClustersOptions extends CertifyOptions {
   clusters?: Int32Array[] | 'kmeans';
   /** Seed of k-means (default 0). */
   seed?: number;
-  /** Largest k tried by 'kmeans' (default d). */
+  /** Largest k tried by 'kmeans' (default d; with firstLayer 'jl', where d is a JL dimension, min(d, 32)). */
   maxClusters?: number;
+  /**
+   * Layer 0: 'low-rank' (default, case (2): U^(0) = topd(X, d)) or 'jl' (case (1): Ĥ^(0) = X, Ŵ_Q = M_QK W_Q,
+   * Ŵ_K = M_QK W_K, Ŵ_V = M_V W_V with M_QK, M_V iid N(0, 1/d), d×d_in; docs/theory.md#11-theorem-44--clustering (case 1)).
+   */
+  firstLayer?: 'low-rank' | 'jl';
+  /**
+   * 'jl' only: the JL ε (0 < ε < 1). The certificate reports the width rule max(d_JL(2m, ε, δ/2), d_JL(n(n+1), ε, δ/2))
+   * against d, and the draw is redrawn (≤ maxTries) until the realised max(η_QK, η_V) ≤ ε. Without it the first draw
+   * is kept. The certificate's bounds use the realised η either way.
+   */
+  jlEps?: number;
+  /** 'jl' only: the failure probability δ of the width rule (default 0.1). */
+  jlDelta?: number;
+  /** 'jl' only: draws of (M_QK, M_V) before keeping the best (default 10; used only with jlEps). */
+  maxTries?: number;
 }
 
 /**
@@ -78,8 +95,10 @@ function checkLabels(fn: string, clusters: Int32Array[], depth: number, n: numbe
 }
 
 /**
- * Theorem 4.4 (Shirzad et al. 2024, App. C.5, Lemmas C.4–C.11; docs/theory.md#11-theorem-44--clustering (construction)), case (2), σ = ReLU,
- * theory-variant models: U^(0) = topd(X, d) (input adapter; none when d_in ≤ d); per layer, the U-based
+ * Theorem 4.4 (Shirzad et al. 2024, App. C.5, Lemmas C.4–C.11; docs/theory.md#11-theorem-44--clustering (construction)), σ = ReLU,
+ * theory-variant models. Layer 0, case (2) (default): U^(0) = topd(X, d) (input adapter; none when d_in ≤ d); case (1)
+ * (options.firstLayer = 'jl', Lemma C.5): Ĥ^(0) = X and Ŵ_Q = M_QK W_Q, Ŵ_K = M_QK W_K, Ŵ_V = M_V W_V (d×d_in), M iid
+ * N(0, 1/d), seeded by options.seed, redrawn until max(η_QK, η_V) ≤ jlEps when given. Per later layer, the U-based
  * attention of Lemma C.6 (Ŵ_Q = I, Ŵ_K = UᵀW_QᵀW_K U, Ŵ_V = P_VᵀW_V U, so Ŵ_VᵀŴ_V = UᵀW_VᵀW_V U); clusters
  * of the reference H^(ℓ+1/2) with centres c_a and representatives r_a; the one-hot block Ŵ_1 (k×d, row a
  * = 4ĉ_aᵀ/‖ĉ_a‖², ĉ_a = ĥ^(ℓ+1/2)_{r_a} of the narrow network), b̂_1 = −3·𝟙; F = [W_2 ReLU(W_1c_a + b_1)],
@@ -87,8 +106,9 @@ function checkLabels(fn: string, clusters: Int32Array[], depth: number, n: numbe
  * Cost: one traced reference forward and one narrow forward (O(n·d² + m·d) a layer), plus k-means.
  * Accuracy (checked by the certificate, Thm 4.4, App. C.5; docs/theory.md#11-theorem-44--clustering (bounds checked)): if ρ_x < 3/4, off-cluster z are exactly 0 and
  * |z_{i,a(i)} − 1| ≤ Δ; e^(ℓ+1) ≤ β²·max_i‖h_i^(ℓ+1/2) − c_{a(i)}‖ + Δ·max_a‖f_a‖.
- * Throws InputError (practical variant, σ ≠ ReLU, bad labels), RangeError (d, k > d) or ShapeError
- * before any work.
+ * Case (1), layer 0: ε_a ≤ η_QK·β²α and τ_v ≤ η_V·β²α with the realised distortions (the certificate measures them).
+ * Throws InputError (practical variant, σ ≠ ReLU, bad labels, an unknown firstLayer, JL options without 'jl'),
+ * RangeError (d, k > d, jlEps or jlDelta outside (0, 1), maxTries) or ShapeError before any work.
  */
 export function compressByClusters(model: GraphTransformer, x: DenseMatrix, pattern: CsrGraph, options: CompressByClustersOptions): CompressedModel {
   const fn = 'compressByClusters';
@@ -103,19 +123,37 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
   }
   const seed = options.seed ?? 0;
   requireSeed(fn, seed);
-  const maxClusters = options.maxClusters ?? d;
+  const firstLayer = options.firstLayer ?? 'low-rank';
+  requireChoice(fn, 'options.firstLayer', firstLayer, ['low-rank', 'jl'] as const);
+  const jl = firstLayer === 'jl';
+  const maxClusters = options.maxClusters ?? (jl ? Math.min(d, 32) : d);
   requireInt(fn, 'options.maxClusters', maxClusters, 1, d);
+  for (const k of ['jlEps', 'jlDelta', 'maxTries'] as const) {
+    if (!jl && options[k] !== undefined) throw new InputError(`${fn}: options.${k} applies only with options.firstLayer = 'jl'`);
+  }
+  const jlEps = options.jlEps ?? null;
+  if (jlEps !== null) requireOpen(fn, 'options.jlEps', jlEps, 0, 1);
+  const jlDelta = options.jlDelta ?? 0.1;
+  requireOpen(fn, 'options.jlDelta', jlDelta, 0, 1);
+  const maxTries = options.maxTries ?? 10;
+  requireInt(fn, 'options.maxTries', maxTries, 1, LIMITS.restarts);
+  const dRule = jl && jlEps !== null ? clustersJlWidth(x.rows, pattern.numEdges, jlEps, jlDelta) : null;
   const built = scope(() => {
     const x64 = (x.dtype === 'f64' ? x : x.clone('f64')) as DenseMatrix<'f64'>;
     const ref = model.forward(x64, pattern, { trace: true, caller: fn }).trace!;
-    const u0 = model.inputDim <= d ? null : topRightSingularVectors(x64, d);
+    const u0 = jl || model.inputDim <= d ? null : topRightSingularVectors(x64, d);
     let u = u0;
     let hHat = u0 ? mul(x64, u0) : x64;
     const layers: LayerWeights[] = [];
     const decoders: LayerDecoders[] = [];
     const labelsOut: number[][] = [], reps: number[][] = [];
+    let jlDraw: ReturnType<typeof drawJlFirstLayer> | null = null;
     model.layers.forEach((layer, l) => {
-      const att = uBasedAttention(layer, u);
+      // Case (1), layer 0 (Lemma C.5): JL maps on the reference's own W_Q, W_K, W_V read X; no decoder of Ĥ^(1/2) exists
+      // (only its Gram matrix is used), so the half stage has decoder 'none'.
+      if (jl && l === 0) jlDraw = drawJlFirstLayer(layer, x64, pattern, d, { seed, eps: jlEps, maxTries });
+      const att: { wQ: DenseMatrix<'f64'>; wK: DenseMatrix<'f64'>; wV: DenseMatrix<'f64'>; valueBasis: DenseMatrix<'f64'> | 'none' } =
+        jl && l === 0 ? { wQ: jlDraw!.wQ, wK: jlDraw!.wK, wV: jlDraw!.wV, valueBasis: 'none' } : uBasedAttention(layer, u);
       const refHalf = ref.layers[l].half;
       const labels = clusters === 'kmeans' ? chooseClusters(refHalf, maxClusters, seed) : clusters[l];
       const stats = clusterStatistics(refHalf, labels);
@@ -136,11 +174,17 @@ export function compressByClusters(model: GraphTransformer, x: DenseMatrix, patt
       u = next;
     });
     const narrow = new GraphTransformer({ layers, activation: 'relu' });
-    return { narrow, inputAdapter: u0 ? u0.transpose() : null, uOut: u!, decoders, labelsOut, reps };
+    const draw = jlDraw as ReturnType<typeof drawJlFirstLayer> | null;
+    const jlRecord: { [key: string]: JsonValue } = draw ? { jlSeeds: draw.tried, jlKept: draw.kept, constructionEtaQK: draw.etaQK, constructionEtaV: draw.etaV } : {};
+    return { narrow, inputAdapter: u0 ? u0.transpose() : null, uOut: u!, decoders, labelsOut, reps, jlRecord };
   });
   const compressed: Omit<CompressedModel, 'certificate'> = {
     construction: 'clusters', narrow: built.narrow, inputAdapter: built.inputAdapter, uOut: built.uOut, decoders: built.decoders,
-    details: { d, selection: clusters === 'kmeans' ? 'kmeans' : 'given', seed, maxClusters, labels: built.labelsOut, representatives: built.reps },
+    details: {
+      d, selection: clusters === 'kmeans' ? 'kmeans' : 'given', seed, maxClusters, labels: built.labelsOut, representatives: built.reps,
+      firstLayer,
+      ...(jl ? { jlEps, jlDelta, maxTries, dRule: dRule ? dRule.d : null, dRuleLogits: dRule ? dRule.logits : null, dRuleValues: dRule ? dRule.values : null, ...built.jlRecord } : {}),
+    },
   };
   return { ...compressed, certificate: certifyWith(clustersVerifier, model, compressed, x, pattern, options) };
 }
