@@ -10,20 +10,23 @@
 // computes the same sums, but would need an edge permutation; one thread needs no atomics, so the
 // scatter costs nothing extra and the result is deterministic (edges are visited in CSR order).
 // Cost O(m·(dQK + dV)), like the forward. Scratch: max-degree floats for g.
-// Accuracy: f32 (f64) dot products and sums, relative error ~ deg·ε per row.
+// Accuracy: f32 (f64) dot products and sums, relative error ~ deg·ε per row; the multiply-adds go through
+// assembly/fma.ts (fused in the relaxed-SIMD build where the hardware has FMA).
 // Preconditions: dQ, dK, dV distinct from each other and from the inputs; indices in range.
+
+import { madd_f32x4, madd_f64x2 } from "./fma";
 
 @inline function dot_f32(x: usize, y: usize, d: i32): f32 {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
   let t = 0;
   for (; t + 8 <= d; t += 8) {
     const o = <usize>t << 2;
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+    acc0 = madd_f32x4(v128.load(x + o), v128.load(y + o), acc0);
+    acc1 = madd_f32x4(v128.load(x + o, 16), v128.load(y + o, 16), acc1);
   }
   for (; t + 4 <= d; t += 4) {
     const o = <usize>t << 2;
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+    acc0 = madd_f32x4(v128.load(x + o), v128.load(y + o), acc0);
   }
   acc0 = f32x4.add(acc0, acc1);
   let s = f32x4.extract_lane(acc0, 0) + f32x4.extract_lane(acc0, 1) +
@@ -37,7 +40,7 @@
   let t = 0;
   for (; t + 4 <= d; t += 4) {
     const o = <usize>t << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+    v128.store(y + o, madd_f32x4(av, v128.load(x + o), v128.load(y + o)));
   }
   for (; t < d; t++) {
     const o = <usize>t << 2;
@@ -89,7 +92,7 @@ export function attention_csr_backward_f32(dQ: usize, dK: usize, dV: usize, dOut
   let t = 0;
   for (; t + 2 <= d; t += 2) {
     const o = <usize>t << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    acc = madd_f64x2(v128.load(x + o), v128.load(y + o), acc);
   }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; t < d; t++) s += load<f64>(x + (<usize>t << 3)) * load<f64>(y + (<usize>t << 3));
@@ -101,7 +104,7 @@ export function attention_csr_backward_f32(dQ: usize, dK: usize, dV: usize, dOut
   let t = 0;
   for (; t + 2 <= d; t += 2) {
     const o = <usize>t << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
+    v128.store(y + o, madd_f64x2(av, v128.load(x + o), v128.load(y + o)));
   }
   for (; t < d; t++) {
     const o = <usize>t << 3;

@@ -186,7 +186,9 @@ export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: I
 }
 
 /**
- * Loads the WASM SIMD kernels; idempotent (later calls return the backend already chosen).
+ * Loads the WASM SIMD kernels; idempotent (later calls return the backend already chosen). Without a source it
+ * takes the embedded relaxed-SIMD build where the engine supports relaxed SIMD, the plain build otherwise
+ * (`options.simd` forces either; `kernelBuild()` says which was loaded).
  * Falls back to the plain-TS kernels where WebAssembly or SIMD is unavailable, or when the
  * runtime refuses to compile the given bytes; `backend()` then answers 'js', and `options.fallback` says
  * whether that is warned about (default), an error, or quiet.
