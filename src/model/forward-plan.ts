@@ -15,13 +15,10 @@ import { BackendError } from '../runtime/errors.js';
 import { WASM_HEADROOM_BYTES, WASM_MEMORY_BYTES } from '../runtime/block-size.js';
 import { loadedKernels, wasmKernels } from '../runtime/init.js';
 import type { NetworkLayer, NetworkWeights, NormWeights } from './forward.js';
+import { DEFAULT_QUERY_BLOCKS, MAX_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES, streamBlockEntries } from './query-blocks.js';
 
-/** Q is formed in this many row blocks by default (src/model/forward.ts, attentionByQueryBlocks)… */
-export const DEFAULT_QUERY_BLOCKS = 4;
-/** …and in up to this many when memory is short (each block is one GEMM and one attention call). */
-export const MAX_QUERY_BLOCKS = 256;
-/** Below this many bytes of Q, Q is formed whole (one GEMM). */
-export const QUERY_BLOCK_MIN_BYTES = 1 << 20;
+export { DEFAULT_QUERY_BLOCKS, MAX_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES };
+
 /** Memory the plan leaves unclaimed (TLSF's reserve for small blocks, rounding, fragmentation). */
 export const PLAN_HEADROOM_BYTES = WASM_HEADROOM_BYTES;
 /** Blocks of this many bytes and more are large regions (assembly/memory.ts, LARGE_BYTES)… */
@@ -42,14 +39,6 @@ export interface ForwardPlan {
   patternBytes: number;
   /** How many layers form Q in row blocks (Q of at least QUERY_BLOCK_MIN_BYTES). */
   blockedLayers: number;
-}
-
-/** The most pattern entries in one block of `rowsPer` consecutive rows (what a streamed block copies in). */
-export function streamBlockEntries(pattern: CsrGraph, rowsPer: number): number {
-  const rp = pattern.rowPtr.array, n = pattern.numRows;
-  let most = 0;
-  for (let r0 = 0; r0 < n; r0 += rowsPer) most = Math.max(most, rp[Math.min(r0 + rowsPer, n)] - rp[r0]);
-  return most;
 }
 
 function isBatch(norm: NormWeights): boolean {

@@ -11,7 +11,7 @@ import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
 import { InputError, NumericalError } from '../runtime/errors.js';
 import { firstNonFinite } from '../runtime/validate.js';
-import { DEFAULT_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES, streamBlockEntries } from './forward-plan.js';
+import { DEFAULT_QUERY_BLOCKS, QUERY_BLOCK_MIN_BYTES, streamBlockEntries } from './query-blocks.js';
 import type { Rng } from '../random/rng.js';
 import * as elementwise from '../twin/elementwise.js';
 import type { Activation } from './layer.js';
@@ -281,7 +281,7 @@ export function logSoftmaxRows(logits: Float64Array, pattern: CsrGraph): Float64
   return out;
 }
 
-// Row blocks of Q (src/model/forward-plan.ts): above QUERY_BLOCK_MIN_BYTES of Q the attention runs block by block
+// Row blocks of Q (src/model/query-blocks.ts, planned in src/model/forward-plan.ts): above QUERY_BLOCK_MIN_BYTES of Q the attention runs block by block
 // of rows, so only one block of Q exists at a time (the layer then holds h, K, V, the attention output and
 // Q/blocks). On Tolokers (D = 64, f32) 4 blocks took the forward's live peak from 5.05 to 4.27 n×D at no measured
 // cost in time (the output bits are the same: per row, the same GEMM sums and the same attention path); the plan
