@@ -126,8 +126,13 @@ function packA<T>(dst: usize, a: usize, ars: i32, acs: i32, i0: i32, mr: i32, p0
   }
 }
 
-/** Where a ragged tile's accumulators wait before their valid part is copied out. */
-const TILE: usize = memory.data(4 * 32, 16);
+/** Where a ragged tile's accumulators wait before their valid part is copied out (a worker's own: threads.ts). */
+let TILE: usize = memory.data(4 * 32, 16);
+
+/** Points this instance's ragged-tile buffer (128 bytes, 16-aligned) elsewhere: a thread-pool worker's own. */
+export function set_gemm_tile(p: usize): void {
+  TILE = p;
+}
 
 /**
  * C[0 .. mr) × [0 .. w) (row stride ldc values) = (or +=, when accumulate) the MR × NR tile

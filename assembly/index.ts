@@ -1,7 +1,7 @@
 // Re-exports only: one kernel family a file.
 export { alloc, free, memoryPages, liveBytes, peakBytes, resetPeakBytes } from "./memory";
 export { gemm_f32, gemm_f64 } from "./gemm";
-export { attention_csr_f32, attention_csr_f64 } from "./attention_csr";
+export { attention_csr_f32, attention_csr_f64, attention_csr_range_f32, attention_plan_f32 } from "./attention_csr";
 export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";
 export { householder_qr_f64, householder_apply_f64, householder_form_q_f64 } from "./householder";
 export { pivoted_qr_f64 } from "./qr_pivoted";
@@ -11,3 +11,4 @@ export { attention_csr_backward_f32, attention_csr_backward_f64 } from "./attent
 export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32 } from "./elementwise";
 export { trsm_right_upper_f64 } from "./triangular";
 export { gram_f64 } from "./gram";
+export { thread_setup } from "./threads";

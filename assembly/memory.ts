@@ -5,6 +5,8 @@
 // temporary blocks take them from here too, so live_bytes / peak_bytes count every block in use
 // (TLSF's payload size of each block plus its 4-byte header), whoever allocated it.
 
+import { in_worker, arena_alloc } from "./threads";
+
 // @ts-ignore: decorator
 @inline const BLOCK_OVERHEAD: usize = 4;
 
@@ -18,6 +20,7 @@ let peak: usize = 0;
 
 /** Allocates `bytes` bytes (may grow memory; JS views must be refreshed afterwards). */
 export function alloc(bytes: usize): usize {
+  if (in_worker()) return arena_alloc(bytes); // a thread-pool worker never touches the heap (threads.ts)
   const ptr = heap.alloc(bytes);
   live += block_bytes(ptr);
   if (live > peak) peak = live;
@@ -26,6 +29,7 @@ export function alloc(bytes: usize): usize {
 
 /** Frees a block returned by alloc(). */
 export function free(ptr: usize): void {
+  if (in_worker()) return;
   live -= block_bytes(ptr);
   heap.free(ptr);
 }
