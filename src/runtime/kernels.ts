@@ -16,6 +16,10 @@ export interface KernelExports {
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number): void;
+  attention_csr_range_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number, r0: number, r1: number,
+    dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number, plan: number): void;
+  attention_plan_f32(rowPtr: number, colIdx: number, nDst: number, dQK: number, dV: number): number;
+  thread_setup(base: number, bytes: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_backward_f32(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
