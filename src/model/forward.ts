@@ -5,7 +5,8 @@ import { matmul } from '../linalg/matmul.js';
 import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { wasmKernels } from '../runtime/init.js';
-import { runKernel } from '../runtime/dispatch.js';
+import { runKernel, type RowSplit } from '../runtime/dispatch.js';
+import { rowwiseRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
@@ -174,11 +175,11 @@ function biasValues(bias: BiasVector): ArrayLike<number> | null {
 
 /** Runs an f32 elementwise kernel with the bias as storage, or the twin (f64, JS backend) on the same bias values. */
 function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, args: (b: Storage<DType> | null) => (Storage<DType> | null)[],
-  kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void): void {
+  kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void, rows?: RowSplit): void {
   const f32 = y.dtype === 'f32';
   const b = f32 ? biasStorage(bias, 'f32') : { s: null, temp: false };
   // The twin reads the same f32-rounded bias as the kernel, so an f32 forward is the same on both backends.
-  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
+  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, rows, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
   if (b.temp) b.s!.free();
 }
 
@@ -186,20 +187,21 @@ function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, arg
 function addBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector): void {
   if (!bias) return;
   withBias(y, bias, (b) => [st(y), b!], (k, [py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols),
-    (b) => elementwise.add_row_vector_f32(y.data, b!, y.rows, y.cols));
+    (b) => elementwise.add_row_vector_f32(y.data, b!, y.rows, y.cols), rowwiseRows('add_row_vector_f32', y.rows, y.cols, [true, false]));
 }
 
 /** y_i ← σ(y_i + b) in one pass; b may be absent. */
 function biasActivate<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, activation: Activation): void {
   if (activation !== 'relu') { addBias(y, bias); return; }
   withBias(y, bias, (b) => [st(y), b], (k, [py, pb]) => k.bias_relu_f32(py, pb, y.rows, y.cols),
-    (b) => elementwise.bias_relu_f32(y.data, b, y.rows, y.cols));
+    (b) => elementwise.bias_relu_f32(y.data, b, y.rows, y.cols), rowwiseRows('bias_relu_f32', y.rows, y.cols, [true, false]));
 }
 
 /** y_i ← (y_i + b) + r_i in one pass (each add rounded, as two passes would); b may be absent. */
 function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, r: DenseMatrix<T>): void {
   withBias(y, bias, (b) => [st(y), b, st(r)], (k, [py, pb, pr]) => k.add_bias_residual_f32(py, pb, pr, y.rows, y.cols),
-    (b) => elementwise.add_bias_residual_f32(y.data, b, r.data, y.rows, y.cols));
+    (b) => elementwise.add_bias_residual_f32(y.data, b, r.data, y.rows, y.cols),
+    rowwiseRows('add_bias_residual_f32', y.rows, y.cols, [true, false, true]));
 }
 
 /** Inverted dropout in place: each entry is zeroed with probability p, the others scaled by 1/(1 − p). Returns the mask. */

@@ -1,6 +1,7 @@
 // The elementwise training kernels (assembly/elementwise.ts, f32 SIMD) or their twins (src/twin/elementwise.ts,
 // which also serve f64 and the JS backend), each through the one dispatcher src/runtime/dispatch.ts.
 import { runKernel } from '../runtime/dispatch.js';
+import { elementRows, rowwiseRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import { Storage, type DType } from '../runtime/storage.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
@@ -11,28 +12,28 @@ const st = (m: DenseMatrix | Storage<DType>): Storage<DType> => (m instanceof De
 /** a ← a + b (same shape). Returns a. */
 export function addInPlace<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T>): DenseMatrix<T> {
   const len = a.rows * a.cols;
-  runKernel({ args: [st(a), st(b)], writes: [st(a)], hasKernel: a.dtype === 'f32',
+  runKernel({ args: [st(a), st(b)], writes: [st(a)], hasKernel: a.dtype === 'f32', rows: elementRows('add_f32', len, 2),
     kernel: (k, [pa, pb]) => k.add_f32(pa, pb, len), twin: () => twin.add_f32(a.data, b.data, len) });
   return a;
 }
 
 /** y_i ← y_i + b for every row (b is 1×cols). */
 export function addRowVectorInPlace<T extends FloatDType>(y: DenseMatrix<T>, b: DenseMatrix<T>): void {
-  runKernel({ args: [st(y), st(b)], writes: [st(y)], hasKernel: y.dtype === 'f32',
+  runKernel({ args: [st(y), st(b)], writes: [st(y)], hasKernel: y.dtype === 'f32', rows: rowwiseRows('add_row_vector_f32', y.rows, y.cols, [true, false]),
     kernel: (k, [py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols), twin: () => twin.add_row_vector_f32(y.data, b.data, y.rows, y.cols) });
 }
 
 /** x ← max(x, 0). */
 export function reluInPlace<T extends FloatDType>(x: DenseMatrix<T>): void {
   const len = x.rows * x.cols;
-  runKernel({ args: [st(x)], writes: [st(x)], hasKernel: x.dtype === 'f32',
+  runKernel({ args: [st(x)], writes: [st(x)], hasKernel: x.dtype === 'f32', rows: elementRows('relu_f32', len, 1),
     kernel: (k, [px]) => k.relu_f32(px, len), twin: () => twin.relu_f32(x.data, len) });
 }
 
 /** g ← 0 where the ReLU output x is not positive. */
 export function reluBackwardInPlace<T extends FloatDType>(g: DenseMatrix<T>, x: DenseMatrix<T>): void {
   const len = g.rows * g.cols;
-  runKernel({ args: [st(g), st(x)], writes: [st(g)], hasKernel: g.dtype === 'f32',
+  runKernel({ args: [st(g), st(x)], writes: [st(g)], hasKernel: g.dtype === 'f32', rows: elementRows('relu_backward_f32', len, 2),
     kernel: (k, [pg, px]) => k.relu_backward_f32(pg, px, len), twin: () => twin.relu_backward_f32(g.data, x.data, len) });
 }
 
