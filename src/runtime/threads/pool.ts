@@ -28,6 +28,8 @@ export class ThreadPool {
   private readonly block = canBlock();
   /** Threads a split uses (≤ size; useThreads sets it). */
   active: number;
+  /** Jobs run so far (tests check that a call was split). */
+  jobs = 0;
   private gen = 0;
   private busy = false;
   private closed = false;
@@ -70,6 +72,7 @@ export class ThreadPool {
         this.ctl[slot + KERNEL] = index;
       }
       const gen = ++this.gen;
+      this.jobs++;
       Atomics.store(this.ctl, GEN, gen);
       Atomics.notify(this.ctl, GEN);
       let own: unknown = null;

@@ -34,6 +34,11 @@ export function threadInfo(): ThreadInfo {
   return { ...info };
 }
 
+/** Jobs the pool has run (0 without one): tests check with it that a call was split. */
+export function threadJobs(): number {
+  return pool ? pool.jobs : 0;
+}
+
 /**
  * Runs the threaded kernels on `n` threads of those init() started (1 … threadInfo().threads): for benchmarks and
  * for comparing thread counts in one process. Throws InputError for another n.
