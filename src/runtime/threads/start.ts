@@ -7,8 +7,13 @@ import { startPool, type ThreadPool } from './pool.js';
 import { availableCores, threadsUnavailable } from './spawn.js';
 import { MAX_WORKERS } from './protocol.js';
 
-/** The default thread count: the available cores, at most 8 (beyond that the memory bandwidth of one socket rules). */
+/**
+ * The default thread count: the available cores, at most 8 (beyond that the memory bandwidth of one socket rules);
+ * 1 in Deno, whose workers cannot be unref'd (a process with a pool waits for disposeThreads() before it exits),
+ * so threads there are asked for explicitly.
+ */
 export function defaultThreads(): number {
+  if ('Deno' in globalThis) return 1;
   return Math.max(1, Math.min(availableCores(), 8));
 }
 
