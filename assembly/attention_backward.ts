@@ -13,7 +13,7 @@
 // Accuracy: f32 (f64) dot products and sums, relative error ~ deg·ε per row.
 // Preconditions: dQ, dK, dV distinct from each other and from the inputs; indices in range.
 
-@inline function dot_f32(x: usize, y: usize, d: i32): f32 {
+@inline export function dot_f32(x: usize, y: usize, d: i32): f32 {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
   let t = 0;
   for (; t + 8 <= d; t += 8) {
@@ -32,7 +32,7 @@
   return s;
 }
 
-@inline function axpy_f32(y: usize, alpha: f32, x: usize, d: i32): void {
+@inline export function axpy_f32(y: usize, alpha: f32, x: usize, d: i32): void {
   const av = f32x4.splat(alpha);
   let t = 0;
   for (; t + 4 <= d; t += 4) {

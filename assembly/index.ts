@@ -12,3 +12,4 @@ export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual
 export { trsm_right_upper_f64 } from "./triangular";
 export { gram_f64 } from "./gram";
 export { thread_setup } from "./threads";
+export { attention_backward_rows_f32, attention_backward_cols_f32 } from "./attention_backward_gather";

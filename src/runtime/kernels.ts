@@ -20,6 +20,10 @@ export interface KernelExports {
     dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number, plan: number): void;
   attention_plan_f32(rowPtr: number, colIdx: number, nDst: number, dQK: number, dV: number): number;
   thread_setup(base: number, bytes: number): void;
+  attention_backward_rows_f32(dQ: number, dS: number, dOut: number, k: number, v: number, weights: number, rowPtr: number,
+    colIdx: number, r0: number, r1: number, dQK: number, dVdim: number, scale: number): void;
+  attention_backward_cols_f32(dK: number, dV: number, dS: number, dOut: number, q: number, weights: number, tRowPtr: number,
+    tEdge: number, tDst: number, j0: number, j1: number, dQK: number, dVdim: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_backward_f32(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,

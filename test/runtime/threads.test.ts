@@ -13,6 +13,9 @@ import { runKernel } from '../../src/runtime/dispatch.js';
 import { loadedKernels } from '../../src/runtime/init.js';
 import { threadJobs } from '../../src/runtime/threads/state.js';
 import { trainNodeClassifier, predictLogits } from '../../src/train/train.js';
+import { sparseAttentionBackward } from '../../src/train/attention-backward.js';
+import * as scatterTwin from '../../src/twin/attention_backward.js';
+import * as gatherTwin from '../../src/twin/attention_backward_gather.js';
 import { tinyProblem } from '../train/fixtures.js';
 import { worstRelative } from '../support/backends.js';
 
@@ -93,6 +96,47 @@ test('attention forward: the same bits on 1–4 threads, f32 (row and column-blo
       assert.ok(worstRelative(w, ref.weights!.array, tol, tol) <= 1, `attention ${dtype} weights against the twin`);
     }
   }
+});
+
+test('attention backward f32: the gather over the transposed pattern (2–4 threads) has the scatter kernel\'s bits (1 thread)', () => {
+  const r = rng(14);
+  const pattern = randomGraph(r, 5000, 7);
+  const d = 16, scale = 0.25;
+  const [q, k, v, dOut] = [0, 1, 2, 3].map(() => randomMatrix(r, 5000, d, 'f32'));
+  const w = sparseAttention(q, k, v, pattern, { scale, returnWeights: true }).weights!;
+  const [dQ, dK, dV] = sameForEveryCount('attention backward', () => {
+    const g = sparseAttentionBackward(dOut, q, k, v, w, pattern, { scale });
+    return [g.dQ.data, g.dK.data, g.dV.data] as Float32Array[];
+  });
+  const ref = onTwin(() => sparseAttentionBackward(dOut, q, k, v, w, pattern, { scale }));
+  for (const [got, want] of [[dQ, ref.dQ.data], [dK, ref.dK.data], [dV, ref.dV.data]] as const) {
+    assert.ok(worstRelative(got, want, 1e-4, 1e-5) <= 1, 'backward against the scatter twin');
+  }
+});
+
+test('the gather twin (rows pass, then cols pass) agrees with the scatter twin within f32 rounding', () => {
+  const r = rng(15);
+  const n = 300, d = 8, scale = 0.5;
+  const pattern = randomGraph(r, n, 5);
+  const m = pattern.numEdges;
+  const arr = (len: number): Float32Array => Float32Array.from(r.fillNormal(new Float64Array(len)));
+  const q = arr(n * d), k = arr(n * d), v = arr(n * d), dOut = arr(n * d), w = Float32Array.from(arr(m), Math.abs);
+  const rowPtr = pattern.rowPtr.array, colIdx = pattern.colIdx.array;
+  const sQ = new Float32Array(n * d), sK = new Float32Array(n * d), sV = new Float32Array(n * d);
+  scatterTwin.attention_csr_backward_f32(sQ, sK, sV, dOut, q, k, v, w, rowPtr, colIdx, n, n, d, d, scale, new Float32Array(pattern.maxDegree));
+  // the transposed pattern, built here independently: entries of column j in increasing edge index
+  const tRowPtr = new Int32Array(n + 1), tEdge = new Int32Array(m), tDst = new Int32Array(m);
+  const byCol: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) byCol[colIdx[e]].push(e);
+  let t = 0;
+  byCol.forEach((es, j) => { for (const e of es) { tEdge[t] = e; tDst[t] = rowPtr.findIndex((_, i) => rowPtr[i + 1] > e); t++; } tRowPtr[j + 1] = t; });
+  const gQ = new Float32Array(n * d), gK = new Float32Array(n * d), gV = new Float32Array(n * d), dS = new Float32Array(m);
+  gatherTwin.attention_backward_rows_f32(gQ, dS, dOut, k, v, w, rowPtr, colIdx, 0, n, d, d, scale);
+  gatherTwin.attention_backward_cols_f32(gK, gV, dS, dOut, q, w, tRowPtr, tEdge, tDst, 0, n, d, d);
+  assert.ok(bits(gQ).equals(bits(sQ)), 'dQ: the same operations in the same order');
+  assert.ok(bits(gV).equals(bits(sV)), 'dV: the same operations in the same order');
+  assert.ok(worstRelative(gK, sK, 1e-5, 1e-6) <= 1, 'dK: dS rounded to f32 before the gather');
+  assert.ok(!bits(gK).equals(bits(new Float32Array(n * d))), 'dK is not all zero');
 });
 
 test('the forward of a trained-shape network and a training run: the same bits on 1–4 threads', () => {

@@ -67,6 +67,15 @@ export function attentionRows(nDst: number, nSrc: number, dQK: number, dV: numbe
   };
 }
 
+/**
+ * A range kernel whose range is its last two integer arguments before the trailing `tail` ones: `(…head, r0, r1,
+ * …tail)`, split over `count` rows with the work before row r given by `workBefore` (edges, for the backward passes).
+ */
+export function rangeRows(name: keyof KernelExports & string, count: number, head: (p: number[]) => number[], tail: number[],
+  workBefore?: (r: number) => number): RowSplit {
+  return { count, name, workBefore, args: (p, r0, r1) => [...head(p), r0, r1, ...tail] };
+}
+
 /** An element-wise kernel (name)(p0, p1, …, len) over element ranges of whole SIMD vectors; `ptrs` of f32 arrays. */
 export function elementRows(name: keyof KernelExports & string, len: number, ptrs: number): RowSplit | undefined {
   if (len < ELEMENTWISE_MIN) return undefined;

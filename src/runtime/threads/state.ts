@@ -34,6 +34,11 @@ export function threadInfo(): ThreadInfo {
   return { ...info };
 }
 
+/** Threads a split call runs on now (1 without a pool, or after useThreads(1)). */
+export function runningThreads(): number {
+  return pool ? pool.active : 1;
+}
+
 /** Jobs the pool has run (0 without one): tests check with it that a call was split. */
 export function threadJobs(): number {
   return pool ? pool.jobs : 0;
