@@ -1,6 +1,6 @@
 // Re-exports only: one kernel family a file.
 export { alloc, free, memoryPages, liveBytes, peakBytes, resetPeakBytes } from "./memory";
-export { gemm_f32, gemm_f64 } from "./gemm";
+export { gemm_f32, gemm_f64, gemm_ld_f32, gemm_ld_f64 } from "./gemm";
 export { attention_csr_f32, attention_csr_f64, attention_csr_range_f32, attention_plan_f32 } from "./attention_csr";
 export { first_nonfinite_f32, first_nonfinite_f64 } from "./checks";
 export { householder_qr_f64, householder_apply_f64, householder_form_q_f64 } from "./householder";

@@ -14,6 +14,8 @@ export interface KernelExports {
   first_nonfinite_f64(ptr: number, len: number): number;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  gemm_ld_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, lda: number, ldb: number, ldc: number): void;
+  gemm_ld_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, lda: number, ldb: number, ldc: number): void;
   attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number): void;
   attention_csr_range_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number, r0: number, r1: number,

@@ -62,13 +62,15 @@ test('init({ threads: 4 }) runs 4 threads over a shared memory here (Node has wo
   assert.throws(() => useThreads(5), /useThreads: n must be an integer from 1 to 4/);
 });
 
-test('GEMM: the same bits on 1–4 threads (ragged rows, both dtypes, op(B) = B and Bᵀ), within the twin tolerance', () => {
+test('GEMM: the same bits on 1–4 threads (ragged rows, both dtypes, op(A) = A and Aᵀ, op(B) = B and Bᵀ), within the twin tolerance', () => {
   const r = rng(11);
   for (const dtype of ['f32', 'f64'] as const) {
-    for (const [m, n, k, tB] of [[203, 77, 300, false], [130, 64, 1000, true], [64, 512, 40, false]] as const) {
-      const a = randomMatrix(r, m, k, dtype), b = tB ? randomMatrix(r, n, k, dtype) : randomMatrix(r, k, n, dtype);
-      const [c] = sameForEveryCount(`gemm ${dtype} ${m}×${n}×${k}`, () => [matmul(a, b, { transB: tB }).data]);
-      const ref = onTwin(() => matmul(a, b, { transB: tB }).data);
+    for (const [m, n, k, tA, tB] of [[203, 77, 300, false, false], [130, 64, 1000, false, true], [64, 512, 40, false, false],
+      [64, 48, 3000, true, false], [90, 33, 700, true, true]] as const) {
+      const a = tA ? randomMatrix(r, k, m, dtype) : randomMatrix(r, m, k, dtype), b = tB ? randomMatrix(r, n, k, dtype) : randomMatrix(r, k, n, dtype);
+      const options = { transA: tA, transB: tB };
+      const [c] = sameForEveryCount(`gemm ${dtype} ${m}×${n}×${k} ${tA}/${tB}`, () => [matmul(a, b, options).data]);
+      const ref = onTwin(() => matmul(a, b, options).data);
       const tol = dtype === 'f32' ? 1e-4 : 1e-12;
       assert.ok(worstRelative(c, ref, tol, tol * Math.sqrt(k)) <= 1, `gemm ${dtype} against the twin`);
     }

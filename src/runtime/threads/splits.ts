@@ -19,17 +19,21 @@ const ELEMENTWISE_MIN = 1 << 16;
 const KC = 256, MR = 4;
 
 /**
- * C (m×n) = A·op(B) as row panels of C (op(A) = A only: with op(A) = Aᵀ the rows of C are columns of A, and the
- * products of that shape in this library, XᵀdY in training, have few rows). Undefined when not worth splitting.
+ * C (m×n) = op(A)·op(B) as row panels of C, whole 4-row register tiles; with op(A) = Aᵀ a panel is a column range of A
+ * (gemm_ld_*: A keeps its full row stride m). Each panel packs the B slabs itself and sums over k in the same order.
+ * Undefined when not worth splitting.
  */
 export function gemmRows(m: number, n: number, k: number, transA: boolean, transB: boolean, f32: boolean): RowSplit | undefined {
-  if (transA || m < 2 * MR || m * n * k < GEMM_MIN_WORK) return undefined;
+  if (m < 2 * MR || m * n * k < GEMM_MIN_WORK) return undefined;
   const size = f32 ? 4 : 8, nr = 32 / size, kc = Math.min(KC, k);
-  const bytes = Math.ceil(n / nr) * kc * 32 + kc * MR * size + 64 + 64;
+  const MC = 256;
+  const strip = kc * MR * size + 64;
+  const bpack = Math.ceil(n / nr) * kc * 32 + 64;
   return {
-    count: m, name: f32 ? 'gemm_f32' : 'gemm_f64', align: MR,
-    args: ([pc, pa, pb], r0, r1) => [pc + r0 * n * size, pa + r0 * k * size, pb, r1 - r0, n, k, 0, +transB],
-    scratch: () => bytes,
+    count: m, name: f32 ? 'gemm_ld_f32' : 'gemm_ld_f64', align: MR,
+    args: ([pc, pa, pb], r0, r1) => [pc + r0 * n * size, pa + r0 * (transA ? 1 : k) * size, pb, r1 - r0, n, k, +transA, +transB,
+      transA ? m : k, transB ? k : n, n],
+    scratch: (r0, r1) => bpack + Math.ceil((transA ? Math.min(MC, r1 - r0) : MR) / MR) * strip + 64,
   };
 }
 
