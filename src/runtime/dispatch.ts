@@ -44,6 +44,22 @@ export interface KernelCall {
  * for a storage that is not resident, which withPointers makes).
  */
 export function runKernel(call: KernelCall): void {
+  runKernelCall(call);
+}
+
+/**
+ * Runs `kernel` on pointers the caller already holds (WASM-resident data, the loaded kernels `k`), split over the
+ * thread pool as `rows` says when there is one and `rows` is given: for call sites that work on resident pointers
+ * directly (the forward's query blocks) and still want the threads.
+ */
+export function runOnPointers(k: KernelExports, pointers: number[], kernel: (k: KernelExports, pointers: number[]) => void,
+  rows?: RowSplit): void {
+  const pool = rows ? activePool() : null;
+  if (pool) runRows(pool, k, rows!, pointers, kernel);
+  else kernel(k, pointers);
+}
+
+function runKernelCall(call: KernelCall): void {
   const k = call.hasKernel === false ? null : wasmKernels();
   if (!k) { call.twin(); return; }
   const pool = call.rows ? activePool() : null;
