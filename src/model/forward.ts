@@ -5,8 +5,8 @@ import { matmul } from '../linalg/matmul.js';
 import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { wasmKernels } from '../runtime/init.js';
-import { runKernel, type RowSplit } from '../runtime/dispatch.js';
-import { rowwiseRows } from '../runtime/threads/splits.js';
+import { runKernel, runOnPointers, type RowSplit } from '../runtime/dispatch.js';
+import { attentionRows, gemmRows, rowwiseRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
@@ -306,17 +306,21 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
   const w = (wQ.dtype === h.dtype ? wQ : wQ.clone(h.dtype)) as DenseMatrix<T>;
   const qb = DenseMatrix.zeros(rowsPer, dQK, h.dtype);
   const rpb = Storage.alloc('i32', rowsPer + 1);
-  const gemm = h.dtype === 'f32' ? kern.gemm_f32 : kern.gemm_f64;
-  const attend = h.dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
+  const f32 = h.dtype === 'f32';
+  const gemm = f32 ? kern.gemm_f32 : kern.gemm_f64;
+  const attend = f32 ? kern.attention_csr_f32 : kern.attention_csr_f64;
   for (let r0 = 0; r0 < n; r0 += rowsPer) {
     const rows = Math.min(rowsPer, n - r0);
-    gemm(qb.storage.ptr, h.storage.ptr + r0 * p * bytes, w.storage.ptr, rows, dQK, p, 0, 1);
+    runOnPointers(kern, [qb.storage.ptr, h.storage.ptr + r0 * p * bytes, w.storage.ptr],
+      (_k, [pc, pa, pb]) => gemm(pc, pa, pb, rows, dQK, p, 0, 1), gemmRows(rows, dQK, p, false, true, f32));
     const rp = pattern.rowPtr.array, local = rpb.array, base = rp[r0];
     for (let i = 0; i <= rows; i++) local[i] = rp[r0 + i] - base;
     const scores = scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
     // nCols = k.rows: the f32 kernel bounds each row's scores by max_j ‖k_j‖ (the f64 kernel ignores it)
-    attend(out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
-      pattern.colIdx.ptr + base * 4, rows, dQK, dV, scale, scores, 0, k.rows);
+    runOnPointers(kern, [out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
+      pattern.colIdx.ptr + base * 4, 0],
+    (_k, [po, pq, pk, pv, prp, pci]) => attend(po, pq, pk, pv, prp, pci, rows, dQK, dV, scale, scores, 0, k.rows),
+    attentionRows(rows, k.rows, dQK, dV, scale, local, pattern.maxDegree, false, f32));
   }
   rpb.free(); qb.free();
   if (w !== (wQ as DenseMatrix<FloatDType>)) w.free();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  init, threadInfo, useThreads, setBackend, matmul, sparseAttention, csrFromEdges, DenseMatrix, rng, scope,
+  init, threadInfo, useThreads, setBackend, matmul, sparseAttention, csrFromEdges, DenseMatrix, rng, scope, createModel, forward,
   WorkerError, type CsrGraph,
 } from '../../src/index.js';
 import { runKernel } from '../../src/runtime/dispatch.js';
@@ -152,6 +152,23 @@ test('the forward of a trained-shape network and a training run: the same bits o
     });
     assert.ok(losses[0].every(Number.isFinite));
   });
+});
+
+test('the inference forward at width 64 (Q computed in query blocks): the same bits on 1–4 threads, within the twin tolerance', () => {
+  const r = rng(16);
+  const n = 6000, width = 64, f = 10;
+  const weight = (rows: number, cols: number) => DenseMatrix.from(r.fillNormal(new Float64Array(rows * cols), 1 / Math.sqrt(cols)), rows, cols, 'f64');
+  const layers = [0, 1].map(() => ({
+    wQ: weight(width, width), wK: weight(width, width), wV: weight(width, width), w1: weight(width, width), w2: weight(width, width),
+    b1: new Float64Array(width), b2: new Float64Array(width), logitScale: 1 / Math.sqrt(width),
+    attentionSkip: 'identity' as const, ffnSkip: 'identity' as const,
+  }));
+  const model = createModel({ variant: 'practical', activation: 'relu', layers, encoder: { weight: weight(width, f), bias: new Float64Array(width) } });
+  const pattern = randomGraph(r, n, 8);
+  const x = randomMatrix(r, n, f, 'f32');
+  const [out] = sameForEveryCount('forward', () => [forward(model, x, pattern, { dtype: 'f32' }).output.data as Float32Array]);
+  const ref = onTwin(() => forward(model, x, pattern, { dtype: 'f32' }).output.data);
+  assert.ok(worstRelative(out, ref, 1e-3, 1e-3) <= 1, 'forward against the twin');
 });
 
 test('a worker that fails in its rows surfaces as a WorkerError naming the worker and the kernel; the pool keeps working', () => {
