@@ -81,7 +81,19 @@ const GATHER_MIN_EDGES = 1 << 14;
  * The transposed pattern for the gather form: per source row j its entries in increasing edge index (a stable
  * counting sort of the CSR by column), each with its edge index and destination row.
  */
-function transposed(pattern: CsrGraph): { tRowPtr: Int32Array; tEdge: Int32Array; tDst: Int32Array } {
+function transposed(pattern: CsrGraph): Transposed {
+  let t = TRANSPOSED.get(pattern);
+  if (!t) { t = transpose(pattern); TRANSPOSED.set(pattern, t); }
+  return t;
+}
+
+interface Transposed { tRowPtr: Int32Array; tEdge: Int32Array; tDst: Int32Array }
+
+/** Each pattern's transpose, built once (a training run calls the backward on one pattern every step and layer;
+ * the pattern's arrays are checked unchanged by assertIntact before each use). Host arrays: nothing to free. */
+const TRANSPOSED = new WeakMap<CsrGraph, Transposed>();
+
+function transpose(pattern: CsrGraph): Transposed {
   const rowPtr = pattern.rowPtr.array, colIdx = pattern.colIdx.array, nSrc = pattern.numCols, m = pattern.numEdges;
   const tRowPtr = new Int32Array(nSrc + 1), tEdge = new Int32Array(m), tDst = new Int32Array(m);
   for (let e = 0; e < m; e++) tRowPtr[colIdx[e] + 1]++;
