@@ -1,7 +1,8 @@
 // 2 threads against 1 in one process (useThreads switches between them, alternating, so both see the same load):
 // one attention layer on Tolokers + self loops at D = 64 (f32), GEMM 512³ (f32), the 4-layer D = 64 forward on
 // Tolokers (bench/model-setup.ts), and a 2-epoch training run (width 64, 4 layers) on Tolokers with random labels.
-// Median wall time of `reps` alternating runs; prints JSON with the load average beside it.
+// Median wall time of `reps` alternating runs, and the process's CPU time (all threads); prints JSON with the load
+// average beside it.
 // Run: npm run build && node dist/bench/threads/run.js [reps]
 import { readFileSync } from 'node:fs';
 import { DenseMatrix, forward, init, matmul, rng, sparseAttention, threadInfo, useThreads } from '../../src/index.js';
@@ -21,18 +22,22 @@ function median(xs: number[]): number {
 
 function compare(name: string, fn: () => void, n = reps): void {
   fn(); // warm up (and size the buffers)
-  const times: Record<number, number[]> = { 1: [], 2: [] };
+  const times: Record<number, number[]> = { 1: [], 2: [] }, cpu: Record<number, number[]> = { 1: [], 2: [] };
   const before = load();
   for (let r = 0; r < n; r++) {
     for (const t of r % 2 ? [2, 1] : [1, 2]) {
       useThreads(t);
-      const s = performance.now();
+      const c = process.cpuUsage(), s = performance.now();
       fn();
       times[t].push(performance.now() - s);
+      const d = process.cpuUsage(c);
+      cpu[t].push((d.user + d.system) / 1000);
     }
   }
   const one = median(times[1]), two = median(times[2]);
-  console.log(JSON.stringify({ name, ms1: +one.toFixed(2), ms2: +two.toFixed(2), ratio: +(one / two).toFixed(2), reps: n, loadBefore: before, loadAfter: load() }));
+  // cpu: the process's CPU time (all threads) per run: about equal on 1 and 2 threads when splitting adds no work
+  console.log(JSON.stringify({ name, ms1: +one.toFixed(2), ms2: +two.toFixed(2), ratio: +(one / two).toFixed(2),
+    cpuMs1: +median(cpu[1]).toFixed(1), cpuMs2: +median(cpu[2]).toFixed(1), reps: n, loadBefore: before, loadAfter: load() }));
 }
 
 const g = tolokers();
