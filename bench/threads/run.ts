@@ -4,7 +4,7 @@
 // Median wall time of `reps` alternating runs, and the process's CPU time (all threads); prints JSON with the load
 // average beside it.
 // Run: npm run build && node dist/bench/threads/run.js [reps]
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { DenseMatrix, forward, init, matmul, rng, sparseAttention, threadInfo, useThreads } from '../../src/index.js';
 import { trainNodeClassifier } from '../../src/train/train.js';
 import { tolokers } from '../graphs.js';
@@ -15,6 +15,24 @@ await init(undefined, { threads: 2 });
 if (threadInfo().threads !== 2) throw new Error(`bench/threads: 2 threads did not start (${threadInfo().reason})`);
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
+/** CPU ticks (user + system, 1/100 s) of each thread of this process, by thread id (Linux /proc). */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, Number(rest[11]) + Number(rest[12]));
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+/** Per-thread ticks spent between two threadTicks() readings. */
+function spent(a: Map<string, number>, b: Map<string, number>): number[] {
+  return [...b].map(([tid, t]) => t - (a.get(tid) ?? 0)).filter((t) => t > 0);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
@@ -23,12 +41,16 @@ function median(xs: number[]): number {
 function compare(name: string, fn: () => void, n = reps): void {
   fn(); // warm up (and size the buffers)
   const times: Record<number, number[]> = { 1: [], 2: [] }, cpu: Record<number, number[]> = { 1: [], 2: [] };
+  const busiest: Record<number, number> = { 1: 0, 2: 0 }, total: Record<number, number> = { 1: 0, 2: 0 };
   const before = load();
   for (let r = 0; r < n; r++) {
     for (const t of r % 2 ? [2, 1] : [1, 2]) {
       useThreads(t);
-      const c = process.cpuUsage(), s = performance.now();
+      const c = process.cpuUsage(), s = performance.now(), ticks = threadTicks();
       fn();
+      const per = spent(ticks, threadTicks());
+      busiest[t] += Math.max(0, ...per);
+      total[t] += per.reduce((x, y) => x + y, 0);
       times[t].push(performance.now() - s);
       const d = process.cpuUsage(c);
       cpu[t].push((d.user + d.system) / 1000);
@@ -37,7 +59,11 @@ function compare(name: string, fn: () => void, n = reps): void {
   const one = median(times[1]), two = median(times[2]);
   // cpu: the process's CPU time (all threads) per run: about equal on 1 and 2 threads when splitting adds no work
   console.log(JSON.stringify({ name, ms1: +one.toFixed(2), ms2: +two.toFixed(2), ratio: +(one / two).toFixed(2),
-    cpuMs1: +median(cpu[1]).toFixed(1), cpuMs2: +median(cpu[2]).toFixed(1), reps: n, loadBefore: before, loadAfter: load() }));
+    cpuMs1: +median(cpu[1]).toFixed(1), cpuMs2: +median(cpu[2]).toFixed(1),
+    // the busiest thread's CPU over all runs (ticks of 10 ms): on free cores the wall time follows it, so
+    // busiest1 / busiest2 estimates the speed-up an idle machine would show
+    busiestTicks1: busiest[1], busiestTicks2: busiest[2], totalTicks1: total[1], totalTicks2: total[2],
+    idleEstimate: +(busiest[1] / Math.max(1, busiest[2])).toFixed(2), reps: n, loadBefore: before, loadAfter: load() }));
 }
 
 const g = tolokers();
@@ -46,7 +72,7 @@ const mat = (rows: number, cols: number, s = 1): DenseMatrix<'f32'> => DenseMatr
 const q = mat(n, d, 1 / Math.sqrt(d)), k = mat(n, d, 1 / Math.sqrt(d)), v = mat(n, d), out = DenseMatrix.zeros(n, d, 'f32');
 compare(`attention Tolokers D=${d} f32`, () => { sparseAttention(q, k, v, g.pattern, { out }); });
 const a = mat(512, 512), b = mat(512, 512), c = DenseMatrix.zeros(512, 512, 'f32');
-compare('gemm 512³ f32', () => { matmul(a, b, { out: c }); });
+compare('gemm 512³ f32', () => { matmul(a, b, { out: c }); }, reps * 8); // 10 ms a run: more runs for the 10 ms ticks
 const model = benchModel(g.features.cols);
 const x = DenseMatrix.from(g.features.data, g.features.rows, g.features.cols, 'f32');
 compare('forward 4 layers D=64 Tolokers f32', () => { forward(model, x, g.pattern, { dtype: 'f32' }).output.free(); });
