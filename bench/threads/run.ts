@@ -28,9 +28,9 @@ function threadTicks(): Map<string, number> {
   return out;
 }
 
-/** Per-thread ticks spent between two threadTicks() readings. */
-function spent(a: Map<string, number>, b: Map<string, number>): number[] {
-  return [...b].map(([tid, t]) => t - (a.get(tid) ?? 0)).filter((t) => t > 0);
+/** Adds each thread's ticks spent between two threadTicks() readings into `into`. */
+function addSpent(into: Map<string, number>, a: Map<string, number>, b: Map<string, number>): void {
+  for (const [tid, t] of b) into.set(tid, (into.get(tid) ?? 0) + t - (a.get(tid) ?? 0));
 }
 
 function median(xs: number[]): number {
@@ -41,22 +41,23 @@ function median(xs: number[]): number {
 function compare(name: string, fn: () => void, n = reps): void {
   fn(); // warm up (and size the buffers)
   const times: Record<number, number[]> = { 1: [], 2: [] }, cpu: Record<number, number[]> = { 1: [], 2: [] };
-  const busiest: Record<number, number> = { 1: 0, 2: 0 }, total: Record<number, number> = { 1: 0, 2: 0 };
+  const perThread: Record<number, Map<string, number>> = { 1: new Map(), 2: new Map() };
   const before = load();
   for (let r = 0; r < n; r++) {
     for (const t of r % 2 ? [2, 1] : [1, 2]) {
       useThreads(t);
       const c = process.cpuUsage(), s = performance.now(), ticks = threadTicks();
       fn();
-      const per = spent(ticks, threadTicks());
-      busiest[t] += Math.max(0, ...per);
-      total[t] += per.reduce((x, y) => x + y, 0);
+      addSpent(perThread[t], ticks, threadTicks());
       times[t].push(performance.now() - s);
       const d = process.cpuUsage(c);
       cpu[t].push((d.user + d.system) / 1000);
     }
   }
   const one = median(times[1]), two = median(times[2]);
+  // summed per thread over all runs of a count (a sum of counter differences: no rounding bias from the 10 ms ticks)
+  const busiest = { 1: Math.max(0, ...perThread[1].values()), 2: Math.max(0, ...perThread[2].values()) };
+  const total = { 1: [...perThread[1].values()].reduce((x, y) => x + y, 0), 2: [...perThread[2].values()].reduce((x, y) => x + y, 0) };
   // cpu: the process's CPU time (all threads) per run: about equal on 1 and 2 threads when splitting adds no work
   console.log(JSON.stringify({ name, ms1: +one.toFixed(2), ms2: +two.toFixed(2), ratio: +(one / two).toFixed(2),
     cpuMs1: +median(cpu[1]).toFixed(1), cpuMs2: +median(cpu[2]).toFixed(1),

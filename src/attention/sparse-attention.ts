@@ -98,7 +98,7 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   runKernel({
     args: [output.storage, q.storage, k.storage, v.storage, pattern.rowPtr, pattern.colIdx, weights ?? null] as Storage<DType>[],
     writes: [output.storage, weights ?? null] as Storage<DType>[],
-    rows: attentionRows(nDst, nSrc, dQK, dV, scale, pattern.rowPtr.array, pattern.maxDegree, wantWeights, dtype === 'f32'),
+    rows: attentionRows(nDst, nSrc, dQK, dV, scale, pattern.rowPtr.array, pattern.maxDegree, wantWeights, dtype === 'f32', pattern),
     kernel: (kern, [po, pq, pk, pv, prp, pci, pw]) => {
       const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
       if (dtype === 'f32') kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0, nSrc);

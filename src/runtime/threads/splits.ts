@@ -43,18 +43,21 @@ export function gemmRows(m: number, n: number, k: number, transA: boolean, trans
  * any range writes its own); without, f32 ranges take their own max-degree scratch and f64 ones a slice of one block.
  */
 export function attentionRows(nDst: number, nSrc: number, dQK: number, dV: number, scale: number,
-  rowPtr: Int32Array, maxDegree: number, perEdge: boolean, f32: boolean): RowSplit | undefined {
+  rowPtr: Int32Array, maxDegree: number, perEdge: boolean, f32: boolean, planKey?: object): RowSplit | undefined {
   if (nDst < 2 || rowPtr[nDst] < ATTENTION_MIN_EDGES) return undefined;
   const k = loadedKernels();
   if (!k) return undefined;
   const deg = Math.max(maxDegree, 1);
   const workBefore = (r: number): number => rowPtr[r] + r; // + r: empty rows cost a little too
   if (f32) {
-    let plan = -1;
+    const plans = planKey ? (PLANS.get(planKey) ?? new Map<number, number>()) : null;
+    if (planKey && !PLANS.has(planKey)) PLANS.set(planKey, plans!);
+    const dims = dQK * 65536 + dV;
+    let plan = plans?.get(dims) ?? -1;
     return {
       count: nDst, name: 'attention_csr_range_f32', workBefore,
       args: ([po, pq, pk, pv, prp, pci, pw], r0, r1) => {
-        if (plan < 0) plan = k.attention_plan_f32(prp, pci, nDst, dQK, dV);
+        if (plan < 0) { plan = k.attention_plan_f32(prp, pci, nDst, dQK, dV); plans?.set(dims, plan); }
         return [po, pq, pk, pv, prp, pci, r0, r1, dQK, dV, scale, perEdge ? pw : 0, +perEdge, nSrc, plan];
       },
       scratch: (r0, r1) => 16 * (r1 - r0) + 4 * deg + 128,
@@ -79,6 +82,13 @@ export function rangeRows(name: keyof KernelExports & string, count: number, hea
   workBefore?: (r: number) => number): RowSplit {
   return { count, name, workBefore, args: (p, r0, r1) => [...head(p), r0, r1, ...tail] };
 }
+
+/**
+ * The f32 attention path (attention_plan_f32: an O(edges) scan on the calling thread) of each pattern and width pair,
+ * kept so that repeated calls on one pattern (every layer, every step) do not scan it again before splitting. Keyed
+ * by the CsrGraph, whose arrays are checked unchanged (assertIntact) before each call.
+ */
+const PLANS = new WeakMap<object, Map<number, number>>();
 
 /** An element-wise kernel (name)(p0, p1, …, len) over element ranges of whole SIMD vectors; `ptrs` of f32 arrays. */
 export function elementRows(name: keyof KernelExports & string, len: number, ptrs: number): RowSplit | undefined {
