@@ -32,7 +32,7 @@ export function embeddedThreadsWasmBytes(): Uint8Array {
   return decode(KERNELS_THREADS_WASM_BASE64);
 }
 
-/** The module's declared minimum memory (pages), read from its import of env.memory. */
+/** The module's declared minimum memory in pages (asconfig.json initialMemory: its import of env.memory asks for 16). */
 const INITIAL_PAGES = 16;
 /** The module's maximum (asconfig.json target "threads": 65536 pages = 4 GiB). */
 const MAXIMUM_PAGES = 65536;

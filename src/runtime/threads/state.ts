@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 
 /** What init() made of `threads`: how many threads run the kernels, over a shared memory or not, and why not. */
 export interface ThreadInfo {
-  /** Threads that run a threaded kernel (the main thread included); 1 when single-threaded. */
+  /** Threads init() started (the main thread included; useThreads may use fewer); 1 when single-threaded. */
   threads: number;
   /** Whether the kernels run on the shared-memory build (WebAssembly.Memory shared with the workers). */
   sharedMemory: boolean;
