@@ -8,7 +8,7 @@ export { pivoted_qr_f64 } from "./qr_pivoted";
 export { row_sq_norms_f64, col_sq_norms_f64 } from "./norms";
 export { fwht_f64 } from "./hadamard";
 export { attention_csr_backward_f32, attention_csr_backward_f64 } from "./attention_backward";
-export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32 } from "./elementwise";
+export { add_f32, add_row_vector_f32, relu_f32, bias_relu_f32, add_bias_residual_f32, relu_backward_f32, column_sums_f32, batch_norm_forward_f32, batch_norm_backward_f32, column_sums_cols_f32, batch_norm_forward_cols_f32, batch_norm_backward_cols_f32 } from "./elementwise";
 export { trsm_right_upper_f64 } from "./triangular";
 export { gram_f64 } from "./gram";
 export { thread_setup } from "./threads";

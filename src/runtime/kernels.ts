@@ -43,6 +43,11 @@ export interface KernelExports {
     rows: number, cols: number, eps: number, scratch: number): void;
   batch_norm_backward_f32(dz: number, sumDy: number, sumDyX: number, dy: number, xhat: number, gamma: number, invStd: number,
     rows: number, cols: number, scratch: number): void;
+  column_sums_cols_f32(out: number, y: number, rows: number, ld: number, c0: number, c1: number): void;
+  batch_norm_forward_cols_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,
+    rows: number, ld: number, eps: number, c0: number, c1: number): void;
+  batch_norm_backward_cols_f32(dz: number, sumDy: number, sumDyX: number, dy: number, xhat: number, gamma: number, invStd: number,
+    rows: number, ld: number, c0: number, c1: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
   householder_form_q_f64(q: number, w: number, tau: number, m: number, k: number): void;

@@ -17,6 +17,8 @@ import { sparseAttentionBackward } from '../../src/train/attention-backward.js';
 import * as scatterTwin from '../../src/twin/attention_backward.js';
 import * as gatherTwin from '../../src/twin/attention_backward_gather.js';
 import { tinyProblem } from '../train/fixtures.js';
+import { batchNormBatchStatistics } from '../../src/model/batch-norm.js';
+import { columnSumsOf, batchNormBackwardInto } from '../../src/train/elementwise.js';
 import { worstRelative } from '../support/backends.js';
 
 const THREADS = [1, 2, 3, 4];
@@ -139,6 +141,23 @@ test('the gather twin (rows pass, then cols pass) agrees with the scatter twin w
   assert.ok(bits(gV).equals(bits(sV)), 'dV: the same operations in the same order');
   assert.ok(worstRelative(gK, sK, 1e-5, 1e-6) <= 1, 'dK: dS rounded to f32 before the gather');
   assert.ok(!bits(gK).equals(bits(new Float32Array(n * d))), 'dK is not all zero');
+});
+
+test('column sums and the batch norm forward and backward (column ranges): the same bits on 1–4 threads, within the twin tolerance', () => {
+  const r = rng(17);
+  const rows = 3000, p = 37; // 37 columns: a scalar tail in the last range
+  const z = randomMatrix(r, rows, p, 'f32') as DenseMatrix<'f32'>, dy = randomMatrix(r, rows, p, 'f32') as DenseMatrix<'f32'>;
+  const norm = { kind: 'batch' as const, gamma: randomMatrix(r, 1, p, 'f32'), beta: randomMatrix(r, 1, p, 'f32') };
+  const run = (): (Float32Array | Float64Array)[] => {
+    const out = DenseMatrix.zeros(rows, p, 'f32'), xhat = DenseMatrix.zeros(rows, p, 'f32'), dz = DenseMatrix.zeros(rows, p, 'f32');
+    const st = batchNormBatchStatistics(z, norm, out, xhat);
+    const sums = columnSumsOf(dy);
+    const back = batchNormBackwardInto(dz, dy, xhat, norm.gamma as DenseMatrix<'f32'>, st.invStd);
+    return [out.data, xhat.data, st.mean, st.invStd, sums.data as Float32Array, dz.data, back.sumDy, back.sumDyX];
+  };
+  const got = sameForEveryCount('batch norm', run);
+  const ref = onTwin(run);
+  got.forEach((a, i) => assert.ok(worstRelative(a, ref[i], 1e-4, 1e-4) <= 1, `batch norm output ${i} against the twin`));
 });
 
 test('the forward of a trained-shape network and a training run: the same bits on 1–4 threads', () => {

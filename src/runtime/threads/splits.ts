@@ -90,6 +90,19 @@ export function rangeRows(name: keyof KernelExports & string, count: number, hea
  */
 const PLANS = new WeakMap<object, Map<number, number>>();
 
+/**
+ * A column reduction of training (column sums, the batch norms: assembly/elementwise.ts *_cols_f32) over column
+ * ranges of whole SIMD vectors: `(…head(pointers), c0, c1)`. Each column's sums stay in one thread.
+ */
+export function columnRanges(name: keyof KernelExports & string, rows: number, cols: number, head: (p: number[]) => number[]): RowSplit | undefined {
+  if (cols < 8 || rows * cols < ELEMENTWISE_MIN) return undefined;
+  return {
+    count: cols, name, align: 4,
+    args: (p, c0, c1) => [...head(p), c0, c1],
+    scratch: (c0, c1) => 16 * (c1 - c0) + 64,
+  };
+}
+
 /** An element-wise kernel (name)(p0, p1, …, len) over element ranges of whole SIMD vectors; `ptrs` of f32 arrays. */
 export function elementRows(name: keyof KernelExports & string, len: number, ptrs: number): RowSplit | undefined {
   if (len < ELEMENTWISE_MIN) return undefined;
