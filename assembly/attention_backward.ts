@@ -16,7 +16,7 @@
 
 import { madd_f32x4, madd_f64x2 } from "./fma";
 
-@inline function dot_f32(x: usize, y: usize, d: i32): f32 {
+@inline export function dot_f32(x: usize, y: usize, d: i32): f32 {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
   let t = 0;
   for (; t + 8 <= d; t += 8) {
@@ -35,7 +35,7 @@ import { madd_f32x4, madd_f64x2 } from "./fma";
   return s;
 }
 
-@inline function axpy_f32(y: usize, alpha: f32, x: usize, d: i32): void {
+@inline export function axpy_f32(y: usize, alpha: f32, x: usize, d: i32): void {
   const av = f32x4.splat(alpha);
   let t = 0;
   for (; t + 4 <= d; t += 4) {

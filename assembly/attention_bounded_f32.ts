@@ -30,7 +30,12 @@ export const SHIFT_LIMIT: f32 = 20;
 const BOUND_INFLATE: f32 = 1 + 1.0 / 1024;
 const LOG2E: f32 = 1.44269504088896341;
 
-const PBUF: usize = memory.data(16, 16);            // p of one block, for the broadcast loads at DV = 4
+let PBUF: usize = memory.data(16, 16);              // p of one block, for the broadcast loads at DV = 4
+
+/** Points this instance's PBUF (16 bytes, 16-aligned) elsewhere: a thread-pool worker's own (threads.ts). */
+export function set_bounded_pbuf(p: usize): void {
+  PBUF = p;
+}
 const LANE_INDEX: usize = memory.data<i32>([0, 1, 2, 3], 16);
 
 /**

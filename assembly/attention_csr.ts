@@ -117,6 +117,30 @@ export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowP
 
 function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32,
                             scale: f32, scores: usize, perEdge: i32, nCols: i32, shifts: usize): void {
+  run_rows_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, shifts, attention_plan_f32(rowPtr, colIdx, nDst, dQK, dV));
+}
+
+/**
+ * The path attention_csr_f32 takes on these rows: 0 row by row, n > 0 column-blocked over n sorted columns.
+ * Decided once for the whole pattern, so that a thread's row range (attention_csr_range_f32) takes the path the
+ * single-threaded call takes and the results agree bit for bit.
+ */
+export function attention_plan_f32(rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32): i32 {
+  if (nDst <= 0 || (dQK & 3) != 0 || (dV & 3) != 0) return 0;
+  const edges = load<i32>(rowPtr + (<usize>nDst << 2)) - load<i32>(rowPtr);
+  const rowBytes = max(<usize>dQK << 2, <usize>dV << 2);
+  // a cheap test first, so small graphs skip sorted_columns' O(edges) scan
+  if (<usize>edges * rowBytes > 4 * BLOCK_BYTES) {
+    const nSorted = sorted_columns(rowPtr, colIdx, nDst);
+    const blockCols = max(1, <i32>(BLOCK_BYTES / rowBytes));
+    // worth it when k or v overflows a block and the row segments stay long enough to block by 4
+    if (nSorted > 2 * blockCols && edges / nDst >= 8 * ((nSorted + blockCols - 1) / blockCols)) return nSorted;
+  }
+  return 0;
+}
+
+function run_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32,
+                      scale: f32, scores: usize, perEdge: i32, shifts: usize, plan: i32): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   if ((dQK & 3) != 0 || (dV & 3) != 0) {
     for (let i = 0; i < nDst; i++) {
@@ -130,22 +154,41 @@ function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: us
     }
     return;
   }
-  const edges = load<i32>(rowPtr + (<usize>nDst << 2));
-  const rowBytes = max(qStride, vStride);
-  // a cheap test first, so small graphs skip sorted_columns' O(edges) scan
-  if (<usize>edges * rowBytes > 4 * BLOCK_BYTES) {
-    const nSorted = sorted_columns(rowPtr, colIdx, nDst);
-    const blockCols = max(1, <i32>(BLOCK_BYTES / rowBytes));
-    // worth it when k or v overflows a block and the row segments stay long enough to block by 4
-    if (nSorted > 2 * blockCols && edges / nDst >= 8 * ((nSorted + blockCols - 1) / blockCols)) {
-      attention_blocked_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, nSorted, blockCols, shifts);
-      return;
-    }
+  if (plan > 0) {
+    const blockCols = max(1, <i32>(BLOCK_BYTES / max(qStride, vStride)));
+    attention_blocked_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, plan, blockCols, shifts);
+    return;
   }
   if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
+}
+
+/**
+ * attention_csr_f32 on the rows [r0, r1) only, on the path `plan` (attention_plan_f32 of the whole pattern): what one
+ * thread of the pool runs. Every row's arithmetic is the single-threaded call's, so any split of the rows gives the
+ * same bits. With perEdge = 0 it takes its own max-degree scratch (threads must not share one), ignoring `scores`.
+ * Temporary memory: 4 bytes a row, 12 more on the blocked path, and a max-degree scratch.
+ */
+export function attention_csr_range_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
+                                        r0: i32, r1: i32, dQK: i32, dV: i32, scale: f32, scores: usize, perEdge: i32,
+                                        nCols: i32, plan: i32): void {
+  const n = r1 - r0;
+  if (n <= 0) return;
+  const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
+  const rp = rowPtr + (<usize>r0 << 2), qr = q + <usize>r0 * qStride;
+  const shifts = alloc(<usize>n << 2);
+  row_shifts_f32(shifts, qr, n, dQK, max_row_sq_norm_f32(k, nCols, dQK), scale);
+  let own: usize = 0;
+  if (!perEdge) {
+    let maxDeg = 1;
+    for (let i = 0; i < n; i++) maxDeg = max(maxDeg, load<i32>(rp + (<usize>(i + 1) << 2)) - load<i32>(rp + (<usize>i << 2)));
+    own = alloc(<usize>maxDeg << 2);
+  }
+  run_rows_f32(out + <usize>r0 * vStride, qr, k, v, rp, colIdx, n, dQK, dV, scale, perEdge ? scores : own, perEdge, shifts, plan);
+  if (own) free(own);
+  free(shifts);
 }
 
 // ---------------------------------------------------------------- f64 (certificates need f64 accuracy)

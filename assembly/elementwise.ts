@@ -5,6 +5,8 @@
 // Preconditions: the f32 scratch holds what each kernel states; no aliasing
 // unless stated. Kernels never throw.
 
+import { alloc, free } from "./memory";
+
 const FLUSH = 64;
 
 /** a ← a + b over len floats (a may equal b). */
@@ -107,11 +109,16 @@ export function relu_backward_f32(g: usize, x: usize, len: i32): void {
 
 /** out (cols f64) ← Σ_i y_i. scratch: cols f32. */
 export function column_sums_f32(out: usize, y: usize, rows: i32, cols: i32, scratch: usize): void {
-  const stride = <usize>cols << 2;
+  column_sums_ld(out, y, rows, cols, cols, scratch);
+}
+
+/** column_sums_f32 over cols columns of rows ld floats apart (a column range of a wider matrix). */
+function column_sums_ld(out: usize, y: usize, rows: i32, cols: i32, ld: i32, scratch: usize): void {
+  const stride = <usize>cols << 2, rowStep = <usize>ld << 2;
   memory.fill(out, 0, <usize>cols << 3);
   memory.fill(scratch, 0, stride);
   for (let i = 0; i < rows; i++) {
-    axpy_row(scratch, y + <usize>i * stride, 1, cols);
+    axpy_row(scratch, y + <usize>i * rowStep, 1, cols);
     if ((i + 1) % FLUSH == 0) flush(out, scratch, cols);
   }
   flush(out, scratch, cols);
@@ -123,9 +130,15 @@ export function column_sums_f32(out: usize, y: usize, rows: i32, cols: i32, scra
  */
 export function batch_norm_forward_f32(y: usize, xhat: usize, mean: usize, invStd: usize, z: usize, gamma: usize, beta: usize,
                                        rows: i32, cols: i32, eps: f64, scratch: usize): void {
-  const stride = <usize>cols << 2;
+  batch_norm_forward_ld(y, xhat, mean, invStd, z, gamma, beta, rows, cols, cols, eps, scratch);
+}
+
+/** batch_norm_forward_f32 over cols columns of rows ld floats apart (y, xhat and z alike). */
+function batch_norm_forward_ld(y: usize, xhat: usize, mean: usize, invStd: usize, z: usize, gamma: usize, beta: usize,
+                               rows: i32, cols: i32, ld: i32, eps: f64, scratch: usize): void {
+  const stride = <usize>cols << 2, rowStep = <usize>ld << 2;
   const acc = scratch, mu32 = scratch + stride, is32 = scratch + 2 * stride;
-  column_sums_f32(mean, z, rows, cols, acc);
+  column_sums_ld(mean, z, rows, cols, ld, acc);
   for (let j = 0; j < cols; j++) {
     const m = load<f64>(mean + (<usize>j << 3)) / <f64>rows;
     store<f64>(mean + (<usize>j << 3), m);
@@ -135,7 +148,7 @@ export function batch_norm_forward_f32(y: usize, xhat: usize, mean: usize, invSt
   memory.fill(invStd, 0, <usize>cols << 3);
   memory.fill(acc, 0, stride);
   for (let i = 0; i < rows; i++) {
-    const zi = z + <usize>i * stride;
+    const zi = z + <usize>i * rowStep;
     let t = 0;
     for (; t + 4 <= cols; t += 4) {
       const o = <usize>t << 2;
@@ -156,7 +169,7 @@ export function batch_norm_forward_f32(y: usize, xhat: usize, mean: usize, invSt
     store<f32>(is32 + (<usize>j << 2), <f32>s);
   }
   for (let i = 0; i < rows; i++) {
-    const zi = z + <usize>i * stride, xi = xhat + <usize>i * stride, yi = y + <usize>i * stride;
+    const zi = z + <usize>i * rowStep, xi = xhat + <usize>i * rowStep, yi = y + <usize>i * rowStep;
     let t = 0;
     for (; t + 4 <= cols; t += 4) {
       const o = <usize>t << 2;
@@ -179,13 +192,19 @@ export function batch_norm_forward_f32(y: usize, xhat: usize, mean: usize, invSt
  */
 export function batch_norm_backward_f32(dz: usize, sumDy: usize, sumDyX: usize, dy: usize, xhat: usize, gamma: usize, invStd: usize,
                                         rows: i32, cols: i32, scratch: usize): void {
-  const stride = <usize>cols << 2;
+  batch_norm_backward_ld(dz, sumDy, sumDyX, dy, xhat, gamma, invStd, rows, cols, cols, scratch);
+}
+
+/** batch_norm_backward_f32 over cols columns of rows ld floats apart (dz, dy and xhat alike). */
+function batch_norm_backward_ld(dz: usize, sumDy: usize, sumDyX: usize, dy: usize, xhat: usize, gamma: usize, invStd: usize,
+                                rows: i32, cols: i32, ld: i32, scratch: usize): void {
+  const stride = <usize>cols << 2, rowStep = <usize>ld << 2;
   const acc = scratch, acc2 = scratch + stride, coef = scratch + 2 * stride, shift = scratch + 3 * stride;
   memory.fill(sumDy, 0, <usize>cols << 3);
   memory.fill(sumDyX, 0, <usize>cols << 3);
   memory.fill(acc, 0, 2 * stride);
   for (let i = 0; i < rows; i++) {
-    const di = dy + <usize>i * stride, xi = xhat + <usize>i * stride;
+    const di = dy + <usize>i * rowStep, xi = xhat + <usize>i * rowStep;
     let t = 0;
     for (; t + 4 <= cols; t += 4) {
       const o = <usize>t << 2;
@@ -210,7 +229,7 @@ export function batch_norm_backward_f32(dz: usize, sumDy: usize, sumDyX: usize, 
     store<f32>(acc2 + o, <f32>(load<f64>(sumDyX + o8) / n));
   }
   for (let i = 0; i < rows; i++) {
-    const di = dy + <usize>i * stride, xi = xhat + <usize>i * stride, oi = dz + <usize>i * stride;
+    const di = dy + <usize>i * rowStep, xi = xhat + <usize>i * rowStep, oi = dz + <usize>i * rowStep;
     let t = 0;
     for (; t + 4 <= cols; t += 4) {
       const o = <usize>t << 2;
@@ -222,4 +241,34 @@ export function batch_norm_backward_f32(dz: usize, sumDy: usize, sumDyX: usize, 
       store<f32>(oi + o, load<f32>(coef + o) * (load<f32>(di + o) - load<f32>(shift + o) - load<f32>(xi + o) * load<f32>(acc2 + o)));
     }
   }
+}
+
+// ---------------------------------------------------------------- column ranges, for the thread pool
+// Every column's sums are its own (each column is one SIMD lane or one scalar of the same f32 operations, flushed
+// every FLUSH rows), so the columns [c0, c1) of a matrix of ld columns give the bits the whole call gives there.
+// Temporary memory: the scratch of the whole-matrix kernel for c1 − c0 columns.
+
+/** column_sums_f32 on the columns [c0, c1) of y (rows × ld); out: ld f64 (the range's entries written). */
+export function column_sums_cols_f32(out: usize, y: usize, rows: i32, ld: i32, c0: i32, c1: i32): void {
+  const n = c1 - c0, s = alloc(<usize>n << 2);
+  column_sums_ld(out + (<usize>c0 << 3), y + (<usize>c0 << 2), rows, n, ld, s);
+  free(s);
+}
+
+/** batch_norm_forward_f32 on the columns [c0, c1) (matrices rows × ld; mean, invStd, gamma, beta: ld entries). */
+export function batch_norm_forward_cols_f32(y: usize, xhat: usize, mean: usize, invStd: usize, z: usize, gamma: usize, beta: usize,
+                                            rows: i32, ld: i32, eps: f64, c0: i32, c1: i32): void {
+  const n = c1 - c0, s = alloc(<usize>(3 * n) << 2);
+  const o4 = <usize>c0 << 2, o8 = <usize>c0 << 3;
+  batch_norm_forward_ld(y + o4, xhat + o4, mean + o8, invStd + o8, z + o4, gamma + o4, beta + o4, rows, n, ld, eps, s);
+  free(s);
+}
+
+/** batch_norm_backward_f32 on the columns [c0, c1) (matrices rows × ld; sums, gamma, invStd: ld entries). */
+export function batch_norm_backward_cols_f32(dz: usize, sumDy: usize, sumDyX: usize, dy: usize, xhat: usize, gamma: usize, invStd: usize,
+                                             rows: i32, ld: i32, c0: i32, c1: i32): void {
+  const n = c1 - c0, s = alloc(<usize>(4 * n) << 2);
+  const o4 = <usize>c0 << 2, o8 = <usize>c0 << 3;
+  batch_norm_backward_ld(dz + o4, sumDy + o8, sumDyX + o8, dy + o4, xhat + o4, gamma + o4, invStd + o8, rows, n, ld, s);
+  free(s);
 }

@@ -128,8 +128,13 @@ function packA<T>(dst: usize, a: usize, ars: i32, acs: i32, i0: i32, mr: i32, p0
   }
 }
 
-/** Where a ragged tile's accumulators wait before their valid part is copied out. */
-const TILE: usize = memory.data(4 * 32, 16);
+/** Where a ragged tile's accumulators wait before their valid part is copied out (a worker's own: threads.ts). */
+let TILE: usize = memory.data(4 * 32, 16);
+
+/** Points this instance's ragged-tile buffer (128 bytes, 16-aligned) elsewhere: a thread-pool worker's own. */
+export function set_gemm_tile(p: usize): void {
+  TILE = p;
+}
 
 /**
  * C[0 .. mr) × [0 .. w) (row stride ldc values) = (or +=, when accumulate) the MR × NR tile
@@ -235,11 +240,11 @@ function packATransposedBlock<T>(dst: usize, stripBytes: usize, a: usize, lda: i
 /** Rows of op(A) packed at once when op(A) = Aᵀ (MC·KC values: 512 KB in f64, inside L2). */
 const MC: i32 = 256;
 
-function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
+function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, lda: i32, ldb: i32, ldc: i32): void {
   const size = <usize>sizeof<T>();
   const NR = nr<T>();
-  const ars = transA ? 1 : k, acs = transA ? m : 1;
-  const brs = transB ? 1 : n, bcs = transB ? k : 1;
+  const ars = transA ? 1 : lda, acs = transA ? lda : 1;
+  const brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
   const panels = (n + NR - 1) / NR;
   const kcMax = min(KC, k);
   // strips of a block one cache line further apart than their size, so the block packing's stores to
@@ -254,16 +259,16 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
     packB<T>(bpack, b, brs, bcs, p0, kc, n);
     for (let ib = 0; ib < m; ib += blockRows) {
       const mc = min(blockRows, m - ib);
-      if (transA) packATransposedBlock<T>(apack, stripBytes, a, m, ib, mc, p0, kc);
+      if (transA) packATransposedBlock<T>(apack, stripBytes, a, lda, ib, mc, p0, kc);
       for (let i = ib; i < ib + mc; i += MR) {
         const mr = min(MR, m - i);
         const strip = apack + <usize>((i - ib) / MR) * stripBytes;
         if (!transA) packA<T>(strip, a, ars, acs, i, mr, p0, kc);
-        const crow = c + <usize>i * <usize>n * size;
+        const crow = c + <usize>i * <usize>ldc * size;
         for (let jp = 0; jp < panels; jp++) {
           const j0 = jp * NR, w = min(NR, n - j0);
-          if (w * 2 <= NR) halfTile<T>(crow + <usize>j0 * size, n, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
-          else tile<T>(crow + <usize>j0 * size, n, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+          if (w * 2 <= NR) halfTile<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+          else tile<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
         }
       }
     }
@@ -274,10 +279,23 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
 
 /** C (m×n) = op(A)·op(B) in f32 (f32x4 lanes). */
 export function gemm_f32(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
-  gemm<f32>(c, a, b, m, n, k, transA, transB);
+  gemm<f32>(c, a, b, m, n, k, transA, transB, transA ? m : k, transB ? k : n, n);
 }
 
 /** C (m×n) = op(A)·op(B) in f64 (f64x2 lanes). */
 export function gemm_f64(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32): void {
-  gemm<f64>(c, a, b, m, n, k, transA, transB);
+  gemm<f64>(c, a, b, m, n, k, transA, transB, transA ? m : k, transB ? k : n, n);
+}
+
+/**
+ * gemm_f32 with explicit row strides (in values) of A, B and C as stored: the thread pool's row panels of C, which
+ * for op(A) = Aᵀ are column ranges of A (lda the full row length of A).
+ */
+export function gemm_ld_f32(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, lda: i32, ldb: i32, ldc: i32): void {
+  gemm<f32>(c, a, b, m, n, k, transA, transB, lda, ldb, ldc);
+}
+
+/** gemm_f64 with explicit row strides (see gemm_ld_f32). */
+export function gemm_ld_f64(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, lda: i32, ldb: i32, ldc: i32): void {
+  gemm<f64>(c, a, b, m, n, k, transA, transB, lda, ldb, ldc);
 }

@@ -16,6 +16,8 @@
 //   regions' pages to its own pool.
 // alloc() returns 0 instead of trapping when memory cannot grow (the TS side turns that into a BackendError).
 
+import { in_worker, arena_alloc } from "./threads";
+
 // @ts-ignore: decorator
 @inline const BLOCK_OVERHEAD: usize = 4;
 // 8 MiB, not more: a forward's mid-sized blocks (a row block of Q, its row pointers, the kernel's per-row shifts:
@@ -161,6 +163,7 @@ export function alloc(bytes: usize): usize {
  * u32: JS reads it with `>>> 0`.
  */
 export function alloc_block(bytes: usize): usize {
+  if (in_worker()) return arena_alloc(bytes); // a thread-pool worker never touches the heap (threads.ts)
   let ptr: usize = 0, counted: usize = 0;
   if (bytes >= LARGE_BYTES) {
     ptr = allocLarge(bytes);
@@ -177,7 +180,7 @@ export function alloc_block(bytes: usize): usize {
 
 /** Frees a block returned by alloc(). */
 export function free(ptr: usize): void {
-  if (ptr == 0) return;
+  if (ptr == 0 || in_worker()) return; // a worker's arena is released whole by the main thread
   const i = regionCount > 0 ? findRegion(ptr) : -1;
   if (i >= 0 && rUsed(i)) {
     live -= rBytes(i);

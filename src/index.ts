@@ -5,10 +5,12 @@ export { init, initSync, backend, setBackend, embeddedWasmBytes, kernelBuild } f
 export type { Backend, InitSource, InitOptions } from './runtime/init.js';
 export { relaxedSimdSupported } from './runtime/features.js';
 export type { KernelBuild, SimdChoice } from './runtime/features.js';
+export { threadInfo, disposeThreads, useThreads } from './runtime/threads/state.js';
+export type { ThreadInfo } from './runtime/threads/state.js';
 export { Storage, scope, scopeAsync, keep, wasmMemoryPages } from './runtime/storage.js';
 export type { DType, Track } from './runtime/storage.js';
 export {
-  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, NumericalError, BackendError, ArgumentRangeError, ArgumentTypeError,
+  NarrowgtError, ShapeError, InputError, IndexError, FormatError, ConvergenceError, NumericalError, BackendError, WorkerError, ArgumentRangeError, ArgumentTypeError,
 } from './runtime/errors.js';
 
 // dense linear algebra

@@ -1,6 +1,7 @@
 // Softmax attention restricted to a sparse pattern (Section 2 of the paper): the fused CSR kernel.
 import { InputError, ShapeError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/dispatch.js';
+import { attentionRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import { Storage, assertWasmRoom, type DType } from '../runtime/storage.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable, requireLive } from '../runtime/validate.js';
@@ -105,6 +106,7 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
   runKernel({
     args: [output.storage, q.storage, k.storage, v.storage, pattern.rowPtr, pattern.colIdx, weights ?? null] as Storage<DType>[],
     writes: [output.storage, weights ?? null] as Storage<DType>[],
+    rows: attentionRows(nDst, nSrc, dQK, dV, scale, pattern.rowPtr.array, pattern.maxDegree, wantWeights, dtype === 'f32', pattern),
     kernel: (kern, [po, pq, pk, pv, prp, pci, pw]) => {
       const scores = weights ? pw : scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
       if (dtype === 'f32') kern.attention_csr_f32(po, pq, pk, pv, prp, pci, nDst, dQK, dV, scale, scores, weights ? 1 : 0, nSrc);

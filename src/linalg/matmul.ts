@@ -1,6 +1,7 @@
 // C = op(A)·op(B) on the active backend (WASM SIMD kernel or its TS twin).
 import { ShapeError, InputError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/dispatch.js';
+import { gemmRows } from '../runtime/threads/splits.js';
 import type { Storage, DType } from '../runtime/storage.js';
 import * as twin from '../twin/gemm.js';
 import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAllocatable } from '../runtime/validate.js';
@@ -58,6 +59,7 @@ export function matmul<T extends FloatDType>(a: DenseMatrix<T>, b: DenseMatrix<T
   runKernel({
     args: [c.storage, a.storage, b.storage] as Storage<DType>[],
     writes: [c.storage as Storage<DType>],
+    rows: gemmRows(m, n, k, tA, tB, f32),
     kernel: (kern, [pc, pa, pb]) => (f32 ? kern.gemm_f32 : kern.gemm_f64)(pc, pa, pb, m, n, k, +tA, +tB),
     twin: () => {
       if (f32) twin.gemm_f32(c.data as Float32Array, a.data as Float32Array, b.data as Float32Array, m, n, k, +tA, +tB);

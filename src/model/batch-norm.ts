@@ -3,6 +3,7 @@
 // where the whole graph is the batch) or with stored running statistics ('running': a folded affine map).
 import { InputError } from '../runtime/errors.js';
 import { runKernel } from '../runtime/dispatch.js';
+import { columnRanges } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import { Storage, type DType } from '../runtime/storage.js';
 import { DenseMatrix, type FloatDType } from '../linalg/dense.js';
@@ -65,6 +66,7 @@ export function batchNormBatchStatistics<T extends FloatDType>(z: DenseMatrix<T>
     args: [st(out), st(normalized), m as Storage<DType>, s as Storage<DType>, st(z), st(gamma), st(beta)],
     writes: [st(out), st(normalized), m as Storage<DType>, s as Storage<DType>],
     hasKernel: z.dtype === 'f32',
+    rows: columnRanges('batch_norm_forward_cols_f32', z.rows, p, (q) => [...q.slice(0, 7), z.rows, p, eps]),
     kernel: (k, q) => k.batch_norm_forward_f32(q[0], q[1], q[2], q[3], q[4], q[5], q[6], z.rows, p, eps, scratch(k, 12 * p + 16)),
     twin: () => twin.batch_norm_forward_f32(out.data, normalized.data, m.array, s.array, z.data, gamma.data, beta.data, z.rows, p, eps),
   });

@@ -5,7 +5,8 @@ import { matmul } from '../linalg/matmul.js';
 import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { wasmKernels } from '../runtime/init.js';
-import { runKernel } from '../runtime/dispatch.js';
+import { runKernel, runOnPointers, type RowSplit } from '../runtime/dispatch.js';
+import { attentionRows, gemmRows, rowwiseRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
@@ -175,11 +176,11 @@ function biasValues(bias: BiasVector): ArrayLike<number> | null {
 
 /** Runs an f32 elementwise kernel with the bias as storage, or the twin (f64, JS backend) on the same bias values. */
 function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, args: (b: Storage<DType> | null) => (Storage<DType> | null)[],
-  kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void): void {
+  kernel: (k: KernelExports, p: number[]) => void, twinCall: (b: ArrayLike<number> | null) => void, rows?: RowSplit): void {
   const f32 = y.dtype === 'f32';
   const b = f32 ? biasStorage(bias, 'f32') : { s: null, temp: false };
   // The twin reads the same f32-rounded bias as the kernel, so an f32 forward is the same on both backends.
-  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
+  runKernel({ args: args(b.s), writes: [st(y)], hasKernel: f32, kernel, rows, twin: () => twinCall(b.s ? b.s.array : biasValues(bias)) });
   if (b.temp) b.s!.free();
 }
 
@@ -187,20 +188,21 @@ function withBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, arg
 function addBias<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector): void {
   if (!bias) return;
   withBias(y, bias, (b) => [st(y), b!], (k, [py, pb]) => k.add_row_vector_f32(py, pb, y.rows, y.cols),
-    (b) => elementwise.add_row_vector_f32(y.data, b!, y.rows, y.cols));
+    (b) => elementwise.add_row_vector_f32(y.data, b!, y.rows, y.cols), rowwiseRows('add_row_vector_f32', y.rows, y.cols, [true, false]));
 }
 
 /** y_i ← σ(y_i + b) in one pass; b may be absent. */
 function biasActivate<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, activation: Activation): void {
   if (activation !== 'relu') { addBias(y, bias); return; }
   withBias(y, bias, (b) => [st(y), b], (k, [py, pb]) => k.bias_relu_f32(py, pb, y.rows, y.cols),
-    (b) => elementwise.bias_relu_f32(y.data, b, y.rows, y.cols));
+    (b) => elementwise.bias_relu_f32(y.data, b, y.rows, y.cols), rowwiseRows('bias_relu_f32', y.rows, y.cols, [true, false]));
 }
 
 /** y_i ← (y_i + b) + r_i in one pass (each add rounded, as two passes would); b may be absent. */
 function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVector, r: DenseMatrix<T>): void {
   withBias(y, bias, (b) => [st(y), b, st(r)], (k, [py, pb, pr]) => k.add_bias_residual_f32(py, pb, pr, y.rows, y.cols),
-    (b) => elementwise.add_bias_residual_f32(y.data, b, r.data, y.rows, y.cols));
+    (b) => elementwise.add_bias_residual_f32(y.data, b, r.data, y.rows, y.cols),
+    rowwiseRows('add_bias_residual_f32', y.rows, y.cols, [true, false, true]));
 }
 
 /** Inverted dropout in place: each entry is zeroed with probability p, the others scaled by 1/(1 − p). Returns the mask. */
@@ -307,11 +309,13 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
   const qb = DenseMatrix.zeros(rowsPer, dQK, h.dtype);
   const rpb = Storage.alloc('i32', rowsPer + 1);
   const cib = streamed ? Storage.alloc('i32', Math.max(streamBlockEntries(pattern, rowsPer), 1)) : null;
-  const gemm = h.dtype === 'f32' ? kern.gemm_f32 : kern.gemm_f64;
-  const attend = h.dtype === 'f32' ? kern.attention_csr_f32 : kern.attention_csr_f64;
+  const f32 = h.dtype === 'f32';
+  const gemm = f32 ? kern.gemm_f32 : kern.gemm_f64;
+  const attend = f32 ? kern.attention_csr_f32 : kern.attention_csr_f64;
   for (let r0 = 0; r0 < n; r0 += rowsPer) {
     const rows = Math.min(rowsPer, n - r0);
-    gemm(qb.storage.ptr, h.storage.ptr + r0 * p * bytes, w.storage.ptr, rows, dQK, p, 0, 1);
+    runOnPointers(kern, [qb.storage.ptr, h.storage.ptr + r0 * p * bytes, w.storage.ptr],
+      (_k, [pc, pa, pb]) => gemm(pc, pa, pb, rows, dQK, p, 0, 1), gemmRows(rows, dQK, p, false, true, f32));
     const rp = pattern.rowPtr.array, local = rpb.array, base = rp[r0];
     for (let i = 0; i <= rows; i++) local[i] = rp[r0 + i] - base;
     const scores = scratch(kern, bytes * Math.max(pattern.maxDegree, 1));
@@ -319,8 +323,10 @@ function attentionByQueryBlocks<T extends FloatDType>(h: DenseMatrix<T>, wQ: Den
     if (cib) cib.array.set(pattern.colIdx.array.subarray(base, rp[r0 + rows]));
     const colPtr = cib ? cib.ptr : pattern.colIdx.ptr + base * 4;
     // nCols = k.rows: the f32 kernel bounds each row's scores by max_j ‖k_j‖ (the f64 kernel ignores it)
-    attend(out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
-      colPtr, rows, dQK, dV, scale, scores, 0, k.rows);
+    runOnPointers(kern, [out.storage.ptr + r0 * dV * bytes, qb.storage.ptr, k.storage.ptr, v.storage.ptr, rpb.ptr,
+      colPtr, 0],
+    (_k, [po, pq, pk, pv, prp, pci]) => attend(po, pq, pk, pv, prp, pci, rows, dQK, dV, scale, scores, 0, k.rows),
+    attentionRows(rows, k.rows, dQK, dV, scale, local, pattern.maxDegree, false, f32));
   }
   rpb.free(); qb.free(); cib?.free();
   if (w !== (wQ as DenseMatrix<FloatDType>)) w.free();

@@ -2,7 +2,8 @@
 // storages the kernel reads and writes, the kernel call on their pointers and the twin call on their arrays;
 // runKernel runs the kernel when the WASM backend is active (and the call site's dtype has a kernel), the
 // twin otherwise. So a new kernel is its kernel (assembly/), its twin (src/twin/), one wrapper that calls
-// runKernel, and a test that compares the two. Issue 15 may put a thread pool behind this function.
+// runKernel, and a test that compares the two. With a thread pool (init({ threads })), a call that says how it splits into row ranges
+// (`rows`) runs those ranges on the pool's threads (threads/rows.ts).
 // A call whose result is a plain array (row norms, a Gram matrix) allocates a Storage for it, lets the kernel
 // and the twin both write there (storage.array for the twin), and copies it out after runKernel returns; a
 // kernel's scratch comes from runtime/scratch.ts inside `kernel`, the twin's is allocated inside `twin`.
@@ -11,6 +12,10 @@
 import { wasmKernels } from './init.js';
 import { withPointers, type DType, type Storage } from './storage.js';
 import type { KernelExports } from './kernels.js';
+import { activePool } from './threads/state.js';
+import { runRows, type RowSplit } from './threads/rows.js';
+
+export type { RowSplit } from './threads/rows.js';
 
 /** A storage of any dtype, or null for an absent optional argument (the kernel then reads pointer 0). */
 export type KernelArgument = Storage<DType> | null;
@@ -26,6 +31,11 @@ export interface KernelCall {
   twin: () => void;
   /** False when this call's dtype has no kernel (e.g. an f32-only kernel on f64 data): the twin runs. Default true. */
   hasKernel?: boolean;
+  /**
+   * How the call splits into independent row ranges for the thread pool (threads/rows.ts); without it, or without a
+   * pool, `kernel` runs on this thread alone. A split must give the same bits as `kernel` for every partition.
+   */
+  rows?: RowSplit;
 }
 
 /**
@@ -34,8 +44,26 @@ export interface KernelCall {
  * for a storage that is not resident, which withPointers makes).
  */
 export function runKernel(call: KernelCall): void {
+  runKernelCall(call);
+}
+
+/**
+ * Runs `kernel` on pointers the caller already holds (WASM-resident data, the loaded kernels `k`), split over the
+ * thread pool as `rows` says when there is one and `rows` is given: for call sites that work on resident pointers
+ * directly (the forward's query blocks) and still want the threads.
+ */
+export function runOnPointers(k: KernelExports, pointers: number[], kernel: (k: KernelExports, pointers: number[]) => void,
+  rows?: RowSplit): void {
+  const pool = rows ? activePool() : null;
+  if (pool) runRows(pool, k, rows!, pointers, kernel);
+  else kernel(k, pointers);
+}
+
+function runKernelCall(call: KernelCall): void {
   const k = call.hasKernel === false ? null : wasmKernels();
   if (!k) { call.twin(); return; }
-  withPointers(k, call.args, (p) => call.kernel(k, p), call.writes);
+  const pool = call.rows ? activePool() : null;
+  if (pool) withPointers(k, call.args, (p) => runRows(pool, k, call.rows!, p, call.kernel), call.writes);
+  else withPointers(k, call.args, (p) => call.kernel(k, p), call.writes);
 }
 

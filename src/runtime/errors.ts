@@ -50,6 +50,9 @@ export class NumericalError extends NarrowgtError {}
 /** The WASM backend is not available or was used before init(). */
 export class BackendError extends NarrowgtError {}
 
+/** A thread-pool worker failed to start or failed in its part of a kernel call (src/runtime/threads/). */
+export class WorkerError extends BackendError {}
+
 /** A numeric argument or option outside its allowed range. A RangeError and a NarrowgtError. */
 export class ArgumentRangeError extends RangeError {
   constructor(message: string) {

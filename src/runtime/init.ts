@@ -5,6 +5,8 @@ import { BackendError, InputError } from './errors.js';
 import type { KernelExports } from './kernels.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.generated.js';
 import { buildsToTry, checkSimdChoice, type KernelBuild, type SimdChoice } from './features.js';
+import { defaultThreads, MAX_THREADS, startThreaded } from './threads/start.js';
+import { setThreads } from './threads/state.js';
 
 /** Which implementation the kernels dispatch to. */
 export type Backend = 'wasm-simd' | 'js';
@@ -31,7 +33,17 @@ export interface InitOptions {
    * BackendError where the engine lacks relaxed SIMD. Not used when `source` is given (that module is loaded as it is).
    */
   simd?: SimdChoice;
+  /**
+   * Threads that run the kernels over one shared WebAssembly memory (src/runtime/threads/): an integer 1 … 64;
+   * default: the available cores, at most 8. Results are the same bits for every count. Where the runtime has no
+   * threads (no SharedArrayBuffer, a page that is not crossOriginIsolated, Cloudflare workerd), with initSync(),
+   * with a `source`, with `simd: 'relaxed'` (the shared-memory build is plain SIMD), or from narrowgt/slim, one thread runs; threadInfo() says so and why.
+   */
+  threads?: number;
 }
+
+/** Loads the shared-memory build and its workers (threads/start.ts), or null where the entry has none (slim). */
+export type ThreadedLoader = typeof startThreaded | null;
 
 let kernels: KernelExports | null = null;
 let active: Backend | null = null;
@@ -107,6 +119,10 @@ function checkArguments(caller: string, embedded: EmbeddedBytes, source: unknown
     throw new InputError(`${caller}: options.fallback must be one of ${FALLBACKS.map((f) => `'${f}'`).join(', ')}, not ${String(options.fallback)}`);
   }
   checkSimdChoice(caller, options.simd);
+  const t = options.threads;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= MAX_THREADS)) {
+    throw new InputError(`${caller}: options.threads must be an integer from 1 to ${MAX_THREADS}, not ${String(t)}`);
+  }
   if (source === undefined && !embedded && !options.forceJs && !active) {
     throw new InputError(`${caller}: source is required: narrowgt/slim carries no embedded kernels; pass the WebAssembly.Module ` +
       "(`import kernels from 'narrowgt/kernels.wasm'`, or `await WebAssembly.compileStreaming(fetch(url))`) or its bytes, " +
@@ -140,13 +156,28 @@ function jsWithoutLoading(caller: string, options: InitOptions): Backend | null 
 }
 
 /** init() over a given embedded copy (src/runtime/init-slim.ts passes none). */
-export async function initFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {}): Promise<Backend> {
+export async function initFrom(caller: string, embedded: EmbeddedBytes, source?: InitSource, options: InitOptions = {},
+  threaded: ThreadedLoader = null): Promise<Backend> {
   checkArguments(caller, embedded, source, options);
   if (active) return active;
   if (pending) return pending;
   pending = (async (): Promise<Backend> => {
     const js = jsWithoutLoading(caller, options);
     if (js) return js;
+    const threads = options.threads ?? defaultThreads();
+    if (threads > 1) {
+      const why = !threaded ? 'narrowgt/slim carries no shared-memory build' : source !== undefined ? 'a source was given (threads use the embedded shared-memory build)' :
+        options.simd === 'relaxed' ? "simd: 'relaxed' was asked for, and the shared-memory build is plain SIMD" : null;
+      if (!why) {
+        try {
+          const t = await threaded!(threads, imports);
+          setThreads(t.pool, { threads, sharedMemory: true, reason: null });
+          return adopt(t.instance);
+        } catch (e) {
+          setThreads(null, { threads: 1, sharedMemory: false, reason: `threads unavailable: ${e instanceof Error ? e.message : String(e)}` });
+        }
+      } else setThreads(null, { threads: 1, sharedMemory: false, reason: why });
+    }
     let failure: unknown;
     for (const next of candidates(caller, source, embedded, options)) {
       try {
@@ -173,6 +204,7 @@ export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: I
   if (active) return active;
   const js = jsWithoutLoading(caller, options);
   if (js) return js;
+  if ((options.threads ?? 1) > 1) setThreads(null, { threads: 1, sharedMemory: false, reason: `${caller}() cannot wait for workers to start; use init()` });
   let failure: unknown;
   for (const next of candidates(caller, source, embedded, options)) {
     try {
@@ -195,7 +227,7 @@ export function initSyncFrom(caller: string, embedded: EmbeddedBytes, source?: I
  * Throws InputError when `source` or `options` is of the wrong type.
  */
 export function init(source?: InitSource, options: InitOptions = {}): Promise<Backend> {
-  return initFrom('init', embeddedWasmBytes, source, options);
+  return initFrom('init', embeddedWasmBytes, source, options, startThreaded);
 }
 
 /**

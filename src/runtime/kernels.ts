@@ -15,8 +15,18 @@ export interface KernelExports {
   first_nonfinite_f64(ptr: number, len: number): number;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  gemm_ld_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, lda: number, ldb: number, ldc: number): void;
+  gemm_ld_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, lda: number, ldb: number, ldc: number): void;
   attention_csr_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number): void;
+  attention_csr_range_f32(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number, r0: number, r1: number,
+    dQK: number, dV: number, scale: number, scores: number, perEdge: number, nCols: number, plan: number): void;
+  attention_plan_f32(rowPtr: number, colIdx: number, nDst: number, dQK: number, dV: number): number;
+  thread_setup(base: number, bytes: number): void;
+  attention_backward_rows_f32(dQ: number, dS: number, dOut: number, k: number, v: number, weights: number, rowPtr: number,
+    colIdx: number, r0: number, r1: number, dQK: number, dVdim: number, scale: number): void;
+  attention_backward_cols_f32(dK: number, dV: number, dS: number, dOut: number, q: number, weights: number, tRowPtr: number,
+    tEdge: number, tDst: number, j0: number, j1: number, dQK: number, dVdim: number): void;
   attention_csr_f64(out: number, q: number, k: number, v: number, rowPtr: number, colIdx: number,
     nDst: number, dQK: number, dV: number, scale: number, scores: number, perEdge: number): void;
   attention_csr_backward_f32(dQ: number, dK: number, dV: number, dOut: number, q: number, k: number, v: number, weights: number,
@@ -34,6 +44,11 @@ export interface KernelExports {
     rows: number, cols: number, eps: number, scratch: number): void;
   batch_norm_backward_f32(dz: number, sumDy: number, sumDyX: number, dy: number, xhat: number, gamma: number, invStd: number,
     rows: number, cols: number, scratch: number): void;
+  column_sums_cols_f32(out: number, y: number, rows: number, ld: number, c0: number, c1: number): void;
+  batch_norm_forward_cols_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,
+    rows: number, ld: number, eps: number, c0: number, c1: number): void;
+  batch_norm_backward_cols_f32(dz: number, sumDy: number, sumDyX: number, dy: number, xhat: number, gamma: number, invStd: number,
+    rows: number, ld: number, c0: number, c1: number): void;
   householder_qr_f64(w: number, a: number, tau: number, m: number, n: number): void;
   householder_apply_f64(b: number, w: number, tau: number, m: number, k: number, ncols: number, trans: number): void;
   householder_form_q_f64(q: number, w: number, tau: number, m: number, k: number): void;
