@@ -123,7 +123,9 @@ function filesFor(filters, all) {
 function gitFiles() {
   const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) return null;
-  return r.stdout.split('\0').filter((f) => f && existsSync(join(root, f)) && !f.startsWith('node_modules/') && !f.startsWith('dist/'));
+  // node_modules may be a symlink, which the ignore rule `node_modules/` (directories only) does not cover
+  const outside = (f) => ['node_modules', 'dist'].some((d) => f === d || f.startsWith(`${d}/`));
+  return r.stdout.split('\0').filter((f) => f && !outside(f) && existsSync(join(root, f)));
 }
 
 function gitDescription() {
@@ -249,6 +251,7 @@ const base = mkdtempSync(join(tmpdir(), 'narrowgt-mutation-'));
 const copies = Array.from({ length: Math.min(jobs, mutants.length) || 1 }, (_, i) => join(base, `copy-${i}`));
 let interrupted = false;
 const cleanup = () => { if (!opt.keep) rmSync(base, { recursive: true, force: true }); };
+process.on('exit', cleanup); // also after refuse() and uncaught errors
 process.on('SIGINT', () => {
   interrupted = true;
   for (const pid of active) { try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ } }
@@ -327,7 +330,7 @@ const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 if (opt.markdown) {
   const lines = [
     `Run ${summary.date.slice(0, 16).replace('T', ' ')} UTC on ${summary.commit}, Node ${summary.node}, FC_SEED ${summary.fcSeed}, `
-      + `${summary.jobs} job${jobs > 1 ? 's' : ''}, ${Math.round(seconds / 60)} min; load average ${summary.loadStart.join(' ')} at the start, `
+      + `${summary.jobs} job${jobs > 1 ? 's' : ''}, ${(seconds / 60).toFixed(1)} min; load average ${summary.loadStart.join(' ')} at the start, `
       + `${summary.loadEnd.join(' ')} at the end.`,
     `${summary.mutants} mutants: **${summary.caught} caught** by a test, **${summary.compileError} caught by the compiler**, `
       + `**${summary.survived} survived**, **${summary.timeout} timed out**.`,
@@ -339,7 +342,8 @@ if (opt.markdown) {
     const verdict = r.verdict === 'survived' ? '**survived**' : r.verdict === 'compile-error' ? 'compiler' : r.verdict;
     const by = r.verdict === 'compile-error' ? cell(r.compiler[0]?.replace(/^.*?error /, '') ?? 'tsc')
       : r.verdict === 'timeout' ? `timed out in ${r.timedOutFile ?? 'the tests'}`
-        : r.caughtBy.length ? r.caughtBy.map((c) => `\`${c.file}\``).join(', ') : `— (ran ${r.testFiles.map((f) => `\`${f.replace(/^test\//, '')}\``).join(', ')})`;
+        : r.caughtBy.length ? r.caughtBy.map((c) => `\`${c.file.replace(/^test\//, '')}\``).join(', ')
+          : `— (ran ${r.tests.map((f) => `\`${f.replace(/^test\//, '')}\``).join(', ')})`;
     lines.push(`| \`${r.id}\`${r.issue16 ? ' ¹' : ''} | \`${r.file.replace(/^src\//, '')}\` | ${cell(r.description)} | ${verdict} | ${by} |`);
   }
   if (done.some((r) => r.issue16)) lines.push('', '¹ one of the five bugs issue 16 reports as surviving the suite.');
