@@ -90,6 +90,14 @@ export const mutants = [
     tests: [JL, FRAMEWORK],
   },
   {
+    id: 'jl-31-one-beta-first-term', issue16: true,
+    file: 'src/compress/thm-3.3-jl/jl-verifier.ts',
+    find: 'const epsABound = b2 * (2 * ra + e) * e + eta * b2 * (ra + e) ** 2;',
+    replace: 'const epsABound = beta * (2 * ra + e) * e + eta * b2 * (ra + e) ** 2;',
+    description: '(3.1) with one β dropped from the input-error term: β(2√α+e)e instead of β²(2√α+e)e',
+    tests: [JL, FRAMEWORK],
+  },
+  {
     id: 'jl-closed-form-printed', issue16: true,
     file: 'src/compress/thm-3.3-jl/jl-verifier.ts',
     find: 'const c1 = beta ** 3 + 4 * beta ** 5 * ra * (2 * ra + 1);\n    const c2 = 4 * beta ** 5 * ra * (1 + ra) ** 2;',
@@ -130,11 +138,11 @@ export const mutants = [
     tests: [JL, FRAMEWORK],
   },
   {
-    id: 'jl-no-redraw',
+    id: 'jl-keeps-worst-draw',
     file: 'src/compress/thm-3.3-jl/jl.ts',
-    find: 'if (eps === undefined || eta <= eps) break;',
-    replace: 'break;',
-    description: 'the verify-and-redraw loop keeps the first draw whatever its η',
+    find: 'if (!best || eta < best.eta) {',
+    replace: 'if (!best || eta > best.eta) {',
+    description: 'the verify-and-redraw loop keeps the draw with the largest η instead of the smallest',
     tests: [JL, FRAMEWORK],
   },
   {

@@ -4,6 +4,7 @@
 //
 //   node scripts/mutation/run.mjs [--only id,id] [--filter sub,sub] [--jobs 1] [--json out.json] [--markdown]
 //                                 [--timeout 600] [--bail] [--no-baseline] [--keep] [--check] [--list] [--mutants file]
+//                                 [--merge earlier.json] [--render earlier.json]
 //
 // The user's checkout is never modified: the files git lists (tracked, and untracked but not ignored, so uncommitted
 // edits are included) are copied into a temporary folder with node_modules symlinked, built once with `npm run build`,
@@ -27,6 +28,9 @@
 //   --no-baseline     skip the baseline run          --keep         keep the temporary copies (their paths are printed)
 //   --check           only validate the mutant list (no copy, no build)   --list   print the list and exit
 //   --mutants FILE    another list (.mjs exporting `mutants`, or .json array)
+//   --merge FILE      start from an earlier --json report: its results for mutants not run now (and not changed since)
+//                     are kept, so `--only <survivors> --merge old.json --json new.json --markdown` refreshes a table
+//   --render FILE     print an earlier --json report (with --markdown: the table) without running anything
 // Exit status: 0 when the run completed (whatever the verdicts), 2 when the list is refused or the baseline fails.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -42,7 +46,7 @@ const { values: opt } = parseArgs({
     only: { type: 'string' }, filter: { type: 'string' }, jobs: { type: 'string', default: '1' }, json: { type: 'string' },
     markdown: { type: 'boolean', default: false }, timeout: { type: 'string', default: '600' }, bail: { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, check: { type: 'boolean', default: false },
-    list: { type: 'boolean', default: false }, mutants: { type: 'string' },
+    list: { type: 'boolean', default: false }, mutants: { type: 'string' }, merge: { type: 'string' }, render: { type: 'string' },
   },
 });
 
@@ -214,9 +218,70 @@ function short(file) {
   return file.replace(/^dist\/test\//, 'test/').replace(/\.js$/, '.ts');
 }
 
+function readReport(file) {
+  if (!existsSync(file)) refuse([`${file} does not exist`]);
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(r?.runs) || !Array.isArray(r?.results)) refuse([`${file} is not a report of this runner (no runs/results)`]);
+  return r;
+}
+
+/**
+ * The report: this run's results, plus (with --merge) the earlier report's results for the mutants not run now whose
+ * definition (file, find, replace, tests) is unchanged, in the order of the list. Counts are over the combined rows.
+ */
+function combine(fresh, run, earlier, list) {
+  const runs = earlier ? [...earlier.runs, run] : [run];
+  const index = runs.length - 1;
+  const byId = new Map(fresh.map((r) => [r.id, { ...r, run: index }]));
+  run.mutants = fresh.length;
+  if (earlier) {
+    for (const old of earlier.results) {
+      const m = list.find((x) => x.id === old.id);
+      if (byId.has(old.id) || !m) continue;
+      const same = m.file === old.file && m.find === old.find && m.replace === old.replace && JSON.stringify(m.tests) === JSON.stringify(old.tests);
+      if (same) byId.set(old.id, old);
+      else console.error(`mutation: dropped the earlier result of ${old.id}: its definition changed since (run it again)`);
+    }
+  }
+  const rows = list.map((m) => byId.get(m.id)).filter(Boolean);
+  const count = (v) => rows.filter((r) => r.verdict === v).length;
+  return {
+    runs, results: rows,
+    counts: { mutants: rows.length, caught: count('caught'), compileError: count('compile-error'), survived: count('survived'), timeout: count('timeout') },
+  };
+}
+
+function print(report) {
+  const { runs, results: rows, counts } = report;
+  if (!opt.markdown) {
+    for (const r of rows) console.log(`${r.verdict.padEnd(13)} ${r.id.padEnd(40)} ${r.caughtBy.map((c) => c.file).join(', ')}`);
+    console.log(`${counts.mutants} mutants: ${counts.caught} caught, ${counts.compileError} compile errors, ${counts.survived} survived, ${counts.timeout} timed out`);
+    return;
+  }
+  const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = runs.map((u, i) => `${runs.length > 1 ? `Run ${i + 1}: ` : 'Run '}${u.date.slice(0, 16).replace('T', ' ')} UTC on ${u.commit}, `
+    + `Node ${u.node}, FC_SEED ${u.fcSeed}, ${u.jobs} job${u.jobs > 1 ? 's' : ''}, ${u.mutants} mutants in ${(u.seconds / 60).toFixed(1)} min `
+    + `(with the build and the baseline); load average ${u.loadStart.join(' ')} at the start, ${u.loadEnd.join(' ')} at the end.`);
+  lines.push('', `${counts.mutants} mutants: **${counts.caught} caught** by a test, **${counts.compileError} caught by the compiler**, `
+    + `**${counts.survived} survived**, **${counts.timeout} timed out**.`, '',
+  '| mutant | file | the bug | verdict | caught by |', '|---|---|---|---|---|');
+  for (const r of rows) {
+    const verdict = (r.verdict === 'survived' ? '**survived**' : r.verdict === 'compile-error' ? 'compiler' : r.verdict)
+      + (runs.length > 1 ? ` (run ${r.run + 1})` : '');
+    const by = r.verdict === 'compile-error' ? cell(r.compiler[0]?.replace(/^.*?error /, '') ?? 'tsc')
+      : r.verdict === 'timeout' ? `timed out in ${r.timedOutFile ?? 'the tests'}`
+        : r.caughtBy.length ? r.caughtBy.map((c) => `\`${c.file.replace(/^test\//, '')}\``).join(', ')
+          : `— (ran ${r.tests.map((f) => `\`${f.replace(/^test\//, '')}\``).join(', ')})`;
+    lines.push(`| \`${r.id}\`${r.issue16 ? ' ¹' : ''} | \`${r.file.replace(/^src\//, '')}\` | ${cell(r.description)} | ${verdict} | ${by} |`);
+  }
+  if (rows.some((r) => r.issue16)) lines.push('', '¹ one of the bugs issue 16 reports as surviving the suite.');
+  console.log(lines.join('\n'));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 const listFile = opt.mutants ?? join(root, 'scripts', 'mutation', 'mutants.mjs');
-let mutants = (await loadMutants(listFile)).map((m) => ({ ...m, tests: m.tests ?? ['test/compress'] }));
+const fullList = (await loadMutants(listFile)).map((m) => ({ ...m, tests: m.tests ?? ['test/compress'] }));
+let mutants = fullList;
 const problems = validate(mutants, root);
 if (problems.length) refuse(problems);
 if (opt.only) {
@@ -230,6 +295,10 @@ if (opt.filter) {
   mutants = mutants.map((m) => ({ ...m, tests: filters }));
   const bad = validate(mutants, root);
   if (bad.length) refuse(bad);
+}
+if (opt.render) {
+  print(readReport(opt.render));
+  process.exit(0);
 }
 if (opt.list) {
   for (const m of mutants) console.log(`${m.id}\t${m.file}\t${m.tests.join(',')}\t${m.description}`);
@@ -305,7 +374,7 @@ async function worker(dir) {
     } finally {
       writeFileSync(path, original);
     }
-    results[index] = { id: m.id, file: m.file, description: m.description, issue16: Boolean(m.issue16), tests: m.tests,
+    results[index] = { id: m.id, file: m.file, find: m.find, replace: m.replace, description: m.description, issue16: Boolean(m.issue16), tests: m.tests,
       testFiles: files.map(short), seconds: Math.round((Date.now() - t) / 100) / 10, ...result };
     log(`${m.id}: ${result.verdict}${result.caughtBy.length ? ` by ${result.caughtBy.map((c) => c.file).join(', ')}` : ''}`);
   }
@@ -317,38 +386,10 @@ const load1 = loadavg();
 cleanup();
 if (opt.keep) log(`kept the copies under ${base}`);
 
-const done = results.filter(Boolean);
-const count = (v) => done.filter((r) => r.verdict === v).length;
-const summary = {
+const thisRun = {
   date: started.toISOString(), commit: gitDescription(), node: process.version, fcSeed: process.env.FC_SEED ?? '42',
-  jobs, seconds, loadStart: load0.map((x) => +x.toFixed(2)), loadEnd: load1.map((x) => +x.toFixed(2)),
-  mutants: done.length, caught: count('caught'), survived: count('survived'), compileError: count('compile-error'), timeout: count('timeout'),
+  jobs, seconds, loadStart: load0.map((x) => +x.toFixed(2)), loadEnd: load1.map((x) => +x.toFixed(2)), mutants: 0,
 };
-if (opt.json) writeFileSync(opt.json, `${JSON.stringify({ summary, results: done }, null, 2)}\n`);
-
-const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-if (opt.markdown) {
-  const lines = [
-    `Run ${summary.date.slice(0, 16).replace('T', ' ')} UTC on ${summary.commit}, Node ${summary.node}, FC_SEED ${summary.fcSeed}, `
-      + `${summary.jobs} job${jobs > 1 ? 's' : ''}, ${(seconds / 60).toFixed(1)} min; load average ${summary.loadStart.join(' ')} at the start, `
-      + `${summary.loadEnd.join(' ')} at the end.`,
-    `${summary.mutants} mutants: **${summary.caught} caught** by a test, **${summary.compileError} caught by the compiler**, `
-      + `**${summary.survived} survived**, **${summary.timeout} timed out**.`,
-    '',
-    '| mutant | file | the bug | verdict | caught by |',
-    '|---|---|---|---|---|',
-  ];
-  for (const r of done) {
-    const verdict = r.verdict === 'survived' ? '**survived**' : r.verdict === 'compile-error' ? 'compiler' : r.verdict;
-    const by = r.verdict === 'compile-error' ? cell(r.compiler[0]?.replace(/^.*?error /, '') ?? 'tsc')
-      : r.verdict === 'timeout' ? `timed out in ${r.timedOutFile ?? 'the tests'}`
-        : r.caughtBy.length ? r.caughtBy.map((c) => `\`${c.file.replace(/^test\//, '')}\``).join(', ')
-          : `— (ran ${r.tests.map((f) => `\`${f.replace(/^test\//, '')}\``).join(', ')})`;
-    lines.push(`| \`${r.id}\`${r.issue16 ? ' ¹' : ''} | \`${r.file.replace(/^src\//, '')}\` | ${cell(r.description)} | ${verdict} | ${by} |`);
-  }
-  if (done.some((r) => r.issue16)) lines.push('', '¹ one of the five bugs issue 16 reports as surviving the suite.');
-  console.log(lines.join('\n'));
-} else {
-  for (const r of done) console.log(`${r.verdict.padEnd(13)} ${r.id.padEnd(40)} ${r.caughtBy.map((c) => c.file).join(', ')}`);
-  console.log(`${summary.mutants} mutants: ${summary.caught} caught, ${summary.compileError} compile errors, ${summary.survived} survived, ${summary.timeout} timed out (${seconds} s)`);
-}
+const report = combine(results.filter(Boolean), thisRun, opt.merge ? readReport(opt.merge) : null, fullList);
+if (opt.json) writeFileSync(opt.json, `${JSON.stringify(report, null, 2)}\n`);
+print(report);
