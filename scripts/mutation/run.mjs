@@ -252,7 +252,9 @@ function combine(fresh, run, earlier, list) {
 }
 
 function print(report) {
-  const { runs, results: rows, counts } = report;
+  const { runs, results: rows } = report;
+  const count = (v) => rows.filter((r) => r.verdict === v).length;
+  const counts = { mutants: rows.length, caught: count('caught'), compileError: count('compile-error'), survived: count('survived'), timeout: count('timeout') };
   if (!opt.markdown) {
     for (const r of rows) console.log(`${r.verdict.padEnd(13)} ${r.id.padEnd(40)} ${r.caughtBy.map((c) => c.file).join(', ')}`);
     console.log(`${counts.mutants} mutants: ${counts.caught} caught, ${counts.compileError} compile errors, ${counts.survived} survived, ${counts.timeout} timed out`);
@@ -313,6 +315,7 @@ const timeoutMs = Number(opt.timeout) * 1000;
 if (!(timeoutMs > 0)) refuse([`--timeout must be a positive number of seconds, got ${opt.timeout}`]);
 
 const started = new Date();
+const commit = gitDescription(); // what the copy is made of (before any later commit in the checkout)
 const t0 = Date.now();
 const load0 = loadavg();
 const log = (s) => console.error(`[mutation ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${s}`);
@@ -387,7 +390,7 @@ cleanup();
 if (opt.keep) log(`kept the copies under ${base}`);
 
 const thisRun = {
-  date: started.toISOString(), commit: gitDescription(), node: process.version, fcSeed: process.env.FC_SEED ?? '42',
+  date: started.toISOString(), commit, node: process.version, fcSeed: process.env.FC_SEED ?? '42',
   jobs, seconds, loadStart: load0.map((x) => +x.toFixed(2)), loadEnd: load1.map((x) => +x.toFixed(2)), mutants: 0,
 };
 const report = combine(results.filter(Boolean), thisRun, opt.merge ? readReport(opt.merge) : null, fullList);
