@@ -30,6 +30,8 @@
 //   --mutants FILE    another list (.mjs exporting `mutants`, or .json array)
 //   --merge FILE      start from an earlier --json report: its results for mutants not run now (and not changed since)
 //                     are kept, so `--only <survivors> --merge old.json --json new.json --markdown` refreshes a table
+//   --survivors       with --merge: run only the mutants the earlier report has not caught (survived, timed out,
+//                     changed or new) — after adding tests: `--survivors --merge r.json --json r.json --markdown`
 //   --render FILE     print an earlier --json report (with --markdown: the table) without running anything
 // Exit status: 0 when the run completed (whatever the verdicts), 2 when the list is refused or the baseline fails.
 import { spawn, spawnSync } from 'node:child_process';
@@ -47,6 +49,7 @@ const { values: opt } = parseArgs({
     markdown: { type: 'boolean', default: false }, timeout: { type: 'string', default: '600' }, bail: { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, check: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false }, mutants: { type: 'string' }, merge: { type: 'string' }, render: { type: 'string' },
+    survivors: { type: 'boolean', default: false },
   },
 });
 
@@ -261,7 +264,7 @@ function print(report) {
     return;
   }
   const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const lines = runs.map((u, i) => `${runs.length > 1 ? `Run ${i + 1}: ` : 'Run '}${u.date.slice(0, 16).replace('T', ' ')} UTC on ${u.commit}, `
+  const lines = runs.map((u, i) => `${runs.length > 1 ? `* Run ${i + 1}: ` : 'Run '}${u.date.slice(0, 16).replace('T', ' ')} UTC on ${u.commit}, `
     + `Node ${u.node}, FC_SEED ${u.fcSeed}, ${u.jobs} job${u.jobs > 1 ? 's' : ''}, ${u.mutants} mutants in ${(u.seconds / 60).toFixed(1)} min `
     + `(with the build and the baseline); load average ${u.loadStart.join(' ')} at the start, ${u.loadEnd.join(' ')} at the end.`);
   lines.push('', `${counts.mutants} mutants: **${counts.caught} caught** by a test, **${counts.compileError} caught by the compiler**, `
@@ -291,6 +294,16 @@ if (opt.only) {
   const unknown = wanted.filter((id) => !mutants.some((m) => m.id === id));
   if (unknown.length) refuse(unknown.map((id) => `--only: no mutant '${id}'`));
   mutants = mutants.filter((m) => wanted.includes(m.id));
+}
+if (opt.survivors) {
+  // with --merge: rerun what the earlier report did not catch (survived, timed out) and what it does not cover
+  if (!opt.merge) refuse(['--survivors needs --merge <earlier report>']);
+  const earlier = new Map(readReport(opt.merge).results.map((r) => [r.id, r]));
+  mutants = mutants.filter((m) => {
+    const r = earlier.get(m.id);
+    return !r || r.verdict === 'survived' || r.verdict === 'timeout' || r.find !== m.find || r.replace !== m.replace;
+  });
+  if (mutants.length === 0) { console.log('mutation: no survivors to rerun'); process.exit(0); }
 }
 if (opt.filter) {
   const filters = opt.filter.split(',').map((s) => s.trim()).filter(Boolean);
