@@ -1,5 +1,5 @@
-// The size table of docs/runtimes.md ("## Sizes"), computed from the current build: kernels.wasm and
-// kernels-relaxed.wasm, and the
+// The size table of docs/runtimes.md ("## Sizes"), computed from the current build: kernels.wasm,
+// kernels-relaxed.wasm and kernels-threads.wasm (the shared-memory build), and the
 // library entry and the slim entry bundled as a browser or edge bundler sees them (the options of bundle.mjs).
 // test/runtimes/bundle.test.ts fails when the table in the docs differs from this one;
 // `node scripts/runtimes/sizes.mjs --write` (after `npm run build`) rewrites it in place.
@@ -30,14 +30,16 @@ async function bundle(options) {
 export async function sizeTable() {
   const wasm = readFileSync(join(root, 'dist', 'kernels.wasm'));
   const relaxed = readFileSync(join(root, 'dist', 'kernels-relaxed.wasm'));
-  const base64 = Math.ceil(wasm.length / 3) * 4 + Math.ceil(relaxed.length / 3) * 4;
+  const threads = readFileSync(join(root, 'dist', 'kernels-threads.wasm'));
+  const base64 = [wasm, relaxed, threads].reduce((sum, b) => sum + Math.ceil(b.length / 3) * 4, 0);
   const full = await bundle(libraryBundleOptions);
   const slim = await bundle(slimBundleOptions);
   const rows = [
     ['`dist/kernels.wasm`', `${fmt(wasm.length)} (${fmt(gz(wasm))} gzipped)`],
     ['`dist/kernels-relaxed.wasm` (relaxed SIMD)', `${fmt(relaxed.length)} (${fmt(gz(relaxed))} gzipped)`],
+    ['`dist/kernels-threads.wasm` (shared memory, for the thread pool)', `${fmt(threads.length)} (${fmt(gz(threads))} gzipped)`],
     ['library entry (`narrowgt`, = `narrowgt/browser`), bundled with its dependencies and minified', `${fmt(full.code.length)} (${fmt(gz(full.code))} gzipped)`],
-    ['… of which the embedded kernels (base64, both builds)', fmt(base64)],
+    ['… of which the embedded kernels (base64, all three builds)', fmt(base64)],
     ['… of which the dependencies (`fflate`, `@noble/hashes`)', fmt(full.dependencies)],
     ['slim entry (`narrowgt/slim`, = `narrowgt/browser/slim`): no embedded kernels', `${fmt(slim.code.length)} (${fmt(gz(slim.code))} gzipped)`],
   ];

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../src/runtime/kernels-wasm.generated.js';
+import { KERNELS_THREADS_WASM_BASE64 } from '../../src/runtime/threads/kernels-threads-wasm.generated.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { libraryBundleOptions } = (await import(new URL('scripts/runtimes/bundle.mjs', `file://${root}`).href)) as { libraryBundleOptions: BuildOptions };
@@ -42,8 +43,9 @@ test('the slim entry (narrowgt/slim) bundles without the embedded kernels, the f
   assert.equal(sizes.fullCode, code);
   assert.ok(!sizes.slimCode.includes(KERNELS_WASM_BASE64.slice(0, 4096)), 'no base64 of the kernels in the slim bundle');
   assert.ok(!sizes.slimCode.includes(KERNELS_RELAXED_WASM_BASE64.slice(0, 4096)), 'nor of the relaxed-SIMD build');
-  const both = KERNELS_WASM_BASE64.length + KERNELS_RELAXED_WASM_BASE64.length;
-  assert.ok(sizes.full - sizes.slim >= both, `slim is ${sizes.full - sizes.slim} B smaller, the base64 of both builds is ${both} B`);
+  assert.ok(!sizes.slimCode.includes(KERNELS_THREADS_WASM_BASE64.slice(0, 4096)), 'nor of the shared-memory build');
+  const all = KERNELS_WASM_BASE64.length + KERNELS_RELAXED_WASM_BASE64.length + KERNELS_THREADS_WASM_BASE64.length;
+  assert.ok(sizes.full - sizes.slim >= all, `slim is ${sizes.full - sizes.slim} B smaller, the base64 of the three builds is ${all} B`);
 });
 
 test("the export condition 'narrowgt-slim' makes a bundler resolve `narrowgt` to the slim entry", async () => {
@@ -56,7 +58,7 @@ test("the export condition 'narrowgt-slim' makes a bundler resolve `narrowgt` to
 });
 
 test('the size table in docs/runtimes.md is the one this build gives (else: node scripts/runtimes/sizes.mjs --write)', () => {
-  assert.equal(sizes.base64, KERNELS_WASM_BASE64.length + KERNELS_RELAXED_WASM_BASE64.length);
+  assert.equal(sizes.base64, KERNELS_WASM_BASE64.length + KERNELS_RELAXED_WASM_BASE64.length + KERNELS_THREADS_WASM_BASE64.length);
   assert.equal(documentedTable(), sizes.table,
     'docs/runtimes.md is stale: run `npm run build && node scripts/runtimes/sizes.mjs --write` and commit the table');
 });
@@ -66,6 +68,7 @@ test('sizes: kernels.wasm, and the library entry minified and gzipped (reported)
   const gzipped = gzipSync(code, { level: 9 }).length;
   assert.ok(code.includes(KERNELS_WASM_BASE64), 'the bundle embeds the kernels');
   assert.ok(code.includes(KERNELS_RELAXED_WASM_BASE64), 'and their relaxed-SIMD build');
+  assert.ok(code.includes(KERNELS_THREADS_WASM_BASE64), 'and their shared-memory build');
   t.diagnostic(`kernels.wasm: ${wasm} B (${gzipSync(readFileSync(new URL('dist/kernels.wasm', `file://${root}`)), { level: 9 }).length} B gzipped)`);
   t.diagnostic(`library entry, bundled + minified: ${code.length} B; gzipped: ${gzipped} B; of which embedded kernels (base64): ${KERNELS_WASM_BASE64.length} B`);
 });
