@@ -8,6 +8,7 @@ import {
   type CompressedModel, type GraphTransformer,
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
 import {
   gaussianInput, lowRankInput, makePattern, maxRowDistance, maxRowNorm, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
 } from '../../support/models.js';
@@ -65,6 +66,7 @@ const caseArb = fc.record({
   activation: fc.constantFrom<'relu' | 'identity'>('relu', 'identity'),
   bias: fc.boolean(),
   foldInput: fc.boolean(),
+  logitScale: logitScaleChoice(),
 });
 
 test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_out T̂(X) = T(X) to 1e-9 relative, â = a to 1e-9·max(1, max|s|), Ĥ^(ℓ+3/4) = H^(ℓ+3/4)[:, S], every width ≤ d, certificate holds', () => {
@@ -72,7 +74,7 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
   fc.assert(fc.property(caseArb, (c) => scope(() => {
     const g = rng(c.seed);
     const rankX = Math.min(c.rankX, c.d, c.dIn), rankW1 = Math.min(c.rankW1, c.d);
-    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, w1Rank: rankW1, bias: c.bias, activation: c.activation });
+    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, w1Rank: rankW1, bias: c.bias, activation: c.activation, logitScale: resolveLogitScale(c.logitScale, c.width) });
     const x = lowRankInput(g, c.n, c.dIn, rankX, c.alpha0);
     const pattern = makePattern(g, c.kind, c.n, c.p);
     const comp = compressExactLowRank(model, x, pattern, { d: c.d, foldInput: c.foldInput });

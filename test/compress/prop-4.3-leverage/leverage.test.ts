@@ -8,7 +8,7 @@ import {
   init, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../../src/index.js';
-import { coherentInstance, nearLowRankInstance } from '../../support/compress-generators.js';
+import { coherentInstance, logitScaleChoice, nearLowRankInstance } from '../../support/compress-generators.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
 } from '../../support/compress-measure.js';
@@ -212,7 +212,7 @@ test('Prop 4.3 in the network: Thm 4.2 attention, then e¾ ≤ ‖U‖βe½ + ma
   await fc.assert(fc.asyncProperty(fc.record({
     n: fc.integer({ min: 40, max: 90 }), width: fc.integer({ min: 64, max: 112 }), layers: fc.integer({ min: 1, max: 2 }),
     rank: fc.integer({ min: 2, max: 3 }), noise: fc.double({ min: 0.005, max: 0.05, noNaN: true }), edgeProb: fc.constantFrom(0.03, 0.3),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), samplingSeed: fc.integer({ min: 0, max: 1000 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), samplingSeed: fc.integer({ min: 0, max: 1000 }), logitScale: logitScaleChoice(),
   }), async (p) => {
     const inst = nearLowRankInstance({ ...p, dIn: 12, noiseX: p.noise, noiseW: p.noise, beta: 1, alpha0: 1 });
     const model = new GraphTransformer({ layers: inst.layers });

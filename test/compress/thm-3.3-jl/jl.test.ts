@@ -8,6 +8,7 @@ import {
   ConvergenceError, InputError, GraphTransformer, type CompressedModel, type DenseMatrix, type CsrGraph,
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
 import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../../support/models.js';
 
 announceSeed('test/compress/thm-3.3-jl/jl.test.ts');
@@ -121,13 +122,14 @@ const caseArb = fc.record({
   kind: fc.constantFrom<PatternKind>('sparse', 'full', 'expander'),
   p: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
   activation: fc.constantFrom<'relu' | 'identity'>('relu', 'identity'),
+  logitScale: logitScaleChoice(),
 });
 
 test('Thm 3.3: (3.1) ε_a ≤ β²(2√α+e)e + ηβ²(√α+e)², (3.2) |log â/a| ≤ 2ε_a, (3.3) e½ ≤ βe + (e^{2ε_a}−1)β√α, (3.4) e^(ℓ+1) ≤ β²e½ on every layer, for every draw of M; closed form whenever its conditions hold', () => {
   let closedApplied = 0;
   fc.assert(fc.property(caseArb, (c) => scope(() => {
     const g = rng(c.seed);
-    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, activation: c.activation });
+    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, activation: c.activation, logitScale: resolveLogitScale(c.logitScale, c.width) });
     const x = gaussianInput(g, c.n, c.dIn, c.alpha0);
     const pattern = makePattern(g, c.kind, c.n, c.p);
     const comp = compressWithJl(model, x, pattern, { d: c.d, seed: c.seed });
