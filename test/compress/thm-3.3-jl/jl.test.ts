@@ -9,6 +9,15 @@ import {
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
 import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, jlBounds, normsAndSkips, recordedQuantities, spectral } from '../../support/bound-oracle/index.js';
+
+/** Every check's bound (and η, applicability) against the oracle's transcription of Thm 3.3, and β against (A2). */
+function assertOracle(model: GraphTransformer, comp: CompressedModel, d: number, eps: number | null, where: string): void {
+  const cert = comp.certificate;
+  assertBeta(cert.beta, model, where);
+  const practical = model.variant === 'practical' ? normsAndSkips(model) : undefined;
+  assertBoundsMatch(cert, jlBounds(recordedQuantities(cert), { d, eps, practical, headNorm: model.head ? spectral(model.head.weight) : null }), where);
+}
 import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../../support/models.js';
 
 announceSeed('test/compress/thm-3.3-jl/jl.test.ts');
@@ -136,6 +145,7 @@ test('Thm 3.3: (3.1) ε_a ≤ β²(2√α+e)e + ηβ²(√α+e)², (3.2) |log â
     for (const l of comp.narrow.layers) { assert.equal(l.wQ.rows, c.d); assert.equal(l.wK.rows, c.d); }
     const m = measure(model, comp, x, pattern);
     assertPerLayer(m, comp, `case ${JSON.stringify(c)}`);
+    assertOracle(model, comp, c.d, null, `case ${JSON.stringify(c)}`);
     assert.equal(m.e[0], 0, 'Ĥ^(0) = X');
     const etaMax = Math.max(...m.eta);
     const cf = closedForm(m, etaMax);
@@ -160,6 +170,7 @@ test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the sma
     const comp = compressWithJl(model, x, pattern, { d: 64, eps: 0.9, seed, maxTries: 5 });
     const m = measure(model, comp, x, pattern);
     assertPerLayer(m, comp, `seed ${seed}`);
+    assertOracle(model, comp, 64, 0.9, `seed ${seed}`);
     const cf = closedForm(m, 0.9);
     if (cf !== null) {
       applied++;
@@ -183,6 +194,7 @@ test('Thm 3.3 JL rule: with d = d_JL(2m, ε, δ/L) the first draw of every layer
       const d = jlAttentionWidth(pattern.numEdges, eps, 0.1, depth);
       const comp = compressWithJl(model, x, pattern, { eps, delta: 0.1, seed, maxTries: 1 });
       assert.equal(comp.narrow.layers[0].wQ.rows, d);
+      assertOracle(model, comp, d, eps, `seed ${seed}`);
       for (const lc of comp.certificate.layers) {
         assert.ok(lc.extra.eta <= eps, `η ${lc.extra.eta} > ε ${eps}`);
         worst = Math.max(worst, lc.extra.eta / eps);
@@ -242,6 +254,7 @@ test('Thm 3.3 on the practical variant: (3.1) and the §1.3 recursion e½ ≤ g�
       assert.ok(eNext <= g2 * (1 + beta ** 2) * eHalf * (1 + RTOL) + 1e-14 * (1 + ra), `layer ${l} e^(ℓ+1)`);
     }
     assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
+    assertOracle(model, comp, d, null, `seed ${seed}`);
     assert.equal(comp.certificate.predicted.conditionsHold, false, 'no closed form for the practical variant');
   })), fcParams(10));
 });

@@ -23,3 +23,4 @@ export * from './low-rank.js';
 export * from './leverage.js';
 export * from './clusters.js';
 export * from './practical.js';
+export * from './measure.js';

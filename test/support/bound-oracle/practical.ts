@@ -82,6 +82,5 @@ export function practicalBounds(r: Recorded, p: PracticalInputs): BoundOracle {
   }
   o.add({ kind: 'closed-form', layer: null, name: 'a-priori chain: ‖T(X) − T̂(X)‖ ≤ the recursion from the reference residuals alone',
     bound: chain, applicable: valid && Number.isFinite(chain) });
-  void L;
   return o;
 }

@@ -1,0 +1,63 @@
+// Measured quantities that certificates do not record but whose bounds use them (‖W_V‖, ‖BN‖, ‖skip‖, ‖U‖, B_v …),
+// computed by the tests' own means: the one-sided Jacobi SVD of test/support (exact to rounding) up to 64 rows or
+// columns, the power iteration of src/linalg (tol 1e-13) above; a diagonal matrix's norm is its largest |entry|.
+import type { DenseMatrix } from '../../../src/linalg/dense.js';
+import type { GraphTransformer } from '../../../src/model/graph-transformer.js';
+import { jacobiNorm2 } from '../jacobi-svd.js';
+import { sigmaMax } from '../models.js';
+import { betaOf } from './common.js';
+import assert from 'node:assert/strict';
+
+function isDiagonal(m: DenseMatrix): boolean {
+  if (m.rows !== m.cols) return false;
+  const d = m.data, n = m.cols;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && d[i * n + j] !== 0) return false;
+  return true;
+}
+
+/** ‖m‖₂, independently of src/compress. */
+export function spectral(m: DenseMatrix): number {
+  if (isDiagonal(m)) { let w = 0; for (let i = 0; i < m.rows; i++) w = Math.max(w, Math.abs(m.data[i * m.cols + i])); return w; }
+  if (Math.min(m.rows, m.cols) <= 64) return jacobiNorm2(Float64Array.from(m.data), m.rows, m.cols);
+  return sigmaMax(m as DenseMatrix<'f64'>);
+}
+
+/** ‖S‖₂ of a skip map: 0 for none, 1 for the identity. */
+export function skipNorm(s: DenseMatrix | 'identity' | null | undefined): number {
+  return !s ? 0 : s === 'identity' ? 1 : spectral(s);
+}
+
+/** The practical variant's per-layer ‖N₁‖, ‖N₂‖, ‖S₁‖, ‖S₂‖ (docs/theory.md §17). */
+export function normsAndSkips(model: GraphTransformer): { g1: number; g2: number; s1: number; s2: number }[] {
+  return model.layers.map((l) => ({
+    g1: l.attentionNorm ? spectral(l.attentionNorm.weight) : 1, g2: l.ffnNorm ? spectral(l.ffnNorm.weight) : 1,
+    s1: skipNorm(l.attentionSkip), s2: skipNorm(l.ffnSkip),
+  }));
+}
+
+/** max_i ‖row_i(A·Wᵀ)‖ in plain loops (e.g. B_v = max_j ‖W_V h_j‖). */
+export function maxRowNormTimesT(a: DenseMatrix, w: DenseMatrix): number {
+  let best = 0;
+  for (let i = 0; i < a.rows; i++) {
+    let s = 0;
+    for (let o = 0; o < w.rows; o++) { let t = 0; for (let k = 0; k < w.cols; k++) t += w.data[o * w.cols + k] * a.data[i * a.cols + k]; s += t * t; }
+    best = Math.max(best, s);
+  }
+  return Math.sqrt(best);
+}
+
+/** max_j ‖column_j(m)‖. */
+export function maxColumnNorm(m: DenseMatrix): number {
+  let best = 0;
+  for (let j = 0; j < m.cols; j++) { let s = 0; for (let i = 0; i < m.rows; i++) s += m.data[i * m.cols + j] ** 2; best = Math.max(best, s); }
+  return Math.sqrt(best);
+}
+
+/**
+ * The certificate's β against β of (A2) measured here (betaOf with the Jacobi / power-iteration norm), relative 1e-10
+ * (two independent spectral norms agree to ~1e-13); a β without √logitScale is off by √s, far outside.
+ */
+export function assertBeta(certBeta: number, model: GraphTransformer, where: string): void {
+  const b = betaOf(model, spectral);
+  assert.ok(Math.abs(certBeta - b) <= 1e-10 * b, `${where}: certificate β = ${certBeta}, β of (A2) with √logitScale folded into W_Q, W_K = ${b}`);
+}
