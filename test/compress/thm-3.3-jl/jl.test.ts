@@ -9,7 +9,7 @@ import {
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
 import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
-import { assertBeta, assertBoundsMatch, jlBounds, normsAndSkips, recordedQuantities, spectral } from '../../support/bound-oracle/index.js';
+import { assertBeta, assertBoundsMatch, jlBounds, jlClosedFormOracle, normsAndSkips, recordedQuantities, spectral } from '../../support/bound-oracle/index.js';
 
 /** Every check's bound (and η, applicability) against the oracle's transcription of Thm 3.3, and β against (A2). */
 function assertOracle(model: GraphTransformer, comp: CompressedModel, d: number, eps: number | null, where: string): void {
@@ -181,6 +181,27 @@ test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the sma
   })), fcParams(6));
   assert.ok(applied > 0, 'conditions held in at least one case');
   console.log(`# closed form: applied in ${applied} cases, worst measured/bound ${worst.toExponential(3)}`);
+});
+
+test('Thm 3.3 closed form against the bound oracle at β ≠ 1 and logit scales ≠ 1 (1/8, 2, 4): c1 = β³ + 4β⁵√α(2√α+1), c2 = 4β⁵√α(1+√α)² and the bound c2·ε·Σc1^k to 1e-12, not the paper\'s printed β³ + 8βα + 4β²√α, 4β²(α√α + 2α + √α) (issue 16)', () => {
+  for (const [beta, logitScale] of [[0.5, 2], [1.5, 1 / 8], [0.7, 4], [2, 1]] as const) {
+    scope(() => {
+      const g = rng(77);
+      const model = theoryModel(g, { dIn: 6, width: 32, depth: 2, beta, logitScale });
+      const x = gaussianInput(g, 20, 6, 0.25);
+      const pattern = makePattern(g, 'sparse', 20, 0.2);
+      const comp = compressWithJl(model, x, pattern, { d: 16, eps: 0.9, seed: 3, maxTries: 5, allowUncertified: true });
+      const cert = comp.certificate, where = `β ${beta}, logit scale ${logitScale}`;
+      assertBeta(cert.beta, model, where);
+      assert.ok(Math.abs(cert.beta - beta * Math.max(1, Math.sqrt(logitScale))) <= 1e-9 * cert.beta, `${where}: β = ${cert.beta}`);
+      const mine = jlClosedFormOracle(cert.alpha, cert.beta, 0.9, 2);
+      assert.ok(Math.abs(cert.predicted.constants.c1 - mine.c1) <= 1e-12 * mine.c1, `${where}: c1 ${cert.predicted.constants.c1} vs oracle ${mine.c1}`);
+      assert.ok(Math.abs(cert.predicted.constants.c2 - mine.c2) <= 1e-12 * mine.c2, `${where}: c2 ${cert.predicted.constants.c2} vs oracle ${mine.c2}`);
+      const check = cert.checks.find((k) => k.kind === 'closed-form')!;
+      assert.ok(Math.abs(check.bound - mine.bound) <= 1e-12 * mine.bound, `${where}: closed-form bound ${check.bound} vs oracle ${mine.bound}`);
+      assertOracle(model, comp, 16, 0.9, where);
+    });
+  }
 });
 
 test('Thm 3.3 JL rule: with d = d_JL(2m, ε, δ/L) the first draw of every layer already has η^(ℓ) ≤ ε (fixed seeds, maxTries = 1)', () => {
