@@ -9,6 +9,18 @@ import {
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
 import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, exactBounds, recordedQuantities } from '../../support/bound-oracle/index.js';
+
+/** Every check's bound against the oracle's transcription of Prop. 4.1, with the scales measured here on the reference trace. */
+function assertExactOracle(model: GraphTransformer, c: CompressedModel, x: DenseMatrix<'f64'>, pattern: CsrGraph, d: number): void {
+  const rt = model.forward(x, pattern, { trace: true }).trace!;
+  const layers = rt.layers.map((rl) => ({
+    input: maxRowNorm(rl.input), half: maxRowNorm(rl.half), threeQuarter: maxRowNorm(rl.threeQuarter),
+    maxLogit: rl.logits.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+  }));
+  assertBeta(c.certificate.beta, model, 'Prop 4.1');
+  assertBoundsMatch(c.certificate, exactBounds(recordedQuantities(c.certificate), { d, layers }), 'Prop 4.1');
+}
 import {
   gaussianInput, lowRankInput, makePattern, maxRowDistance, maxRowNorm, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
 } from '../../support/models.js';
@@ -91,6 +103,7 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
     });
     if (comp.inputAdapter) assert.ok(comp.inputAdapter.rows <= c.d && !c.foldInput);
     assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
+    assertExactOracle(model, comp, x, pattern, c.d);
     assert.equal(comp.certificate.predicted.outputError, 0);
   })), fcParams(25));
   console.log(`# Prop 4.1: worst error / 1e-9 tolerance = ${worst.toExponential(3)}`);
@@ -113,6 +126,8 @@ test('Prop 4.1 hypotheses that fail (rank(X) > d; generic ReLU W_1 so rank(H^(�
     assert.equal(c2.certificate.holds, false);
     assert.ok(c2.certificate.reasons.some((r) => /^layer 0: rank\(H\^\(ℓ\+3\/4\)\) ≤ d fails: \d+ > 6/.test(r)), c2.certificate.reasons.join('\n'));
     assert.ok(exactness(generic, c2, x, pattern).out > 1e-3);
+    assertExactOracle(model, c1, fullRankX, pattern, 4);
+    assertExactOracle(generic, c2, x, pattern, 6);
 
     // Near-low-rank inputs (noise of size ε) also fail: Prop. 4.1 is exact-only (Thm 4.2 is the ε version).
     const noisy = nearLowRankInput(g, 40, 12, 3, 1, 1e-3);

@@ -9,6 +9,7 @@ import {
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../../src/index.js';
 import { coherentInstance, logitScaleChoice, nearLowRankInstance } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, leverageBounds, leverageSamplesOracle, recordedQuantities, spectral, type LeverageLayer } from '../../support/bound-oracle/index.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
 } from '../../support/compress-measure.js';
@@ -162,6 +163,7 @@ function checkProposition43(model: GraphTransformer, c: CompressedModel, x: Dens
   const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstant(Number(c.details.delta1));
   const sampling = c.details.sampling as { rows: number[] }[];
   let worst = 0, worstSampling = 0;
+  const oracleLayers: LeverageLayer[] = [];
   for (let l = 0; l < L; l++) {
     const dec = c.decoders[l], next: Decoder = l + 1 < L ? c.decoders[l + 1].input : c.uOut!;
     const rl = ref.layers[l], nl = nar.layers[l], at = `layer ${l}`;
@@ -202,7 +204,16 @@ function checkProposition43(model: GraphTransformer, c: CompressedModel, x: Dens
     assert.equal(w.w2.cols, R.length);
     assert.ok(w.w1.cols <= d && w.w2.rows <= d && w.wQ.rows <= d && w.wV.rows <= d);
     hs.free();
+    const ex = c.certificate.layers[l].extra, sc = Math.sqrt(alpha) * Math.max(1, beta);
+    assert.ok(Math.abs(ex.epsilon34 - eps34) <= 1e-9 * sc, `${at}: recorded ε_34 ${ex.epsilon34} vs ${eps34}`);
+    assert.ok(Math.abs(ex.outputBasisResidual - dist) <= 1e-9 * sc * Math.max(1, beta), `${at}: recorded dist ${ex.outputBasisResidual} vs ${dist}`);
+    oracleLayers.push({ decoderNorm: spectral(U), maxSamplingError: maxErr, eps34: ex.epsilon34, dist: ex.outputBasisResidual });
   }
+  // Every check's bound against the oracle, with k and C from the documented defaults δ₀ = δ₁ = 0.005 (§10).
+  assert.equal(c.details.delta0, 0.005);
+  assertBeta(c.certificate.beta, model, 'Prop 4.3');
+  assertBoundsMatch(c.certificate, leverageBounds(recordedQuantities(c.certificate),
+    { d, samples: leverageSamplesOracle(d, 0.005), fraction: 0.99, layers: oracleLayers }), 'Prop 4.3');
   return { worst, worstSampling };
 }
 
