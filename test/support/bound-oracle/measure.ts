@@ -61,3 +61,44 @@ export function assertBeta(certBeta: number, model: GraphTransformer, where: str
   const b = betaOf(model, spectral);
   assert.ok(Math.abs(certBeta - b) <= 1e-10 * b, `${where}: certificate β = ${certBeta}, β of (A2) with √logitScale folded into W_Q, W_K = ${b}`);
 }
+
+/** Cluster statistics of Thm 4.4 (docs/theory.md §11) on n×D rows h with labels 0..k−1, in plain loops. */
+export function clusterStats(h: DenseMatrix, labels: ArrayLike<number>): {
+  clusters: number; centres: Float64Array[]; epsilon: number; maxDistance: number; gamma1: number; gamma2: number; kappa: number; s: number; separation: number;
+} {
+  const n = h.rows, D = h.cols;
+  let k = 0;
+  for (let i = 0; i < n; i++) k = Math.max(k, labels[i] + 1);
+  const centres = Array.from({ length: k }, () => new Float64Array(D)), count = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) { count[labels[i]]++; for (let j = 0; j < D; j++) centres[labels[i]][j] += h.data[i * D + j]; }
+  centres.forEach((c, a) => { for (let j = 0; j < D; j++) c[j] /= count[a]; });
+  const dot = (x: Float64Array, y: Float64Array) => { let t = 0; for (let j = 0; j < D; j++) t += x[j] * y[j]; return t; };
+  const norms = centres.map((c) => Math.sqrt(dot(c, c)));
+  let epsilon = 0, maxDistance = 0;
+  for (let i = 0; i < n; i++) {
+    const c = centres[labels[i]];
+    let t = 0;
+    for (let j = 0; j < D; j++) t += (h.data[i * D + j] - c[j]) ** 2;
+    maxDistance = Math.max(maxDistance, Math.sqrt(t));
+    epsilon = Math.max(epsilon, Math.sqrt(t) / norms[labels[i]]);
+  }
+  let s = -Infinity, separation = -Infinity;
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) if (a !== b) {
+    const ab = dot(centres[a], centres[b]);
+    separation = Math.max(separation, ab);
+    s = Math.max(s, ab / norms[b] ** 2);
+  }
+  const gamma1 = Math.min(...norms), gamma2 = Math.max(...norms);
+  return { clusters: k, centres, epsilon, maxDistance, gamma1, gamma2, kappa: gamma2 / gamma1, s, separation };
+}
+
+/** max_j ‖column_j(W·G)‖ in plain loops (max_a ‖f_a‖ with f_a = W_2 g_a). */
+export function maxColumnNormOfProduct(w: DenseMatrix, g: DenseMatrix): number {
+  let best = 0;
+  for (let a = 0; a < g.cols; a++) {
+    let s = 0;
+    for (let o = 0; o < w.rows; o++) { let t = 0; for (let k = 0; k < w.cols; k++) t += w.data[o * w.cols + k] * g.data[k * g.cols + a]; s += t * t; }
+    best = Math.max(best, s);
+  }
+  return Math.sqrt(best);
+}
