@@ -101,6 +101,17 @@ test('the certificate of compressPractical holds for every width on random pract
     }), fcParams(12));
 });
 
+test('regression (FC_SEED=20261207, 1000 runs, case 795): the a-priori chain of 1.1e213 agrees with the oracle within the rounding e^{2ε̃_a} amplifies (1.1e-12 relative at 1e-12 before)', () => {
+  scope(() => {
+    const g = rng(262051292);
+    const model = practicalModel(g, { dIn: 5, width: 9, depth: 2, beta: 0.9597924739738583, classes: 2 });
+    const x = gaussianInput(g, 36, 5, 1), pattern = erPattern(g, 36, 0.2);
+    const c = compressPractical(model, x, pattern, { d: 4, hidden: 'full' });
+    assert.ok((c.certificate.predicted.outputError ?? 0) > 1e200);
+    assertPracticalOracle(model, c, x, pattern, 'regression');
+  });
+});
+
 test('a tampered narrow weight makes the certificate fail (the checks can fail): exact instance, one entry of Ŵ_V changed', () => {
   scope(() => {
     const g = rng(8);

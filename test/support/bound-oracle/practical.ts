@@ -6,7 +6,7 @@
 //   (P¾)  full: ‖W_1‖e½;   select: ‖U_σ‖‖W_1[S]‖e½ + ε_σ
 //   (P1)  e′ ≤ ε′ + g₂[s₂e½ + ‖W_2‖e¾]   (clusters: ε′ + g₂[s₂e½ + Δ·max‖f_a‖ + ‖W_2‖‖W_1‖·max‖h½ − c‖])
 //   head ≤ ‖W_head‖e^(L), and the a-priori chain: the same recursion with the realised e's replaced by their bounds.
-import { BoundOracle } from './oracle.js';
+import { BoundOracle, ORACLE_RTOL } from './oracle.js';
 import { frameworkBounds, l2Bound, type Recorded } from './common.js';
 import { oneHotOracle } from './clusters.js';
 
@@ -39,13 +39,16 @@ export function practicalBounds(r: Recorded, p: PracticalInputs): BoundOracle {
   const { alpha, beta } = r, L = r.depth;
   let pe = r.layers[0].e ?? 0; // the a-priori chain starts at e^(0) = ε_0
   let valid = true;
+  let amplification = 1; // Π_l (1 + 4ε̃_a^(ℓ)): how e^{2ε̃_a} magnifies a relative error of the inputs (norms, B_v) along the chain
   r.layers.forEach((lc, l) => {
     const q = p.layers[l];
     const e = lc.e ?? Infinity, eHalf = lc.eHalf ?? Infinity, e34 = lc.e34 ?? Infinity;
     o.add({ kind: 'inequality', layer: l, name: 'L2: ε_a ≤ β²(2√α+e)e', bound: l2Bound(alpha, beta, e) });
     o.add({ kind: 'inequality', layer: l, name: '(P½) e½ ≤ ε½ + g₁[s₁e + ‖W_V‖e + (e^{2ε_a}−1)B_v]',
       bound: q.epsHalf + q.g1 * ((q.s1 + q.nV) * e + Math.expm1(2 * lc.epsA) * q.valueNorm) });
-    const pHalf = q.epsHalf + q.g1 * ((q.s1 + q.nV) * pe + Math.expm1(2 * l2Bound(alpha, beta, pe)) * q.valueNorm);
+    const pEpsA = l2Bound(alpha, beta, pe);
+    amplification *= 1 + 4 * pEpsA;
+    const pHalf = q.epsHalf + q.g1 * ((q.s1 + q.nV) * pe + Math.expm1(2 * pEpsA) * q.valueNorm);
     if (p.hidden !== 'clusters') {
       let p34: number;
       if (p.hidden === 'full') {
@@ -81,6 +84,6 @@ export function practicalBounds(r: Recorded, p: PracticalInputs): BoundOracle {
     chain = p.headNorm * pe;
   }
   o.add({ kind: 'closed-form', layer: null, name: 'a-priori chain: ‖T(X) − T̂(X)‖ ≤ the recursion from the reference residuals alone',
-    bound: chain, applicable: valid && Number.isFinite(chain) });
+    bound: chain, applicable: valid && Number.isFinite(chain), rtol: ORACLE_RTOL * amplification });
   return o;
 }
