@@ -9,7 +9,7 @@ import {
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../../src/index.js';
 import { coherentInstance, logitScaleChoice, nearLowRankInstance } from '../../support/compress-generators.js';
-import { assertBeta, assertBoundsMatch, leverageBounds, leverageSamplesOracle, recordedQuantities, spectral, type LeverageLayer } from '../../support/bound-oracle/index.js';
+import { assertBeta, assertBoundsMatch, leverageBounds, leverageConstantOracle, leverageSamplesOracle, recordedQuantities, spectral, type LeverageLayer } from '../../support/bound-oracle/index.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
 } from '../../support/compress-measure.js';
@@ -45,6 +45,10 @@ test('leverageSampleSize and leverageConstant: k = ceil(12·d·ln(2d/δ₀)) and
   assert.equal(leverageConstant(0.005), 41); // Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): "δ₀ = δ₁ = 0.005 ⇒ C = 41"
   assert.equal(leverageSampleSize(5, 0.005), Math.ceil(60 * Math.log(2000))); // = 457, Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (constants)
   assert.equal(leverageSampleSize(5, 0.005), 457);
+  for (const d of [1, 2, 5, 10, 64]) for (const delta of [0.5, 0.05, 0.005, 1e-4]) {
+    assert.equal(leverageSampleSize(d, delta), leverageSamplesOracle(d, delta), `k(d = ${d}, δ₀ = ${delta}) vs the bound oracle`);
+    assert.ok(Math.abs(leverageConstant(delta) - leverageConstantOracle(delta)) <= 1e-12 * leverageConstantOracle(delta), `C(δ₁ = ${delta}) vs the bound oracle`);
+  }
 });
 
 const coherent = fc.record({
@@ -61,7 +65,7 @@ test('Lemma C.3 on coherent data: S is 0/1 with k_eff ≤ k, U·S·h = h on col(
   await fc.assert(fc.asyncProperty(coherent, async (p) => {
     const { basis, h } = coherentInstance(p);
     const s = leverageRowSampling(h, basis, { seed: p.samplingSeed });
-    const D = p.width, k = leverageSampleSize(p.rank, 0.005);
+    const D = p.width, k = leverageSamplesOracle(p.rank, 0.005);
     // deterministic parts
     assert.equal(s.samples, k);
     assert.ok(s.rows.length <= k, `k_eff = ${s.rows.length} > k = ${k}`);
@@ -81,7 +85,8 @@ test('Lemma C.3 on coherent data: S is 0/1 with k_eff ≤ k, U·S·h = h on col(
     }
     // probabilistic part, recomputed independently
     const { r, e } = recompute(h, basis, s.rows, s.decoder);
-    const eps = Math.max(...r), C = s.constant;
+    const eps = Math.max(...r), C = leverageConstantOracle(0.005);
+    assert.ok(Math.abs(s.constant - C) <= 1e-12 * C, `the sampling records C = ${s.constant}, the oracle ${C}`);
     let within = 0, withinEps = 0;
     for (let i = 0; i < h.rows; i++) {
       assert.ok(Math.abs(r[i] - s.residuals[i]) <= 1e-10 * Math.max(1, r[i]), `r_${i}: ${s.residuals[i]} vs ${r[i]}`);
@@ -160,7 +165,8 @@ function distToColumns(h: DenseMatrix, u: DenseMatrix): number {
 function checkProposition43(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number) {
   const { ref, nar } = traces(model, c, x, pattern);
   const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
-  const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstant(Number(c.details.delta1));
+  const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstantOracle(0.005);
+  assert.equal(c.details.delta1, 0.005);
   const sampling = c.details.sampling as { rows: number[] }[];
   let worst = 0, worstSampling = 0;
   const oracleLayers: LeverageLayer[] = [];

@@ -11,7 +11,7 @@ import {
 import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../../support/compress-generators.js';
 import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../../support/compress-measure.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
-import { assertBeta, assertBoundsMatch, clustersBounds, maxRowNormTimesT, recordedQuantities, type ClusterLayer } from '../../support/bound-oracle/index.js';
+import { assertBeta, assertBoundsMatch, clustersBounds, maxRowNormTimesT, oneHotOracle, recordedQuantities, sameNumber, type ClusterLayer } from '../../support/bound-oracle/index.js';
 
 announceSeed('test/compress/thm-4.4-clusters/clusters.test.ts');
 await init();
@@ -68,7 +68,11 @@ test('one-hot block (Lemmas C.7–C.10): if ρ_x < 3/4 every off-cluster z_ib is
     let tau = 0;
     for (const r of reps) for (let i = 0; i < p.n; i++) tau = Math.max(tau, Math.abs(dot(hat[i], hat[r]) - dot(H[i], H[r])));
     const m = measureClusters(H, labels);
-    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    // ρ_x and Δ from the bound oracle's transcription (docs/theory.md §11); the library's oneHotBounds must agree.
+    const b = oneHotOracle({ clusters: m.k, epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const lib = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    assert.ok(sameNumber(lib.rhoX, b.rhoX) && sameNumber(lib.delta, b.delta) && lib.certified === b.certified && lib.deltaValid === b.deltaValid,
+      `oneHotBounds ρ_x ${lib.rhoX}, Δ ${lib.delta} vs oracle ${b.rhoX}, ${b.delta}`);
     const hatM = DenseMatrix.fromRows(hat);
     const ffn = oneHotFfn(hatM, st.representatives);
     assert.equal(ffn.w1.rows, m.k); assert.equal(ffn.w1.cols, p.width);
@@ -129,7 +133,7 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
     let tau = 0;
     for (const r of reps) for (let i = 0; i < hr.length; i++) tau = Math.max(tau, Math.abs(dot(hh[i], hh[r]) - dot(hr[i], hr[r])));
     const m = measureClusters(hr, labels);
-    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const b = oneHotOracle({ clusters: m.k, epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
     const scale = b2 * (ra + e) ** 2 + 1;
     worst = Math.max(worst,
       assertLeq(epsA, b2 * (2 * ra + e) * e, scale, `${at}: ε_a ≤ β²(2√α+e)e`),
