@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
-  init, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
+  init, measureBeta, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../../src/index.js';
 import { coherentInstance, logitScaleChoice, nearLowRankInstance } from '../../support/compress-generators.js';
@@ -246,6 +246,15 @@ test('Prop 4.3 in the network: Thm 4.2 attention, then e¾ ≤ ‖U‖βe½ + ma
     }
   }), fcParams(6));
   console.log(`# Prop 4.3 network: ${cases} cases, worst measured/bound = ${worst.toFixed(4)}, worst ‖USh_i − h_i‖/(C·r_i) = ${worstSampling.toExponential(3)}`);
+});
+
+test('regression (FC_SEED=11, 1000 runs): β of a 69-wide instance whose W_1 has σ₁ ≈ σ₂ is 1 + 6.5e-7 by measureBeta and by the oracle\'s SVD alike (a power iteration stopped at 1 + 9e-12)', () => {
+  const p = { n: 61, width: 69, layers: 2, rank: 2, noise: 0.01952523362551891, edgeProb: 0.3, seed: 108124563, logitScale: 0.25 };
+  const inst = nearLowRankInstance({ ...p, dIn: 12, noiseX: p.noise, noiseW: p.noise, beta: 1, alpha0: 1 });
+  const model = new GraphTransformer({ layers: inst.layers });
+  const beta = measureBeta(model);
+  assert.ok(beta > 1 + 6e-7, `β = ${beta}`);
+  assertBeta(beta, model, 'FC_SEED=11 case');
 });
 
 test('Prop 4.3 is O(ε): the mean output error over 6 cases has log-log slope 1 ± 0.15 against the noise ε ∈ {0.2, 0.1, 0.05, 0.025} (d = r)', () => {

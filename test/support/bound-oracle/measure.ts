@@ -1,10 +1,11 @@
 // Measured quantities that certificates do not record but whose bounds use them (‖W_V‖, ‖BN‖, ‖skip‖, ‖U‖, B_v …),
 // computed by the tests' own means: the one-sided Jacobi SVD of test/support (exact to rounding) up to 64 rows or
-// columns, the power iteration of src/linalg (tol 1e-13) above; a diagonal matrix's norm is its largest |entry|.
+// columns, ml-matrix's Golub–Kahan SVD above (a power iteration is not enough: at FC_SEED=11 it stopped at
+// 1 + 9e-12 on a 69×69 W_1 whose norm is 1 + 6.5e-7, σ₁ ≈ σ₂); a diagonal matrix's norm is its largest |entry|.
 import type { DenseMatrix } from '../../../src/linalg/dense.js';
 import type { GraphTransformer } from '../../../src/model/graph-transformer.js';
 import { jacobiNorm2 } from '../jacobi-svd.js';
-import { sigmaMax } from '../models.js';
+import { Matrix as MlMatrix, SVD } from 'ml-matrix';
 import { betaOf } from './common.js';
 import assert from 'node:assert/strict';
 
@@ -19,7 +20,8 @@ function isDiagonal(m: DenseMatrix): boolean {
 export function spectral(m: DenseMatrix): number {
   if (isDiagonal(m)) { let w = 0; for (let i = 0; i < m.rows; i++) w = Math.max(w, Math.abs(m.data[i * m.cols + i])); return w; }
   if (Math.min(m.rows, m.cols) <= 64) return jacobiNorm2(Float64Array.from(m.data), m.rows, m.cols);
-  return sigmaMax(m as DenseMatrix<'f64'>);
+  const a = new MlMatrix(Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols))));
+  return new SVD(a, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal[0];
 }
 
 /** ‖S‖₂ of a skip map: 0 for none, 1 for the identity. */
