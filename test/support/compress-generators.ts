@@ -18,6 +18,8 @@ export interface RawLayer {
   w1: DenseMatrix<'f64'>;
   w2: DenseMatrix<'f64'>;
   b1?: Float64Array;
+  /** The logits' scale s (absent: 1). */
+  logitScale?: number;
 }
 
 /** A reference network's weights with its input and attention pattern. */
@@ -25,6 +27,22 @@ export interface RawInstance {
   x: DenseMatrix<'f64'>;
   layers: RawLayer[];
   pattern: CsrGraph;
+}
+
+/**
+ * The logit scales the property tests draw (issue 16): 1/√D (the practical variant's), 1/8, 1/4, 1 and two above 1,
+ * so that β = max(‖W‖, √s·‖W_Q‖, √s·‖W_K‖) differs from the maps' own norms in both directions. 0 stands for 1/√D.
+ */
+export const LOGIT_SCALE_CHOICES = [0, 1 / 8, 1 / 4, 1, 2, 4] as const;
+
+/** A drawn logit-scale choice (0: 1/√D) for width D. */
+export function resolveLogitScale(choice: number, width: number): number {
+  return choice === 0 ? 1 / Math.sqrt(width) : choice;
+}
+
+/** fast-check arbitrary of LOGIT_SCALE_CHOICES (0 stands for 1/√D; resolve with resolveLogitScale). */
+export function logitScaleChoice(): fc.Arbitrary<number> {
+  return fc.constantFrom(...LOGIT_SCALE_CHOICES);
 }
 
 function gaussian(g: Rng, rows: number, cols: number, scale = 1): Float64Array {
@@ -105,6 +123,8 @@ export interface NearLowRankParams {
   edgeProb: number;
   /** Norm of the common mean of the clean coefficients, relative to their per-node spread 1 (default 0). */
   meanSize?: number;
+  /** Logit scale of every layer (LOGIT_SCALE_CHOICES, 0 = 1/√D; default 1). */
+  logitScale?: number;
   seed: number;
 }
 
@@ -176,7 +196,7 @@ export function nearLowRankInstance(p: NearLowRankParams): RawInstance {
     }
     const ebNorm = spectralNormEstimate(eb, D, D);
     const w1 = eb.map((v, idx) => v / ebNorm + p.noiseW * nW[idx] / (2 * Math.sqrt(D)));
-    layers.push({ wQ, wK, wV, w1: rescaled(w1, D, D, p.beta), w2 });
+    layers.push({ wQ, wK, wV, w1: rescaled(w1, D, D, p.beta), w2, ...scaleOf(p.logitScale, D) });
     const w2e = new MlMatrix(Array.from({ length: D }, (_, i) => Array.from(w2o.subarray(i * D, (i + 1) * D))))
       .mmul(new MlMatrix(Array.from({ length: D }, (_, i) => Array.from(e.subarray(i * r, (i + 1) * r)))));
     signal = new QrDecomposition(w2e).orthogonalMatrix; // D×r: the clean subspace of H^(ℓ+1)
@@ -186,9 +206,15 @@ export function nearLowRankInstance(p: NearLowRankParams): RawInstance {
   return { x: DenseMatrix.from(x.map((v) => v * sx), n, dIn, 'f64'), layers, pattern };
 }
 
-/** Small instances for CI: n ≤ 120, D ≤ 48, r ≤ d. */
+/** { logitScale } for a drawn choice, or nothing for the default scale 1 (so the layer looks like the §1.1 model). */
+function scaleOf(choice: number | undefined, width: number): { logitScale?: number } {
+  return choice === undefined || choice === 1 ? {} : { logitScale: resolveLogitScale(choice, width) };
+}
+
+/** Small instances for CI: n ≤ 120, D ≤ 48, r ≤ d, logit scales from LOGIT_SCALE_CHOICES. */
 export function nearLowRankParams(maxNoise = 0.05): fc.Arbitrary<NearLowRankParams> {
   return fc.record({
+    logitScale: logitScaleChoice(),
     n: fc.integer({ min: 20, max: 120 }),
     dIn: fc.integer({ min: 8, max: 24 }),
     width: fc.integer({ min: 16, max: 48 }),
@@ -268,6 +294,8 @@ export interface ClusteredParams {
   edgeProb: number;
   /** Give every layer a hidden bias b1 of this size (0: no bias, the §1.1 model). */
   biasScale: number;
+  /** Logit scale of every layer (LOGIT_SCALE_CHOICES, 0 = 1/√D; default 1). */
+  logitScale?: number;
   seed: number;
 }
 
@@ -303,15 +331,16 @@ export function clusteredInstance(p: ClusteredParams): ClusteredInstance {
     const wK = rescaled(gaussian(g, D, din), D, din, p.beta);
     const wV = orth(D, din), w1 = orth(D, D), w2 = orth(D, D);
     const bias = gaussian(g, D, 1, p.biasScale / Math.sqrt(D));
-    layers.push(p.biasScale > 0 ? { wQ, wK, wV, w1, w2, b1: bias } : { wQ, wK, wV, w1, w2 });
+    layers.push({ wQ, wK, wV, w1, w2, ...(p.biasScale > 0 ? { b1: bias } : {}), ...scaleOf(p.logitScale, D) });
   }
   const pattern = randomPattern(g, n, p.edgeProb, labels);
   return { x: DenseMatrix.from(x, n, dIn, 'f64'), layers, pattern, labels };
 }
 
-/** Small instances for CI: n ≤ 160, D ≤ 64, k ≤ 4, L ≤ 2, spread ≤ maxSpread. */
+/** Small instances for CI: n ≤ 160, D ≤ 64, k ≤ 4, L ≤ 2, spread ≤ maxSpread, logit scales from LOGIT_SCALE_CHOICES. */
 export function clusteredParams(maxSpread = 0.05): fc.Arbitrary<ClusteredParams> {
   return fc.record({
+    logitScale: logitScaleChoice(),
     n: fc.integer({ min: 40, max: 160 }),
     clusters: fc.integer({ min: 2, max: 4 }),
     dIn: fc.integer({ min: 8, max: 24 }),

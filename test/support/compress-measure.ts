@@ -95,17 +95,24 @@ export function topSubspaceResiduals(h: DenseMatrix, d: number): Float64Array {
   const n = h.rows, D = h.cols, rowsOf = Array.from({ length: n }, (_, i) => row(h, i));
   const m = new MlMatrix(rowsOf.map((r) => Array.from(r)));
   const square = (r: MlMatrix) => Float64Array.from(r.to1DArray());
-  let V: MlMatrix;
+  let V: MlMatrix, s: Float64Array;
   if (n >= D) {
     const r = new QrDecomposition(m).upperTriangularMatrix; // D×D, same right singular vectors as h
     const sv = jacobiSvd(square(r), D, D);
     V = new MlMatrix(Array.from({ length: D }, (_, i) => Array.from(sv.v.subarray(i * D, (i + 1) * D))));
+    s = sv.s;
   } else {
     const qr = new QrDecomposition(m.transpose()); // hᵀ = Q·R, Q D×n
     const sv = jacobiSvd(square(qr.upperTriangularMatrix), n, n);
     V = qr.orthogonalMatrix.mmul(new MlMatrix(Array.from({ length: n }, (_, i) => Array.from(sv.u.subarray(i * n, (i + 1) * n)))));
+    s = sv.s;
   }
-  const keep = Math.min(d, V.columns);
+  // The Jacobi leaves columns of norm ≤ u·‖A‖_F unrotated, so their singular vectors need not be orthogonal to the
+  // others (issue 16: with rank(H) = 4 < d = 6 two such columns made the "projection" overshoot, ε_34 = 0.38 for a true
+  // 1e-15). Dropping a direction with σ_t ≤ 2u·‖A‖_F moves every residual by at most σ_t: rounding level.
+  const frob = Math.sqrt(s.reduce((a, v) => a + v * v, 0));
+  let keep = Math.min(d, V.columns);
+  while (keep > 0 && !(s[keep - 1] > 2 * 2 ** -52 * frob)) keep--;
   return Float64Array.from(rowsOf, (x) => {
     const c = new Float64Array(keep);
     for (let t = 0; t < keep; t++) for (let j = 0; j < D; j++) c[t] += V.get(j, t) * x[j];

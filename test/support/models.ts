@@ -131,6 +131,8 @@ export interface TheoryModelOptions {
   activation?: Activation;
   /** Width of Q/K when different from `width`. */
   queryKeyWidth?: number;
+  /** The logits' scale s of every layer (default 1): s·(W_Qh)·(W_Kh), so β covers √s·W_Q, √s·W_K (docs/theory.md §17). */
+  logitScale?: number;
 }
 
 /** A theory-variant model (Sec. 2; docs/theory.md#2-the-model-and-its-assumptions) with every map rescaled to spectral norm beta. */
@@ -148,6 +150,7 @@ export function theoryModel(g: Rng, o: TheoryModelOptions): GraphTransformer {
     layers.push({
       wQ: weightWithNorm(g, dQK, p, o.beta), wK: weightWithNorm(g, dQK, p, o.beta), wV: weightWithNorm(g, o.width, p, o.beta),
       w1, b1, w2: weightWithNorm(g, o.width, o.width, o.beta),
+      ...(o.logitScale !== undefined ? { logitScale: o.logitScale } : {}),
     });
   }
   const model = createModel({ layers, activation: o.activation ?? 'relu' });

@@ -7,6 +7,41 @@ import { compressTrained, countModelParameters } from '../../../src/compress/pra
 import { practicalModel, gaussianInput, erPattern, naiveForward, maxRowDistanceTo, maxRowNorm } from '../../support/models.js';
 import { subspaceModel, smallTask } from '../../support/trained-models.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import {
+  assertBeta, assertBoundsMatch, clusterStats, maxColumnNormOfProduct, maxRowNormTimesT, normsAndSkips, practicalBounds, recordedQuantities, spectral,
+  type PracticalLayer,
+} from '../../support/bound-oracle/index.js';
+import type { GraphTransformer, CompressedModel, DenseMatrix, CsrGraph } from '../../../src/index.js';
+
+/**
+ * Every check of a compressPractical certificate against the bound oracle (docs/theory.md §17): the norms, B_v and the
+ * cluster statistics measured here; the Lemma C.1 residuals ε½, ε′, ε_σ and τ as the certificate records them.
+ */
+function assertPracticalOracle(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, where: string): void {
+  const cert = c.certificate, rec = recordedQuantities(cert);
+  const rt = model.forward(x, pattern, { trace: true }).trace!;
+  const hidden = String(c.details.hidden) as 'full' | 'select' | 'clusters';
+  const ns = normsAndSkips(model);
+  const layers = model.layers.map((lr, l): PracticalLayer => {
+    const ex = rec.layers[l].extra, rl = rt.layers[l];
+    const q: PracticalLayer = { ...ns[l], nV: spectral(lr.wV), n1: spectral(lr.w1), n2: spectral(lr.w2), valueNorm: maxRowNormTimesT(rl.input, lr.wV),
+      epsHalf: ex.epsilonHalf, epsOut: ex.epsilonOut };
+    const g = c.decoders[l].threeQuarter as DenseMatrix;
+    if (hidden === 'select') {
+      const sel = (c.details.selected as number[][])[l], D = lr.w1.cols;
+      const rows = { rows: sel.length, cols: D, data: Float64Array.from({ length: sel.length * D }, (_, t) => lr.w1.data[sel[Math.floor(t / D)] * D + (t % D)]) };
+      q.select = { nU: spectral(g), nS: spectral(rows as unknown as DenseMatrix), epsSelect: ex.epsilonSelect };
+    } else if (hidden === 'clusters') {
+      const st = clusterStats(rl.half, (c.details.labels as number[][])[l]);
+      q.clusters = { clusters: st.clusters, epsilon: st.epsilon, kappa: st.kappa, s: st.s, gamma1: st.gamma1, tau: ex.tau, maxDistance: st.maxDistance,
+        fMax: maxColumnNormOfProduct(lr.w2, g) };
+    }
+    return q;
+  });
+  const finalError = rec.layers[model.depth - 1].extra.finalError;
+  assertBeta(cert.beta, model, where);
+  assertBoundsMatch(cert, practicalBounds(rec, { d: Number(c.details.d), hidden, layers, finalError, headNorm: model.head ? spectral(model.head.weight) : null }), where);
+}
 
 await init();
 announceSeed('test/compress/practical/trained.test.ts');
@@ -23,6 +58,7 @@ test('compressPractical at d = rank is exact when every stage lies in a rank-d c
       const err = Math.max(...ref.map((r, i) => Math.hypot(...r.map((v, j) => v - nar[i][j]))));
       assert.ok(err <= 1e-9 * maxRowNorm(ref), `${hidden}: ‖T − T̂‖ = ${err}`);
       assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
+      assertPracticalOracle(model, c, x, pattern, `exact ${hidden}`);
       assert.ok(c.certificate.outputError <= 1e-9 * c.certificate.outputScale);
       assert.deepEqual(c.narrow.widths, [4, 4, 4, 4]);
       if (hidden === 'select') for (const l of c.narrow.layers) assert.ok(l.w1.rows <= 4);
@@ -38,6 +74,7 @@ test('compressPractical at d ≥ D reproduces the network (identity decoders) wi
     const c = compressPractical(model, x, pattern, { d: 6 });
     assert.ok(c.certificate.holds, c.certificate.reasons.join('\n'));
     assert.ok(c.certificate.outputError <= 1e-10 * c.certificate.outputScale, `${c.certificate.outputError}`);
+    assertPracticalOracle(model, c, x, pattern, 'd ≥ D');
     assert.equal(c.details.finalDecoder, null);
   });
 });
@@ -54,6 +91,7 @@ test('the certificate of compressPractical holds for every width on random pract
         // Hypotheses may fail (clusters: ρ_x ≥ 3/4); every inequality in realised quantities must hold.
         const broken = cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis');
         assert.deepEqual(broken.map((k) => `${k.layer}: ${k.name} ${k.measured} > ${k.bound}`), []);
+        assertPracticalOracle(model, c, x, pattern, `seed ${seed}, d ${d}, ${hidden}`);
         // The narrow network really is narrow, and its forward is the plain-loop forward of its own weights.
         for (const l of c.narrow.layers) assert.ok(Math.max(l.wQ.rows, l.wV.rows, l.w2.rows) <= d);
         const lifted = naiveForward(c.narrow, x, pattern).output;
@@ -61,6 +99,17 @@ test('the certificate of compressPractical holds for every width on random pract
         assert.ok(maxRowDistanceTo(own, lifted) <= 1e-9 * Math.max(1, maxRowNorm(lifted)));
       });
     }), fcParams(12));
+});
+
+test('regression (FC_SEED=20261207, 1000 runs, case 795): the a-priori chain of 1.1e213 agrees with the oracle within the rounding e^{2ε̃_a} amplifies (1.1e-12 relative at 1e-12 before)', () => {
+  scope(() => {
+    const g = rng(262051292);
+    const model = practicalModel(g, { dIn: 5, width: 9, depth: 2, beta: 0.9597924739738583, classes: 2 });
+    const x = gaussianInput(g, 36, 5, 1), pattern = erPattern(g, 36, 0.2);
+    const c = compressPractical(model, x, pattern, { d: 4, hidden: 'full' });
+    assert.ok((c.certificate.predicted.outputError ?? 0) > 1e200);
+    assertPracticalOracle(model, c, x, pattern, 'regression');
+  });
 });
 
 test('a tampered narrow weight makes the certificate fail (the checks can fail): exact instance, one entry of Ŵ_V changed', () => {

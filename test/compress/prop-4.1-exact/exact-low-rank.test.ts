@@ -8,6 +8,19 @@ import {
   type CompressedModel, type GraphTransformer,
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, exactBounds, recordedQuantities } from '../../support/bound-oracle/index.js';
+
+/** Every check's bound against the oracle's transcription of Prop. 4.1, with the scales measured here on the reference trace. */
+function assertExactOracle(model: GraphTransformer, c: CompressedModel, x: DenseMatrix<'f64'>, pattern: CsrGraph, d: number): void {
+  const rt = model.forward(x, pattern, { trace: true }).trace!;
+  const layers = rt.layers.map((rl) => ({
+    input: maxRowNorm(rl.input), half: maxRowNorm(rl.half), threeQuarter: maxRowNorm(rl.threeQuarter),
+    maxLogit: rl.logits.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+  }));
+  assertBeta(c.certificate.beta, model, 'Prop 4.1');
+  assertBoundsMatch(c.certificate, exactBounds(recordedQuantities(c.certificate), { d, layers }), 'Prop 4.1');
+}
 import {
   gaussianInput, lowRankInput, makePattern, maxRowDistance, maxRowNorm, nearLowRankInput, practicalModel, theoryModel, type PatternKind,
 } from '../../support/models.js';
@@ -65,6 +78,7 @@ const caseArb = fc.record({
   activation: fc.constantFrom<'relu' | 'identity'>('relu', 'identity'),
   bias: fc.boolean(),
   foldInput: fc.boolean(),
+  logitScale: logitScaleChoice(),
 });
 
 test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_out T̂(X) = T(X) to 1e-9 relative, â = a to 1e-9·max(1, max|s|), Ĥ^(ℓ+3/4) = H^(ℓ+3/4)[:, S], every width ≤ d, certificate holds', () => {
@@ -72,7 +86,7 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
   fc.assert(fc.property(caseArb, (c) => scope(() => {
     const g = rng(c.seed);
     const rankX = Math.min(c.rankX, c.d, c.dIn), rankW1 = Math.min(c.rankW1, c.d);
-    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, w1Rank: rankW1, bias: c.bias, activation: c.activation });
+    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, w1Rank: rankW1, bias: c.bias, activation: c.activation, logitScale: resolveLogitScale(c.logitScale, c.width) });
     const x = lowRankInput(g, c.n, c.dIn, rankX, c.alpha0);
     const pattern = makePattern(g, c.kind, c.n, c.p);
     const comp = compressExactLowRank(model, x, pattern, { d: c.d, foldInput: c.foldInput });
@@ -89,6 +103,7 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
     });
     if (comp.inputAdapter) assert.ok(comp.inputAdapter.rows <= c.d && !c.foldInput);
     assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
+    assertExactOracle(model, comp, x, pattern, c.d);
     assert.equal(comp.certificate.predicted.outputError, 0);
   })), fcParams(25));
   console.log(`# Prop 4.1: worst error / 1e-9 tolerance = ${worst.toExponential(3)}`);
@@ -111,6 +126,8 @@ test('Prop 4.1 hypotheses that fail (rank(X) > d; generic ReLU W_1 so rank(H^(�
     assert.equal(c2.certificate.holds, false);
     assert.ok(c2.certificate.reasons.some((r) => /^layer 0: rank\(H\^\(ℓ\+3\/4\)\) ≤ d fails: \d+ > 6/.test(r)), c2.certificate.reasons.join('\n'));
     assert.ok(exactness(generic, c2, x, pattern).out > 1e-3);
+    assertExactOracle(model, c1, fullRankX, pattern, 4);
+    assertExactOracle(generic, c2, x, pattern, 6);
 
     // Near-low-rank inputs (noise of size ε) also fail: Prop. 4.1 is exact-only (Thm 4.2 is the ε version).
     const noisy = nearLowRankInput(g, 40, 12, 3, 1, 1e-3);

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import {
-  init, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
+  init, measureBeta, DenseMatrix, InputError, ShapeError, GraphTransformer, compressByLeverage, leverageRowSampling, leverageSampleSize,
   leverageConstant, rng, type CompressedModel, type CsrGraph, type Decoder,
 } from '../../../src/index.js';
-import { coherentInstance, nearLowRankInstance } from '../../support/compress-generators.js';
+import { coherentInstance, logitScaleChoice, nearLowRankInstance } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, leverageBounds, leverageConstantOracle, leverageSamplesOracle, recordedQuantities, spectral, type LeverageLayer } from '../../support/bound-oracle/index.js';
 import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, operatorNormOf, topSubspaceResidual, topSubspaceResiduals, traces,
 } from '../../support/compress-measure.js';
@@ -44,6 +45,10 @@ test('leverageSampleSize and leverageConstant: k = ceil(12·d·ln(2d/δ₀)) and
   assert.equal(leverageConstant(0.005), 41); // Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (bounds checked): "δ₀ = δ₁ = 0.005 ⇒ C = 41"
   assert.equal(leverageSampleSize(5, 0.005), Math.ceil(60 * Math.log(2000))); // = 457, Prop. 4.3, App. C.4; docs/theory.md#10-proposition-43--leverage-score-row-sampling (constants)
   assert.equal(leverageSampleSize(5, 0.005), 457);
+  for (const d of [1, 2, 5, 10, 64]) for (const delta of [0.5, 0.05, 0.005, 1e-4]) {
+    assert.equal(leverageSampleSize(d, delta), leverageSamplesOracle(d, delta), `k(d = ${d}, δ₀ = ${delta}) vs the bound oracle`);
+    assert.ok(Math.abs(leverageConstant(delta) - leverageConstantOracle(delta)) <= 1e-12 * leverageConstantOracle(delta), `C(δ₁ = ${delta}) vs the bound oracle`);
+  }
 });
 
 const coherent = fc.record({
@@ -60,7 +65,7 @@ test('Lemma C.3 on coherent data: S is 0/1 with k_eff ≤ k, U·S·h = h on col(
   await fc.assert(fc.asyncProperty(coherent, async (p) => {
     const { basis, h } = coherentInstance(p);
     const s = leverageRowSampling(h, basis, { seed: p.samplingSeed });
-    const D = p.width, k = leverageSampleSize(p.rank, 0.005);
+    const D = p.width, k = leverageSamplesOracle(p.rank, 0.005);
     // deterministic parts
     assert.equal(s.samples, k);
     assert.ok(s.rows.length <= k, `k_eff = ${s.rows.length} > k = ${k}`);
@@ -80,7 +85,8 @@ test('Lemma C.3 on coherent data: S is 0/1 with k_eff ≤ k, U·S·h = h on col(
     }
     // probabilistic part, recomputed independently
     const { r, e } = recompute(h, basis, s.rows, s.decoder);
-    const eps = Math.max(...r), C = s.constant;
+    const eps = Math.max(...r), C = leverageConstantOracle(0.005);
+    assert.ok(Math.abs(s.constant - C) <= 1e-12 * C, `the sampling records C = ${s.constant}, the oracle ${C}`);
     let within = 0, withinEps = 0;
     for (let i = 0; i < h.rows; i++) {
       assert.ok(Math.abs(r[i] - s.residuals[i]) <= 1e-10 * Math.max(1, r[i]), `r_${i}: ${s.residuals[i]} vs ${r[i]}`);
@@ -159,9 +165,11 @@ function distToColumns(h: DenseMatrix, u: DenseMatrix): number {
 function checkProposition43(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number) {
   const { ref, nar } = traces(model, c, x, pattern);
   const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
-  const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstant(Number(c.details.delta1));
+  const ra = Math.sqrt(alpha), L = model.depth, C = leverageConstantOracle(0.005);
+  assert.equal(c.details.delta1, 0.005);
   const sampling = c.details.sampling as { rows: number[] }[];
   let worst = 0, worstSampling = 0;
+  const oracleLayers: LeverageLayer[] = [];
   for (let l = 0; l < L; l++) {
     const dec = c.decoders[l], next: Decoder = l + 1 < L ? c.decoders[l + 1].input : c.uOut!;
     const rl = ref.layers[l], nl = nar.layers[l], at = `layer ${l}`;
@@ -202,7 +210,16 @@ function checkProposition43(model: GraphTransformer, c: CompressedModel, x: Dens
     assert.equal(w.w2.cols, R.length);
     assert.ok(w.w1.cols <= d && w.w2.rows <= d && w.wQ.rows <= d && w.wV.rows <= d);
     hs.free();
+    const ex = c.certificate.layers[l].extra, sc = Math.sqrt(alpha) * Math.max(1, beta);
+    assert.ok(Math.abs(ex.epsilon34 - eps34) <= 1e-9 * sc, `${at}: recorded ε_34 ${ex.epsilon34} vs ${eps34}`);
+    assert.ok(Math.abs(ex.outputBasisResidual - dist) <= 1e-9 * sc * Math.max(1, beta), `${at}: recorded dist ${ex.outputBasisResidual} vs ${dist}`);
+    oracleLayers.push({ decoderNorm: spectral(U), maxSamplingError: maxErr, eps34: ex.epsilon34, dist: ex.outputBasisResidual });
   }
+  // Every check's bound against the oracle, with k and C from the documented defaults δ₀ = δ₁ = 0.005 (§10).
+  assert.equal(c.details.delta0, 0.005);
+  assertBeta(c.certificate.beta, model, 'Prop 4.3');
+  assertBoundsMatch(c.certificate, leverageBounds(recordedQuantities(c.certificate),
+    { d, samples: leverageSamplesOracle(d, 0.005), fraction: 0.99, layers: oracleLayers }), 'Prop 4.3');
   return { worst, worstSampling };
 }
 
@@ -212,7 +229,7 @@ test('Prop 4.3 in the network: Thm 4.2 attention, then e¾ ≤ ‖U‖βe½ + ma
   await fc.assert(fc.asyncProperty(fc.record({
     n: fc.integer({ min: 40, max: 90 }), width: fc.integer({ min: 64, max: 112 }), layers: fc.integer({ min: 1, max: 2 }),
     rank: fc.integer({ min: 2, max: 3 }), noise: fc.double({ min: 0.005, max: 0.05, noNaN: true }), edgeProb: fc.constantFrom(0.03, 0.3),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), samplingSeed: fc.integer({ min: 0, max: 1000 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), samplingSeed: fc.integer({ min: 0, max: 1000 }), logitScale: logitScaleChoice(),
   }), async (p) => {
     const inst = nearLowRankInstance({ ...p, dIn: 12, noiseX: p.noise, noiseW: p.noise, beta: 1, alpha0: 1 });
     const model = new GraphTransformer({ layers: inst.layers });
@@ -229,6 +246,15 @@ test('Prop 4.3 in the network: Thm 4.2 attention, then e¾ ≤ ‖U‖βe½ + ma
     }
   }), fcParams(6));
   console.log(`# Prop 4.3 network: ${cases} cases, worst measured/bound = ${worst.toFixed(4)}, worst ‖USh_i − h_i‖/(C·r_i) = ${worstSampling.toExponential(3)}`);
+});
+
+test('regression (FC_SEED=11, 1000 runs): β of a 69-wide instance whose W_1 has σ₁ ≈ σ₂ is 1 + 6.5e-7 by measureBeta and by the oracle\'s SVD alike (a power iteration stopped at 1 + 9e-12)', () => {
+  const p = { n: 61, width: 69, layers: 2, rank: 2, noise: 0.01952523362551891, edgeProb: 0.3, seed: 108124563, logitScale: 0.25 };
+  const inst = nearLowRankInstance({ ...p, dIn: 12, noiseX: p.noise, noiseW: p.noise, beta: 1, alpha0: 1 });
+  const model = new GraphTransformer({ layers: inst.layers });
+  const beta = measureBeta(model);
+  assert.ok(beta > 1 + 6e-7, `β = ${beta}`);
+  assertBeta(beta, model, 'FC_SEED=11 case');
 });
 
 test('Prop 4.3 is O(ε): the mean output error over 6 cases has log-log slope 1 ± 0.15 against the noise ε ∈ {0.2, 0.1, 0.05, 0.025} (d = r)', () => {

@@ -8,6 +8,16 @@ import {
   ConvergenceError, InputError, GraphTransformer, type CompressedModel, type DenseMatrix, type CsrGraph,
 } from '../../../src/index.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { logitScaleChoice, resolveLogitScale } from '../../support/compress-generators.js';
+import { assertBeta, assertBoundsMatch, jlBounds, jlClosedFormOracle, normsAndSkips, recordedQuantities, spectral } from '../../support/bound-oracle/index.js';
+
+/** Every check's bound (and η, applicability) against the oracle's transcription of Thm 3.3, and β against (A2). */
+function assertOracle(model: GraphTransformer, comp: CompressedModel, d: number, eps: number | null, where: string): void {
+  const cert = comp.certificate;
+  assertBeta(cert.beta, model, where);
+  const practical = model.variant === 'practical' ? normsAndSkips(model) : undefined;
+  assertBoundsMatch(cert, jlBounds(recordedQuantities(cert), { d, eps, practical, headNorm: model.head ? spectral(model.head.weight) : null }), where);
+}
 import { gaussianInput, makePattern, maxRowDistance, maxRowSquaredNorm, practicalModel, sigmaMax, theoryModel, type PatternKind } from '../../support/models.js';
 
 announceSeed('test/compress/thm-3.3-jl/jl.test.ts');
@@ -121,19 +131,21 @@ const caseArb = fc.record({
   kind: fc.constantFrom<PatternKind>('sparse', 'full', 'expander'),
   p: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
   activation: fc.constantFrom<'relu' | 'identity'>('relu', 'identity'),
+  logitScale: logitScaleChoice(),
 });
 
 test('Thm 3.3: (3.1) ε_a ≤ β²(2√α+e)e + ηβ²(√α+e)², (3.2) |log â/a| ≤ 2ε_a, (3.3) e½ ≤ βe + (e^{2ε_a}−1)β√α, (3.4) e^(ℓ+1) ≤ β²e½ on every layer, for every draw of M; closed form whenever its conditions hold', () => {
   let closedApplied = 0;
   fc.assert(fc.property(caseArb, (c) => scope(() => {
     const g = rng(c.seed);
-    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, activation: c.activation });
+    const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, activation: c.activation, logitScale: resolveLogitScale(c.logitScale, c.width) });
     const x = gaussianInput(g, c.n, c.dIn, c.alpha0);
     const pattern = makePattern(g, c.kind, c.n, c.p);
     const comp = compressWithJl(model, x, pattern, { d: c.d, seed: c.seed });
     for (const l of comp.narrow.layers) { assert.equal(l.wQ.rows, c.d); assert.equal(l.wK.rows, c.d); }
     const m = measure(model, comp, x, pattern);
     assertPerLayer(m, comp, `case ${JSON.stringify(c)}`);
+    assertOracle(model, comp, c.d, null, `case ${JSON.stringify(c)}`);
     assert.equal(m.e[0], 0, 'Ĥ^(0) = X');
     const etaMax = Math.max(...m.eta);
     const cf = closedForm(m, etaMax);
@@ -158,6 +170,7 @@ test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the sma
     const comp = compressWithJl(model, x, pattern, { d: 64, eps: 0.9, seed, maxTries: 5 });
     const m = measure(model, comp, x, pattern);
     assertPerLayer(m, comp, `seed ${seed}`);
+    assertOracle(model, comp, 64, 0.9, `seed ${seed}`);
     const cf = closedForm(m, 0.9);
     if (cf !== null) {
       applied++;
@@ -168,6 +181,27 @@ test('Thm 3.3 closed form e^(L) ≤ c2·ε·(c1^L−1)/(c1−1) holds on the sma
   })), fcParams(6));
   assert.ok(applied > 0, 'conditions held in at least one case');
   console.log(`# closed form: applied in ${applied} cases, worst measured/bound ${worst.toExponential(3)}`);
+});
+
+test('Thm 3.3 closed form against the bound oracle at β ≠ 1 and logit scales ≠ 1 (1/8, 2, 4): c1 = β³ + 4β⁵√α(2√α+1), c2 = 4β⁵√α(1+√α)² and the bound c2·ε·Σc1^k to 1e-12, not the paper\'s printed β³ + 8βα + 4β²√α, 4β²(α√α + 2α + √α) (issue 16)', () => {
+  for (const [beta, logitScale] of [[0.5, 2], [1.5, 1 / 8], [0.7, 4], [2, 1]] as const) {
+    scope(() => {
+      const g = rng(77);
+      const model = theoryModel(g, { dIn: 6, width: 32, depth: 2, beta, logitScale });
+      const x = gaussianInput(g, 20, 6, 0.25);
+      const pattern = makePattern(g, 'sparse', 20, 0.2);
+      const comp = compressWithJl(model, x, pattern, { d: 16, eps: 0.9, seed: 3, maxTries: 5, allowUncertified: true });
+      const cert = comp.certificate, where = `β ${beta}, logit scale ${logitScale}`;
+      assertBeta(cert.beta, model, where);
+      assert.ok(Math.abs(cert.beta - beta * Math.max(1, Math.sqrt(logitScale))) <= 1e-9 * cert.beta, `${where}: β = ${cert.beta}`);
+      const mine = jlClosedFormOracle(cert.alpha, cert.beta, 0.9, 2);
+      assert.ok(Math.abs(cert.predicted.constants.c1 - mine.c1) <= 1e-12 * mine.c1, `${where}: c1 ${cert.predicted.constants.c1} vs oracle ${mine.c1}`);
+      assert.ok(Math.abs(cert.predicted.constants.c2 - mine.c2) <= 1e-12 * mine.c2, `${where}: c2 ${cert.predicted.constants.c2} vs oracle ${mine.c2}`);
+      const check = cert.checks.find((k) => k.kind === 'closed-form')!;
+      assert.ok(Math.abs(check.bound - mine.bound) <= 1e-12 * mine.bound, `${where}: closed-form bound ${check.bound} vs oracle ${mine.bound}`);
+      assertOracle(model, comp, 16, 0.9, where);
+    });
+  }
 });
 
 test('Thm 3.3 JL rule: with d = d_JL(2m, ε, δ/L) the first draw of every layer already has η^(ℓ) ≤ ε (fixed seeds, maxTries = 1)', () => {
@@ -181,6 +215,7 @@ test('Thm 3.3 JL rule: with d = d_JL(2m, ε, δ/L) the first draw of every layer
       const d = jlAttentionWidth(pattern.numEdges, eps, 0.1, depth);
       const comp = compressWithJl(model, x, pattern, { eps, delta: 0.1, seed, maxTries: 1 });
       assert.equal(comp.narrow.layers[0].wQ.rows, d);
+      assertOracle(model, comp, d, eps, `seed ${seed}`);
       for (const lc of comp.certificate.layers) {
         assert.ok(lc.extra.eta <= eps, `η ${lc.extra.eta} > ε ${eps}`);
         worst = Math.max(worst, lc.extra.eta / eps);
@@ -240,6 +275,7 @@ test('Thm 3.3 on the practical variant: (3.1) and the §1.3 recursion e½ ≤ g�
       assert.ok(eNext <= g2 * (1 + beta ** 2) * eHalf * (1 + RTOL) + 1e-14 * (1 + ra), `layer ${l} e^(ℓ+1)`);
     }
     assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
+    assertOracle(model, comp, d, null, `seed ${seed}`);
     assert.equal(comp.certificate.predicted.conditionsHold, false, 'no closed form for the practical variant');
   })), fcParams(10));
 });

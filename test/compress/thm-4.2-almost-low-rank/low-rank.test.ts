@@ -14,6 +14,7 @@ import {
   assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, maxRowNorm, topSubspaceResidual, traces,
 } from '../../support/compress-measure.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { assertBeta, assertBoundsMatch, lowRankBounds, lowRankClosedFormOracle, recordedQuantities } from '../../support/bound-oracle/index.js';
 
 announceSeed('test/compress/thm-4.2-almost-low-rank/low-rank.test.ts');
 await init();
@@ -23,13 +24,13 @@ function build(inst: RawInstance): GraphTransformer {
 }
 
 /** Re-measures the quantities of Thm 4.2's bounds (App. C.3; docs/theory.md#9-theorem-42--almost-low-rank, bounds checked) for a compressed model and asserts every inequality; returns the worst ratio. */
-function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number) {
+function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph, d: number, givenEpsilon: number | null = null) {
   const { ref, nar, refOut, narOut } = traces(model, c, x, pattern);
   const { alpha, beta } = alphaBeta(model, ref.layers.map((l) => l.input));
   const ra = Math.sqrt(alpha);
   const L = model.depth;
   let worst = 0;
-  const es: number[] = [], epsAs: number[] = [], eps34s: number[] = [];
+  const es: number[] = [], epsAs: number[] = [], eps34s: number[] = [], dists: number[] = [];
   for (let l = 0; l < L; l++) {
     const dec = c.decoders[l], next: Decoder = l + 1 < L ? c.decoders[l + 1].input : (c.uOut ?? 'identity');
     const rl = ref.layers[l], nl = nar.layers[l];
@@ -62,7 +63,7 @@ function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMat
       assertLeq(eNext, beta * eps34 + 2 * beta * e34, scale, `${at}: e^(ℓ+1) ≤ βε_34 + 2βe¾`),
       assertLeq(eNext, beta * e34 + dist, scale, `${at}: e^(ℓ+1) ≤ βe¾ + dist(W_2H¾, col U^(ℓ+1))`),
       assertLeq(dist, beta * eps34, scale, `${at}: dist ≤ βε_34 (Lemma C.1 through W_2)`));
-    es.push(e); epsAs.push(epsA); eps34s.push(eps34);
+    es.push(e); epsAs.push(epsA); eps34s.push(eps34); dists.push(dist);
     // shapes: Ŵ_Q, Ŵ_K, Ŵ_V at most d×d, Ŵ_1 D×d', Ŵ_2 d'×D (Thm 4.2, App. C.3; docs/theory.md#9-theorem-42--almost-low-rank (tests))
     const w = c.narrow.layers[l], D = model.layers[l].w1.rows;
     assert.ok(w.wQ.rows <= d && w.wK.rows <= d && w.wK.cols <= d && w.wV.rows <= d, `${at}: attention maps wider than d`);
@@ -74,6 +75,16 @@ function checkTheorem42(model: GraphTransformer, c: CompressedModel, x: DenseMat
   const outputError = maxRowDistance(lift(narOut, 'identity'), refOut);
   assert.ok(Math.abs(outputError - c.certificate.outputError) <= 1e-12 * (1 + outputError), 'certificate.outputError re-measured');
   const eps = Math.max(es[0], ...eps34s);
+  // Every check's bound against the oracle's transcription, fed the certificate's recorded ε_34 and dist after they
+  // are compared with this file's own (a rounding-level 1e-9 of the layer's scale).
+  const cert = c.certificate, rec = recordedQuantities(cert);
+  rec.layers.forEach((lc, l) => {
+    const s = Math.sqrt(alpha) * Math.max(1, beta);
+    assert.ok(Math.abs(lc.extra.epsilon34 - eps34s[l]) <= 1e-9 * s, `layer ${l}: recorded ε_34 ${lc.extra.epsilon34} vs ${eps34s[l]}`);
+    assert.ok(Math.abs(lc.extra.outputBasisResidual - dists[l]) <= 1e-9 * s * Math.max(1, beta), `layer ${l}: recorded dist ${lc.extra.outputBasisResidual} vs ${dists[l]}`);
+  });
+  assertBeta(cert.beta, model, 'Thm 4.2');
+  assertBoundsMatch(cert, lowRankBounds(rec, { d, epsilon: givenEpsilon, eps34: rec.layers.map((l) => l.extra.epsilon34), dist: rec.layers.map((l) => l.extra.outputBasisResidual) }), 'Thm 4.2');
   const closedApplies = es.every((e) => e <= 1) && epsAs.every((a) => 2 * a <= 1);
   if (closedApplies) {
     const { bound } = lowRankClosedForm(alpha, beta, eps, L);
@@ -130,6 +141,29 @@ test('Thm 4.2 closed-form constants: c1 = 2β³(1 + 4β²√α(2√α+1)), c2 = 
   }
   const { c1, bound } = lowRankClosedForm(1, 1, 0.01, 3); // c1^L ε + c2 ε (c1^L − 1)/(c1 − 1)
   assert.ok(Math.abs(bound - (c1 ** 3 * 0.01 + 0.01 * (c1 ** 3 - 1) / (c1 - 1))) <= 1e-12 * bound);
+});
+
+test('Thm 4.2 closed form against the bound oracle at β ≠ 1 and logit scales ≠ 1 (1/8, 2, 4): lowRankClosedForm and the certificate\'s c1, c2 and bound equal 2β³(1 + 4β²√α(2√α+1)), β, c1^L ε + c2 ε Σc1^k to 1e-12, not the paper\'s printed 2β³(1 + 8α + 4β√α) (issue 16)', () => {
+  for (const alpha of [0.04, 0.5, 2.25, 13]) for (const beta of [0.5, 1.5, 2, 2.8]) for (const L of [1, 2, 4]) {
+    const mine = lowRankClosedFormOracle(alpha, beta, 0.01, L), lib = lowRankClosedForm(alpha, beta, 0.01, L);
+    for (const k of ['c1', 'c2', 'bound'] as const) {
+      assert.ok(Math.abs(lib[k] - mine[k]) <= 1e-12 * Math.abs(mine[k]), `α ${alpha}, β ${beta}, L ${L}: ${k} ${lib[k]} vs oracle ${mine[k]}`);
+    }
+  }
+  for (const logitScale of [1 / 8, 2, 4]) {
+    const inst = nearLowRankInstance({ n: 40, dIn: 10, width: 24, layers: 2, rank: 2, noiseX: 0.01, noiseW: 0.01, beta: 1.5, alpha0: 0.25, edgeProb: 0.3, logitScale, seed: 31 });
+    const model = build(inst);
+    const c = compressLowRank(model, inst.x, inst.pattern, { d: 2 });
+    const cert = c.certificate;
+    assertBeta(cert.beta, model, `logit scale ${logitScale}`);
+    assert.ok(logitScale < 1 || cert.beta > 1.5 * Math.sqrt(logitScale) * (1 - 1e-6), `β = ${cert.beta} must include √s·‖W_Q‖ = ${1.5 * Math.sqrt(logitScale)}`);
+    const mine = lowRankClosedFormOracle(cert.alpha, cert.beta, cert.predicted.constants.eps, 2);
+    assert.ok(Math.abs(cert.predicted.constants.c1 - mine.c1) <= 1e-12 * mine.c1, `c1 ${cert.predicted.constants.c1} vs oracle ${mine.c1}`);
+    assert.ok(Math.abs(cert.predicted.constants.c2 - mine.c2) <= 1e-12 * mine.c2, `c2 ${cert.predicted.constants.c2} vs oracle ${mine.c2}`);
+    const check = cert.checks.find((k) => k.kind === 'closed-form')!;
+    assert.ok(Math.abs(check.bound - mine.bound) <= 1e-12 * mine.bound, `closed-form bound ${check.bound} vs oracle ${mine.bound}`);
+    checkTheorem42(model, c, inst.x, inst.pattern, 2);
+  }
 });
 
 test('Thm 4.2: every per-layer inequality of docs/theory.md#9-theorem-42--almost-low-rank (bounds checked) holds in realised quantities (ε_a, |log â/a|, e½, e¾, e^(ℓ+1)), shapes Ŵ_1 D×d, Ŵ_2 d×D, certificate holds; closed form whenever e ≤ 1 and 2ε_a ≤ 1', async () => {
@@ -196,7 +230,7 @@ test('Thm 4.2 hypotheses that fail give a failing certificate, never a silent pa
   const hyp = c.certificate.checks.find((k) => k.name.startsWith('hypothesis: ε'))!;
   assert.equal(hyp.holds, false, `ε = ${hyp.measured}`);
   assert.ok(c.certificate.checks.filter((k) => k.kind === 'inequality').every((k) => k.holds));
-  checkTheorem42(generic, c, inst.x, inst.pattern, 2);
+  checkTheorem42(generic, c, inst.x, inst.pattern, 2, 0.01);
 });
 
 test('compressLowRank rejects bad arguments before any work, with typed errors naming them', () => {

@@ -11,6 +11,7 @@ import {
 import { clusteredInstance, clusteredParams, clusteredStates, orthonormal, type ClusteredInstance } from '../../support/compress-generators.js';
 import { assertLeq, alphaBeta, lift, logLogSlope, maxAbsDiff, maxRowDistance, traces } from '../../support/compress-measure.js';
 import { fcParams, announceSeed } from '../../support/fc.js';
+import { assertBeta, assertBoundsMatch, clustersBounds, maxRowNormTimesT, oneHotOracle, recordedQuantities, sameNumber, type ClusterLayer } from '../../support/bound-oracle/index.js';
 
 announceSeed('test/compress/thm-4.4-clusters/clusters.test.ts');
 await init();
@@ -67,7 +68,11 @@ test('one-hot block (Lemmas C.7–C.10): if ρ_x < 3/4 every off-cluster z_ib is
     let tau = 0;
     for (const r of reps) for (let i = 0; i < p.n; i++) tau = Math.max(tau, Math.abs(dot(hat[i], hat[r]) - dot(H[i], H[r])));
     const m = measureClusters(H, labels);
-    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    // ρ_x and Δ from the bound oracle's transcription (docs/theory.md §11); the library's oneHotBounds must agree.
+    const b = oneHotOracle({ clusters: m.k, epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const lib = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    assert.ok(sameNumber(lib.rhoX, b.rhoX) && sameNumber(lib.delta, b.delta) && lib.certified === b.certified && lib.deltaValid === b.deltaValid,
+      `oneHotBounds ρ_x ${lib.rhoX}, Δ ${lib.delta} vs oracle ${b.rhoX}, ${b.delta}`);
     const hatM = DenseMatrix.fromRows(hat);
     const ffn = oneHotFfn(hatM, st.representatives);
     assert.equal(ffn.w1.rows, m.k); assert.equal(ffn.w1.cols, p.width);
@@ -109,6 +114,7 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
   const ra = Math.sqrt(alpha), b2 = beta * beta, L = model.depth;
   const labelsAll = c.details.labels as number[][], repsAll = c.details.representatives as number[][];
   let worst = 0, closedSteps = 0, allCertified = true;
+  const oracleLayers: ClusterLayer[] = [];
   for (let l = 0; l < L; l++) {
     const rl = ref.layers[l], nl = nar.layers[l], dec = c.decoders[l], at = `layer ${l}`;
     const next = l + 1 < L ? c.decoders[l + 1].input : c.uOut!;
@@ -127,7 +133,7 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
     let tau = 0;
     for (const r of reps) for (let i = 0; i < hr.length; i++) tau = Math.max(tau, Math.abs(dot(hh[i], hh[r]) - dot(hr[i], hr[r])));
     const m = measureClusters(hr, labels);
-    const b = oneHotBounds({ epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
+    const b = oneHotOracle({ clusters: m.k, epsilon: m.eps, kappa: m.kappa, s: m.s, gamma1: m.gamma1, tau });
     const scale = b2 * (ra + e) ** 2 + 1;
     worst = Math.max(worst,
       assertLeq(epsA, b2 * (2 * ra + e) * e, scale, `${at}: ε_a ≤ β²(2√α+e)e`),
@@ -137,16 +143,27 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
       assertLeq(tau, tauV + Math.expm1(4 * epsA) * bv * bv, scale, `${at}: τ ≤ τ_v + (e^{4ε_a}−1)B_v²`));
     const Z = rows(nl.threeQuarter);
     assert.equal(Z[0].length, m.k, `${at}: Ŵ_1 has k = ${m.k} rows`);
-    if (!b.certified) { allCertified = false; continue; }
-    let off = 0, on = 0;
-    Z.forEach((z, i) => z.forEach((v, a) => { if (a === labels[i]) on = Math.max(on, Math.abs(v - 1)); else off = Math.max(off, Math.abs(v)); }));
-    assert.equal(off, 0, `${at}: off-cluster z must be exactly 0 (ρ_x = ${b.rhoX})`);
     const lr = model.layers[l];
     const f = m.c.map((ca) => {
       const hid = Float64Array.from(rows(lr.w1), (wr, j) => Math.max(dot(wr, ca) + (lr.b1 ? lr.b1[j] : 0), 0));
       return { g: norm(hid), f: norm(Float64Array.from(rows(lr.w2), (wr) => dot(wr, hid))) };
     });
     const gMax = Math.max(...f.map((t) => t.g)), fMax = Math.max(...f.map((t) => t.f));
+    // The oracle's inputs: the certificate's recorded cluster statistics, τ_v and τ (compared with this file's own
+    // first, to rounding), and B_v, max‖g_a‖, max‖f_a‖ measured here.
+    const ex = c.certificate.layers[l].extra;
+    const close = (a: number, b2_: number, what: string, sc = 1) => assert.ok(Math.abs(a - b2_) <= 1e-9 * (Math.abs(b2_) + sc), `${at}: recorded ${what} ${a} vs ${b2_}`);
+    close(ex.epsilonCluster, m.eps, 'ε'); close(ex.kappa, m.kappa, 'κ'); close(ex.s, m.s, 's'); close(ex.gamma1, m.gamma1, 'γ₁');
+    close(ex.tau, tau, 'τ', b2 * alpha); close(ex.tauV, tauV, 'τ_v', b2 * alpha);
+    assert.equal(ex.clusters, m.k);
+    oracleLayers.push({
+      clusters: ex.clusters, epsilon: ex.epsilonCluster, maxDistance: ex.maxDistance, gamma1: ex.gamma1, gamma2: ex.gamma2, kappa: ex.kappa,
+      separation: ex.separation, s: ex.s, tauV: ex.tauV, tau: ex.tau, valueNorm: bv, gMax, fMax, hasBias: Boolean(lr.b1 && lr.b1.some((v) => v !== 0)),
+    });
+    if (!b.certified) { allCertified = false; continue; }
+    let off = 0, on = 0;
+    Z.forEach((z, i) => z.forEach((v, a) => { if (a === labels[i]) on = Math.max(on, Math.abs(v - 1)); else off = Math.max(off, Math.abs(v)); }));
+    assert.equal(off, 0, `${at}: off-cluster z must be exactly 0 (ρ_x = ${b.rhoX})`);
     worst = Math.max(worst,
       assertLeq(on, b.delta, 1, `${at}: |z_{i,a(i)} − 1| ≤ Δ`),
       assertLeq(e34, beta * m.maxDist + b.delta * gMax, scale, `${at}: e¾ ≤ β·maxdist + Δ·max‖g_a‖`),
@@ -163,6 +180,8 @@ function checkTheorem44(model: GraphTransformer, c: CompressedModel, x: DenseMat
     for (const mm of [w.wQ, w.wK, w.wV, w.w1, w.w2]) assert.ok(mm.rows <= d && mm.cols <= d, `${at}: a ${mm.rows}×${mm.cols} map exceeds d = ${d}`);
   }
   assert.equal(c.certificate.holds, allCertified, c.certificate.reasons.join('\n'));
+  assertBeta(c.certificate.beta, model, 'Thm 4.4');
+  assertBoundsMatch(c.certificate, clustersBounds(recordedQuantities(c.certificate), { d: Number(c.details.d), layers: oracleLayers }), 'Thm 4.4');
   return { worst, closedSteps, allCertified };
 }
 
@@ -210,12 +229,30 @@ test('Thm 4.4 is O(ε): the mean output error over 8 cases has log-log slope 1 �
   assert.ok(Math.abs(slope - 1) <= 0.15, `slope ${slope}`);
 });
 
+/** The bound oracle on a clusters certificate whose hypotheses may fail (no re-measured inequality asserted): recorded cluster statistics, B_v, ‖g_a‖, ‖f_a‖ measured here. */
+function assertClustersOracle(model: GraphTransformer, c: CompressedModel, x: DenseMatrix, pattern: CsrGraph): void {
+  const { ref } = traces(model, c, x, pattern);
+  const layers = ref.layers.map((rl, l): ClusterLayer => {
+    const lr = model.layers[l], ex = c.certificate.layers[l].extra;
+    const m = measureClusters(rows(rl.half), (c.details.labels as number[][])[l]);
+    const f = m.c.map((ca) => {
+      const hid = Float64Array.from(rows(lr.w1), (wr, j) => Math.max(dot(wr, ca) + (lr.b1 ? lr.b1[j] : 0), 0));
+      return { g: norm(hid), f: norm(Float64Array.from(rows(lr.w2), (wr) => dot(wr, hid))) };
+    });
+    return { clusters: ex.clusters, epsilon: ex.epsilonCluster, maxDistance: ex.maxDistance, gamma1: ex.gamma1, gamma2: ex.gamma2, kappa: ex.kappa,
+      separation: ex.separation, s: ex.s, tauV: ex.tauV, tau: ex.tau, valueNorm: maxRowNormTimesT(rl.input, lr.wV),
+      gMax: Math.max(...f.map((t) => t.g)), fMax: Math.max(...f.map((t) => t.f)), hasBias: Boolean(lr.b1 && lr.b1.some((v) => v !== 0)) };
+  });
+  assertBoundsMatch(c.certificate, clustersBounds(recordedQuantities(c.certificate), { d: Number(c.details.d), layers }), 'Thm 4.4');
+}
+
 test('Thm 4.4 hypotheses that fail give a failing certificate: two clusters merged into one label (ε large, ρ_x ≥ 3/4)', () => {
   const inst = clusteredInstance({ n: 90, clusters: 3, dIn: 12, width: 32, layers: 1, spread: 0.02, beta: 1, alpha0: 1, edgeProb: 0.3, biasScale: 0, seed: 2 });
   const merged = Int32Array.from(inst.labels, (v) => (v === 2 ? 1 : v));
   const c = compressByClusters(buildModel(inst), inst.x, inst.pattern, { d: 3, clusters: [merged] });
   assert.equal(c.certificate.holds, false);
   assert.ok(c.certificate.reasons.some((r) => r.includes('one-hot condition')), c.certificate.reasons.join('\n'));
+  assertClustersOracle(buildModel(inst), c, inst.x, inst.pattern);
 });
 
 test('compressByClusters rejects bad arguments before any work: σ ≠ ReLU, k > d, labels of the wrong length or with a gap', () => {
@@ -266,6 +303,7 @@ test('Thm 4.4 verifier with one cluster of spread ε ≥ 1: ρ_x is reported as 
   assert.deepEqual(cert.checks.filter((k) => k.applicable && !k.holds && k.kind !== 'hypothesis').map((k) => k.name), []);
   assert.equal(cert.holds, false);
   assert.ok(cert.reasons.some((r) => r.includes('cluster spread')), cert.reasons.join('\n'));
+  assertClustersOracle(buildModel(inst), c, inst.x, inst.pattern);
 });
 
 test('certify refuses a clusters twin on a graph or features other than the ones it was built on (its G and Ŵ_1 hold the old centres), with an InputError naming certify; the same input still certifies, also after JSON (issue 16)', () => {
