@@ -37,12 +37,14 @@ const EPS = 2 ** -52;
 
 /**
  * The thin SVD of a finite f64 matrix, A = u·diag(s)·vᵀ, by one-sided Jacobi: the columns of A (of Aᵀ
- * when A is wide) are rotated pairwise until every pair is orthogonal to |w_pᵀw_q| ≤ ε·‖w_p‖·‖w_q‖; then
+ * when A is wide) are rotated pairwise until every pair is orthogonal to |w_pᵀw_q| ≤ √m·ε·‖w_p‖·‖w_q‖ (m the long
+ * side: the default tolerance of LAPACK's dgesvj; with ε alone, rounding-level columns that each rotation against
+ * a large column refills with noise can keep the sweeps going, test/linalg/svd-convergence.test.ts); then
  * s_j = ‖w_j‖, u_j = w_j / s_j, and v accumulates the rotations. A is first divided by its largest
  * |entry|, so subnormal and huge inputs run in the normal range (s is scaled back). Columns of u for a
  * zero singular value are completed to an orthonormal set.
  * Cost: O(sweeps · m · n²) with m ≥ n the long side; sweeps ≤ options.maxSweeps (default 60).
- * Accuracy: ‖A − u·diag(s)·vᵀ‖ ≲ ε·‖A‖, uᵀu and vᵀv within ~n·ε of I (Demmel & Veselić 1992).
+ * Accuracy: ‖A − u·diag(s)·vᵀ‖ ≲ ε·‖A‖; vᵀv within ~n·ε of I, uᵀu within ~√m·n·ε (the stopping tolerance; Demmel & Veselić 1992).
  * Throws InputError / ShapeError (a not a non-empty finite f64 DenseMatrix), ArgumentRangeError (bad
  * maxSweeps), ConvergenceError when the sweeps run out — all but the last before any work.
  */
@@ -91,6 +93,7 @@ export function svdArrays(fn: string, data: ArrayLike<number>, m: number, n: num
     norms[j] = 0;
   };
   for (let j = 0; j < cols; j++) dropIfTiny(j);
+  const tol = Math.sqrt(rows) * EPS; // the orthogonality at which a pair counts as done (see svd's doc)
   let converged = scale === 0 || cols === 1;
   for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
     let rotated = false;
@@ -99,7 +102,7 @@ export function svdArrays(fn: string, data: ArrayLike<number>, m: number, n: num
         const alpha = norms[pCol], beta = norms[q];
         if (alpha === 0 || beta === 0) continue;
         const gamma = dot(w, pCol * rows, q * rows, rows);
-        if (!(Math.abs(gamma) > EPS * Math.sqrt(alpha) * Math.sqrt(beta))) continue;
+        if (!(Math.abs(gamma) > tol * Math.sqrt(alpha) * Math.sqrt(beta))) continue;
         rotated = true;
         // the rotation that zeroes the (p, q) entry of WᵀW (Golub & Van Loan, §8.5.2 sym.schur2)
         const zeta = (beta - alpha) / (2 * gamma);
