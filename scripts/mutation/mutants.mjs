@@ -107,11 +107,11 @@ export const mutants = [
   },
   {
     id: 'jl-eta-denominator',
-    file: 'src/compress/thm-3.3-jl/jl-verifier.ts',
-    find: 'const den = (qn[i] + kn[ci[e]]) / 2;',
-    replace: 'const den = qn[i] + kn[ci[e]];',
-    description: 'η normalised by ‖q̄‖² + ‖k̄‖² instead of their mean (L5), halving the realised distortion',
-    tests: [JL, FRAMEWORK],
+    file: 'src/compress/shared/jl-distortion.ts',
+    find: 'const den = (qn[i] + kn[ci[e]]) / 2, num',
+    replace: 'const den = qn[i] + kn[ci[e]], num',
+    description: 'η normalised by ‖q̄‖² + ‖k̄‖² instead of their mean (L5), halving the realised distortion (Thm 3.3 and Thm 4.4 case (1))',
+    tests: [JL, CLUSTERS, FRAMEWORK],
   },
   {
     id: 'jl-33-exp-without-minus-one',
@@ -352,9 +352,17 @@ export const mutants = [
   {
     id: 'clusters-closed-form-one-beta',
     file: 'src/compress/thm-4.4-clusters/clusters-verifier.ts',
-    find: '(1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;',
-    replace: '(1 + 8 * alpha)) / stats.gamma1 ** 2;',
+    find: '(2 * ra + 1) * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;',
+    replace: '(2 * ra + 1) * (1 + 8 * alpha)) / stats.gamma1 ** 2;',
     description: "Thm 4.4's per-step c1 with (1 + 8α) instead of (1 + 8β²α)",
+    tests: [CLUSTERS, FRAMEWORK],
+  },
+  {
+    id: 'clusters-case1-c3-one-beta',
+    file: 'src/compress/thm-4.4-clusters/clusters-verifier.ts',
+    find: 'alpha * (1 + 8 * b2 * alpha)) / stats.gamma1 ** 2;',
+    replace: 'alpha * (1 + 8 * alpha)) / stats.gamma1 ** 2;',
+    description: "Thm 4.4 case (1)'s layer-0 constant c3 with (1 + 8α) instead of (1 + 8β²α)",
     tests: [CLUSTERS, FRAMEWORK],
   },
   {

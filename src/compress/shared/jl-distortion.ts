@@ -1,6 +1,7 @@
 // The realised JL dot-product distortion of Lemma L5 over a pattern's edges (docs/theory.md#16-shared-lemmas-l1-to-l7,
-// #4-theorem-33--jl-on-w_q-and-w_k): used by Theorem 4.4's case (1) (thm-4.4-clusters/jl-first-layer.ts). The same
-// quantity as thm-3.3-jl's logitDistortion, which a result folder may not import (docs/architecture.md); f64.
+// #4-theorem-33--jl-on-w_q-and-w_k): Theorem 3.3's verifier (as logitDistortion) and Theorem 4.4's case (1)
+// (thm-4.4-clusters/jl-first-layer.ts) both measure it here, since a result folder may not import another
+// (docs/architecture.md); f64.
 import type { DenseMatrix } from '../../linalg/dense.js';
 import type { CsrGraph } from '../../graph/csr.js';
 import { edgeLogits } from '../../model/forward.js';

@@ -4,37 +4,16 @@
 import { scope } from '../../runtime/storage.js';
 import type { DenseMatrix } from '../../linalg/dense.js';
 import { spectralNorm } from '../../linalg/spectral-norm.js';
-import type { CsrGraph } from '../../graph/csr.js';
-import { edgeLogits } from '../../model/forward.js';
 import { makeCheck } from '../framework/check.js';
 import type { Check, ConstructionVerifier, VerifierResult } from '../framework/types.js';
 import { mul } from '../shared/basis.js';
+import { edgeDotDistortion } from '../shared/jl-distortion.js';
 /**
  * η = max over pattern edges (i, j) of |q̂_i·k̂_j − q̄_i·k̄_j| / ((‖q̄_i‖² + ‖k̄_j‖²)/2): the realised
- * dot-product distortion of L5, where q̂ = M q̄ and k̂ = M k̄. Cost O(m·(D + d)).
+ * dot-product distortion of L5, where q̂ = M q̄ and k̂ = M k̄. Cost O(m·(D + d)). One implementation, in
+ * compress/shared/jl-distortion.ts, which Theorem 4.4's case (1) measures with too.
  */
-export function logitDistortion(qBar: DenseMatrix<'f64'>, kBar: DenseMatrix<'f64'>, qHat: DenseMatrix<'f64'>, kHat: DenseMatrix<'f64'>,
-  pattern: CsrGraph): number {
-  const exact = edgeLogits(qBar, kBar, pattern, 1), sketched = edgeLogits(qHat, kHat, pattern, 1);
-  const qn = sqNorms(qBar), kn = sqNorms(kBar);
-  const rp = pattern.rowPtr.array, ci = pattern.colIdx.array;
-  let eta = 0;
-  for (let i = 0; i < pattern.numRows; i++) {
-    for (let e = rp[i]; e < rp[i + 1]; e++) {
-      const den = (qn[i] + kn[ci[e]]) / 2;
-      const num = Math.abs(sketched[e] - exact[e]);
-      if (den > 0) eta = Math.max(eta, num / den);
-      else if (num > 0) eta = Infinity;
-    }
-  }
-  return eta;
-}
-
-function sqNorms(a: DenseMatrix<'f64'>): Float64Array {
-  const out = new Float64Array(a.rows), d = a.data, c = a.cols;
-  for (let i = 0; i < a.rows; i++) { let s = 0; for (let j = 0; j < c; j++) s += d[i * c + j] ** 2; out[i] = s; }
-  return out;
-}
+export const logitDistortion = edgeDotDistortion;
 
 function maxAbsEntryDiff(a: DenseMatrix<'f64'>, b: DenseMatrix<'f64'>): number {
   if (a.rows !== b.rows || a.cols !== b.cols) return Infinity;
