@@ -16,7 +16,7 @@
 //   regions' pages to its own pool.
 // alloc() returns 0 instead of trapping when memory cannot grow (the TS side turns that into a BackendError).
 
-import { in_worker, arena_alloc } from "./threads";
+import { in_worker, arena_alloc } from "./worker_arena";
 
 // @ts-ignore: decorator
 @inline const BLOCK_OVERHEAD: usize = 4;
@@ -163,7 +163,7 @@ export function alloc(bytes: usize): usize {
  * u32: JS reads it with `>>> 0`.
  */
 export function alloc_block(bytes: usize): usize {
-  if (in_worker()) return arena_alloc(bytes); // a thread-pool worker never touches the heap (threads.ts)
+  if (in_worker()) return arena_alloc(bytes); // a thread-pool worker never touches the heap (worker_arena.ts)
   let ptr: usize = 0, counted: usize = 0;
   if (bytes >= LARGE_BYTES) {
     ptr = allocLarge(bytes);

@@ -4,36 +4,17 @@
 // main thread's) nor the static scratch tiles the main thread's kernels use. thread_setup points both elsewhere:
 // the region [base, base + bytes), allocated for this worker by the main thread, holds the worker's own tiles
 // (first 256 bytes) and then a bump arena that serves every alloc() of the kernel that follows; free() is a
-// no-op in a worker, and the arena restarts at the next thread_setup (one per job).
+// no-op in a worker (assembly/worker_arena.ts), and the arena restarts at the next thread_setup (one per job).
 import { set_gemm_tile } from "./gemm";
 import { set_bounded_pbuf } from "./attention_bounded_f32";
+import { start_arena } from "./worker_arena";
 
 /** Bytes at the start of a worker's region reserved for its static tiles (gemm's 128, the bounded kernel's 16). */
 const STATICS: usize = 256;
 
-let arenaNext: usize = 0;
-let arenaEnd: usize = 0;
-let worker: bool = false;
-
 /** Makes this instance a worker for one job over the region [base, base + bytes) (16-byte aligned, ≥ 256 bytes). */
 export function thread_setup(base: usize, bytes: usize): void {
-  worker = true;
   set_gemm_tile(base);
   set_bounded_pbuf(base + 128);
-  arenaNext = base + STATICS;
-  arenaEnd = base + bytes;
-}
-
-/** True in a worker instance (after thread_setup): alloc() then bumps through the arena. */
-@inline export function in_worker(): bool {
-  return worker;
-}
-
-/** A worker's allocation: the next 16-byte-aligned piece of its arena; traps when the arena is exhausted. */
-export function arena_alloc(bytes: usize): usize {
-  const p = arenaNext;
-  const next = p + ((bytes + 15) & ~(<usize>15));
-  if (next > arenaEnd || next < p) abort("thread arena exhausted");
-  arenaNext = next;
-  return p;
+  start_arena(base + STATICS, base + bytes);
 }
