@@ -4,24 +4,9 @@
 // otherwise). Peer: ml-matrix (full SVD, unpivoted QR) on the same input.
 // Every narrowgt call runs inside scope(), so the WASM blocks of its result are freed after each call.
 import { Matrix, QrDecomposition, SVD } from 'ml-matrix';
-import { DenseMatrix, leverageScores, pivotedQr, qr, randomizedSvd, rng, scope } from '../src/index.js';
+import { DenseMatrix, leverageScores, pivotedQr, qr, randomizedSvd, scope } from '../src/index.js';
 import type { Group, Suite } from './harness.js';
-
-function gaussian(seed: number, rows: number, cols: number): Float64Array {
-  return rng(seed).fillNormal(new Float64Array(rows * cols));
-}
-
-/** L = G₁·G₂ + 1e-3·N: n×d of rank r plus noise, like node embeddings Hᵀ. */
-function lowRankPlusNoise(n: number, d: number, r: number): Float64Array {
-  const g1 = gaussian(1, n, r), g2 = gaussian(2, r, d), noise = gaussian(3, n, d);
-  const out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    let s = 0;
-    for (let t = 0; t < r; t++) s += g1[i * r + t] * g2[t * d + j];
-    out[i * d + j] = s + 1e-3 * noise[i * d + j];
-  }
-  return out;
-}
+import { gaussian, lowRankPlusNoise } from './low-rank-input.js';
 
 function toMl(values: Float64Array, rows: number, cols: number): Matrix {
   const m = new Matrix(rows, cols);

@@ -12,6 +12,7 @@
 // relaxed figures (Node 20: --experimental-wasm-relaxed-simd); without it only the plain ones are printed.
 import { DenseMatrix, embeddedWasmBytes, init, kernelBuild, randomizedSvd, relaxedSimdSupported, rng, scope, type SimdChoice } from '../src/index.js';
 import type { KernelExports } from '../src/runtime/kernels.js';
+import { lowRankPlusNoise } from './low-rank-input.js';
 
 function arg(name: string, fallback: string): string {
   const argv = process.argv.slice(2);
@@ -69,19 +70,6 @@ for (const shape of SHAPES) {
     }
   }
   for (const t of tasks) console.log(JSON.stringify({ runtime, clock, work: shape.work, build: t.build, ms: stats(t.times) }));
-}
-
-/** L = G₁·G₂ + 1e-3·N, n×d of rank r plus noise (bench/linalg.ts's input). */
-function lowRankPlusNoise(n: number, d: number, r: number): Float64Array {
-  const g1 = rng(1).fillNormal(new Float64Array(n * r)), g2 = rng(2).fillNormal(new Float64Array(r * d));
-  const noise = rng(3).fillNormal(new Float64Array(n * d));
-  const out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    let s = 0;
-    for (let t = 0; t < r; t++) s += g1[i * r + t] * g2[t * d + j];
-    out[i * d + j] = s + 1e-3 * noise[i * d + j];
-  }
-  return out;
 }
 
 await init(undefined, { simd });
