@@ -95,7 +95,7 @@ test('out of memory is a BackendError naming the function, with nothing left all
   assert.equal(k.liveBytes(), live0, 'nothing left allocated by the failed call');
 });
 
-test('a kernel whose own temporary block does not fit aborts as a BackendError that says what, read from the module's own message', () => {
+test('a kernel whose own temporary block does not fit aborts as a BackendError that says what, read from the module itself', () => {
   const live0 = k.liveBytes();
   const filler = allocBlock(k, WASM_MEMORY_BYTES - 2 ** 27 - k.liveBytes()); // leaves < 128 MiB
   try {
