@@ -46,6 +46,8 @@ export interface CaseResult {
   epoch?: (Timing & { dropout: number; epochs: number }) | { error: string };
   /** Wall seconds of the whole case process, measured by run.ts. */
   caseSeconds?: number;
+  /** CPU seconds of the whole case process (all threads), at its end: with caseSeconds, how loaded the run was. */
+  cpuSeconds?: number;
   load: number[];
 }
 
@@ -210,5 +212,6 @@ function parse(argv: string[]): { kind: 'uniform' | 'sbm'; n: number; order: Ord
   if (args.forward) { try { result.forward = forwardCase(graph, counts); } catch (e) { result.forward = { error: message(e) }; } }
   if (args.epoch) { try { result.epoch = epochCase(graph, counts); } catch (e) { result.epoch = { error: message(e) }; } }
   result.load = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  result.cpuSeconds = cpuMs() / 1000;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -61,16 +61,19 @@ function logInterp(anchors: number[], n: number): number {
   return anchors[i] * (1 - f) + anchors[i + 1] * f;
 }
 
-/** One-thread attention ns/entry, graph as generated, at 10⁴, 10⁵, 10⁶, 10⁷ nodes (scale-full.json, loaded). */
-const ATTENTION_NS: Record<number, number[]> = { 64: [17, 95, 135, 150], 16: [6.5, 30, 43, 50], 4: [2.4, 4.4, 16.5, 22] };
+/**
+ * One-thread attention ns/entry, graph as generated, at 10⁴, 10⁵, 10⁶, 10⁷ nodes: 10⁴ and 10⁵ from the smoke runs
+ * (CPU time, load 4–6), 10⁶ and 10⁷ scale-full.json's × 1.4 (what the smoke runs measured over it at 10⁵).
+ */
+const ATTENTION_NS: Record<number, number[]> = { 64: [42, 137, 185, 200], 16: [14.6, 45, 60, 70], 4: [7, 8.3, 23, 31] };
 /** What an order does to that (scale-full.json at 10⁶: community 0.41–0.57, rcm 0.66–0.83 on the SBM). */
 const ORDER_FACTOR: Record<Kind, Record<string, number>> = { uniform: { none: 1, rcm: 0.9, bfs: 0.9, community: 1 }, sbm: { none: 1, rcm: 0.72, bfs: 0.72, community: 0.5 } };
 /** Wall speed-up assumed for t > 1 threads (docs/performance.md "Threads", idle: 1.54–1.78× on 2 threads). */
 const speedup = (t: number): number => (t <= 1 ? 1 : Math.min(t, 1 + 0.7 * (t - 1)));
-/** The 4-layer D = 64 forward, ns per (4 × entries): 68 ms at 10⁴ and 1.39 s at 10⁵ (loaded), ≈ 15 s at 10⁶ idle. */
-const FORWARD_NS = [65, 133, 150, 160];
-/** One epoch of today's loop over one forward: forward with dropout + evaluation forward + backward (≈ 2.5 forwards). */
-const EPOCH_OVER_FORWARD = 5.3;
+/** The 4-layer D = 64 forward, ns per (4 × entries): 0.10 s at 10⁴ and 1.96 s at 10⁵ (smoke runs, CPU), ≈ 20 s at 10⁶. */
+const FORWARD_NS = [99, 188, 190, 200];
+/** One epoch of today's loop over one forward (forward with dropout + evaluation forward + backward): 5.6 at 10⁵. */
+const EPOCH_OVER_FORWARD = 5.6;
 /** Seconds a node: generation (pairs + CSR; uniform, sbm) and reordering (scale-full.json, loaded). */
 const GENERATE_S = { uniform: 1.0e-6, sbm: 2.2e-6 };
 const REORDER_S: Record<string, number> = { none: 0, rcm: 7e-6, bfs: 7e-6, community: 1.5e-5 };
@@ -78,8 +81,8 @@ const REORDER_S: Record<string, number> = { none: 0, rcm: 7e-6, bfs: 7e-6, commu
 const FILL_S = 8e-9;
 /** A process's start and init (with its workers). */
 const START_S = 0.5;
-/** PyTorch, one thread, ns/entry at 10⁴ … 10⁶ (scale-full.json); t > 1 assumed 1.3× faster; NumPy's graph ≈ 150 ns an entry. */
-const TORCH_NS: Record<number, number[]> = { 64: [690, 650, 670], 16: [121, 193, 230], 4: [50, 68, 116] };
+/** PyTorch, one thread, ns/entry at 10⁴ (smoke run) and 10⁵, 10⁶ (scale-full.json); t > 1 assumed 1.3× faster; NumPy's graph ≈ 150 ns an entry. */
+const TORCH_NS: Record<number, number[]> = { 64: [955, 650, 670], 16: [245, 193, 230], 4: [78, 68, 116] };
 const TORCH_SPEEDUP = 1.3, TORCH_GRAPH_S = 1.5e-7, TORCH_START_S = 2;
 
 /** Seconds case.ts's rule spends on a call taking s[t] seconds at each count: warm-ups, then the runs. */
