@@ -22,6 +22,7 @@ import { wasmHeapBytes, resetWasmPeak } from '../../src/runtime/storage.js';
 import { TRAINING_DEFAULTS } from '../../src/train/fit.js';
 import { benchModel, LAYERS, WIDTH } from '../model-setup.js';
 import { parseThreads } from './plan.js';
+import { addSpent, threadTicks } from '../thread-ticks.js';
 import { sbmGraph, uniformGraph } from './generators.js';
 
 export type Order = 'none' | ReorderMethod;
@@ -29,8 +30,12 @@ export const FEATURES = 16;
 /** Epochs timed per thread count (after the untimed first epoch). */
 export const EPOCHS_PER_COUNT = 2;
 
-/** One thread count's figure for a timed call: medians (or the lesser of 2) of wall and CPU time, in ms. */
-export interface CountTiming { threads: number; wallMs: number; cpuMs: number; runs: number }
+/**
+ * One thread count's figure for a timed call: medians (or the lesser of 2) of wall and CPU time, in ms; and over
+ * all its timed runs, the CPU ticks (1/100 s) of the busiest thread and of all threads (Linux; absent elsewhere):
+ * busiest at 1 thread over busiest at t estimates the speed-up on free cores (as bench/threads/run.ts).
+ */
+export interface CountTiming { threads: number; wallMs: number; cpuMs: number; runs: number; busiestTicks?: number; totalTicks?: number }
 export interface Timing { byThreads: CountTiming[]; peakLiveBytes: number }
 export interface ThreadsRecord {
   /** The counts asked for (--threads), those timed, and what threadInfo() said after init. */
@@ -64,11 +69,13 @@ function median(xs: number[]): number {
 /** fn timed at each thread count of `counts`, alternating (see the file comment for how many runs). */
 export function timeCounts(counts: number[], fn: () => void): CountTiming[] {
   const wall = new Map(counts.map((t) => [t, [] as number[]])), cpu = new Map(counts.map((t) => [t, [] as number[]]));
+  const ticks = new Map(counts.map((t) => [t, new Map<string, number>()]));
   const once = (t: number): void => {
     useThreads(t);
-    const w = performance.now(), c = cpuMs();
+    const k = threadTicks(), w = performance.now(), c = cpuMs();
     fn();
     cpu.get(t)!.push(cpuMs() - c); wall.get(t)!.push(performance.now() - w);
+    addSpent(ticks.get(t)!, k, threadTicks());
   };
   for (const t of counts) once(t);
   const slowest = Math.max(...counts.map((t) => wall.get(t)![0]));
@@ -76,14 +83,18 @@ export function timeCounts(counts: number[], fn: () => void): CountTiming[] {
   if (slowest > 20000) reduce = (xs) => xs[0];
   else if (slowest > 4000) { for (const t of [...counts].reverse()) once(t); reduce = (xs) => Math.min(...xs); }
   else {
-    for (const t of counts) { wall.get(t)!.length = 0; cpu.get(t)!.length = 0; } // the warm-ups
+    for (const t of counts) { wall.get(t)!.length = 0; cpu.get(t)!.length = 0; ticks.get(t)!.clear(); } // the warm-ups
     for (let round = 0; ; round++) {
       const done = counts.every((t) => { const w = wall.get(t)!; return w.length >= 50 || (w.length >= 5 && w.reduce((a, b) => a + b, 0) >= 1000); });
       if (done) break;
       for (const t of round % 2 ? [...counts].reverse() : counts) once(t);
     }
   }
-  return counts.map((t) => ({ threads: t, wallMs: reduce(wall.get(t)!), cpuMs: reduce(cpu.get(t)!), runs: wall.get(t)!.length }));
+  return counts.map((t) => {
+    const per = [...ticks.get(t)!.values()];
+    return { threads: t, wallMs: reduce(wall.get(t)!), cpuMs: reduce(cpu.get(t)!), runs: wall.get(t)!.length,
+      ...(per.length ? { busiestTicks: Math.max(...per), totalTicks: per.reduce((a, b) => a + b, 0) } : {}) };
+  });
 }
 
 function message(e: unknown): string {
@@ -142,21 +153,24 @@ function epochCase(graph: CsrGraph, counts: number[]): NonNullable<CaseResult['e
     // onEpoch runs after each epoch's update; epoch e + 1 runs between stamps e and e + 1, on schedule[e] threads.
     // The first epoch (also the parameter setup) is not timed; the run's last pass (scores only) comes after the
     // last stamp.
-    const wallStamps: number[] = [], cpuStamps: number[] = [];
+    const wallStamps: number[] = [], cpuStamps: number[] = [], tickStamps: Map<string, number>[] = [];
     resetWasmPeak();
     useThreads(counts[0]);
     const result = trainNodeClassifier(data, {
       epochs: schedule.length + 1, width: WIDTH, layers: LAYERS, patience: null,
       onEpoch: () => {
-        cpuStamps.push(cpuMs()); wallStamps.push(performance.now());
+        cpuStamps.push(cpuMs()); wallStamps.push(performance.now()); tickStamps.push(threadTicks());
         const next = schedule[wallStamps.length - 1];
         if (next !== undefined) useThreads(next);
       },
     });
     const byThreads = counts.map((t) => {
       const at = schedule.flatMap((c, e) => (c === t ? [e] : []));
+      const spent = new Map<string, number>();
+      for (const e of at) addSpent(spent, tickStamps[e], tickStamps[e + 1]);
+      const per = [...spent.values()];
       return {
-        threads: t, runs: at.length,
+        threads: t, runs: at.length, ...(per.length ? { busiestTicks: Math.max(...per), totalTicks: per.reduce((a, b) => a + b, 0) } : {}),
         wallMs: Math.min(...at.map((e) => wallStamps[e + 1] - wallStamps[e])),
         cpuMs: Math.min(...at.map((e) => cpuStamps[e + 1] - cpuStamps[e])),
       };

@@ -30,7 +30,11 @@ function torchCount(r: TorchResult): CountTiming {
     : { threads: r.threads ?? 1, cpuMs: r.cpu_ms ?? NaN, wallMs: r.wall_ms ?? NaN, runs: r.runs };
 }
 
-export interface FormatOptions { clock?: 'cpu' | 'wall' }
+export interface FormatOptions {
+  clock?: 'cpu' | 'wall';
+  /** Adds "busiest" columns: the busiest thread's CPU ticks at 1 thread over those at t (the speed-up free cores would give). */
+  ticks?: boolean;
+}
 
 const num = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
 const ns = (x: number): string => (!Number.isFinite(x) ? '—' : x >= 100 ? num(x) : x >= 10 ? num(x, 1) : num(x, 2));
@@ -63,6 +67,12 @@ export function formatTables(file: ScaleFile, options: FormatOptions = {}): stri
   const ms = (c: CountTiming | undefined): number => (!c ? NaN : c.threads === 1 && clock === 'cpu' ? c.cpuMs : c.wallMs);
   const at = (t: unknown, threads: number): CountTiming | undefined => counts(t).find((c) => c.threads === threads);
   const speedup = (t: unknown, threads: number): number => { const one = at(t, 1), k = at(t, threads); return one && k ? one.wallMs / k.wallMs : NaN; };
+  // ticks are summed over all runs of a count: per run, so counts with different run numbers compare
+  const busiest = (t: unknown, threads: number): number => {
+    const one = at(t, 1), k = at(t, threads);
+    return one?.busiestTicks && k?.busiestTicks ? (one.busiestTicks / one.runs) / (k.busiestTicks / k.runs) : NaN;
+  };
+  const tickCols = options.ticks ? threadCounts.filter((t) => t > 1) : [];
   const nsPer = (t: unknown, threads: number, entries: number): number => (ms(at(t, threads)) * 1e6) / entries;
   const att = (c: CaseResult, d: number): unknown => c.attention.find((a) => a.d === d);
   const many = threadCounts.filter((t) => t > 1);
@@ -80,12 +90,14 @@ export function formatTables(file: ScaleFile, options: FormatOptions = {}): stri
   out.push('', '**Attention** (one f32 layer, ns per entry)', '');
   const head1 = ['graph', 'nodes', 'entries', 'order', 'reorder s', 'mean \\|i−j\\|',
     ...widths.flatMap((d) => threadCounts.map((t) => `D = ${d}, ${tn(t)}`)),
-    ...many.map((t) => `${t} / 1 (D = ${widths.join(' / ')})`), `D = ${widths[0]}, ${tn(1)}: ms`, 'peak WASM MiB (widest run)'];
+    ...many.map((t) => `${t} / 1 (D = ${widths.join(' / ')})`), ...tickCols.map((t) => `busiest 1 / ${t} (D = ${widths.join(' / ')})`),
+    `D = ${widths[0]}, ${tn(1)}: ms`, 'peak WASM MiB (widest run)'];
   out.push(...table(head1, cases.map((c) => {
     const cells = widths.flatMap((d) => threadCounts.map((t) => { const a = att(c, d); return a && 'error' in (a as object) ? 'does not fit' : ns(nsPer(a, t, c.m)); }));
     const widest = c.attention.filter((a) => isTiming(a)).sort((a, b) => b.d - a.d)[0] as ({ d: number } & AnyTiming) | undefined;
     return [c.kind, num(c.n), num(c.m), orderName(c.order), c.order === 'none' ? '—' : num(c.reorderSeconds + c.permuteSeconds, 2), num(c.meanDistance),
       ...cells, ...many.map((t) => widths.map((d) => times(speedup(att(c, d), t))).join(' / ')),
+      ...tickCols.map((t) => widths.map((d) => times(busiest(att(c, d), t))).join(' / ')),
       num(ms(at(att(c, widths[0]), 1)), 1), widest ? `${num(widest.peakLiveBytes / 2 ** 20)} (D = ${widest.d})` : '—'];
   })));
 
@@ -119,13 +131,15 @@ export function formatTables(file: ScaleFile, options: FormatOptions = {}): stri
   const model = cases.filter((c) => c.forward || c.epoch);
   if (model.length) {
     out.push('', '**The 4-layer D = 64 forward and a training epoch** (ms)', '');
-    const head3 = ['graph', 'nodes', 'order', ...threadCounts.map((t) => `forward ${tn(t)}`), ...many.map((t) => `forward ${t} / 1`), 'forward peak / floor',
-      ...threadCounts.map((t) => `epoch ${tn(t)}`), ...many.map((t) => `epoch ${t} / 1`)];
+    const head3 = ['graph', 'nodes', 'order', ...threadCounts.map((t) => `forward ${tn(t)}`), ...many.map((t) => `forward ${t} / 1`),
+      ...tickCols.map((t) => `forward busiest 1 / ${t}`), 'forward peak / floor',
+      ...threadCounts.map((t) => `epoch ${tn(t)}`), ...many.map((t) => `epoch ${t} / 1`), ...tickCols.map((t) => `epoch busiest 1 / ${t}`)];
     out.push(...table(head3, model.map((c) => {
       const f = c.forward, e = c.epoch;
       const cell = (x: unknown, t: number): string => (x === undefined ? 'skipped' : isTiming(x) ? num(ms(at(x, t))) : 'error');
       return [c.kind, num(c.n), orderName(c.order), ...threadCounts.map((t) => cell(f, t)), ...many.map((t) => times(speedup(f, t))),
-        f && 'ratioToFloor' in f ? num(f.ratioToFloor, 2) : '—', ...threadCounts.map((t) => cell(e, t)), ...many.map((t) => times(speedup(e, t)))];
+        ...tickCols.map((t) => times(busiest(f, t))), f && 'ratioToFloor' in f ? num(f.ratioToFloor, 2) : '—',
+        ...threadCounts.map((t) => cell(e, t)), ...many.map((t) => times(speedup(e, t))), ...tickCols.map((t) => times(busiest(e, t)))];
     })));
   }
 

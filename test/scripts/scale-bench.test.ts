@@ -105,3 +105,15 @@ test('merge and the one-thread files: medianMs reads as 1-thread CPU time, a lat
   const alone = formatTables({ meta, cases: [old], torch: [] });
   assert.equal(rows(alone, 'graph | nodes | entries')[0][6], '40.0');
 });
+
+test('formatTables --ticks: the busiest thread per run at 1 thread over t threads', () => {
+  const c = made(1e4, 1e6, { 1: [10, 40], 2: [11, 40] }, { 1: [2, 2], 2: [2, 2] });
+  // 1 thread: 200 ticks over 5 runs; 2 threads: 160 ticks over 10 runs (the busiest thread did 16 a run, not 40)
+  (c.attention[1] as { byThreads: { busiestTicks?: number; runs: number }[] }).byThreads.forEach((b, i) => Object.assign(b, i === 0 ? { busiestTicks: 200, runs: 5 } : { busiestTicks: 160, runs: 10 }));
+  const text = formatTables({ meta, cases: [c], torch: [] }, { ticks: true });
+  const header = cells(text.split('\n').find((l) => l.startsWith('| graph | nodes | entries'))!);
+  const [r] = rows(text, 'graph | nodes | entries');
+  assert.equal(r[header.indexOf('2 / 1 (D = 64 / 4)')], '1.00× / 1.00×');
+  assert.equal(r[header.indexOf('busiest 1 / 2 (D = 64 / 4)')], '2.50× / —');
+  assert.equal(formatTables({ meta, cases: [c], torch: [] }).includes('busiest'), false);
+});
