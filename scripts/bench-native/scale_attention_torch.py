@@ -14,7 +14,7 @@ run first calls torch.set_num_threads(t); the counts alternate their order from 
 the same load (as bench/scale/case.ts). Every run records wall time (time.perf_counter) and CPU time
 (time.process_time, summed over all threads); on t > 1 threads only the wall time is the call's duration.
 Per width and count: one warm-up run, then rounds until each count has ≥ 3 runs and ≥ 1 s (medians); when a
-warm-up takes > 10 s, one more round and the lesser of the 2 runs.
+warm-up takes > 4 s (wall, the slowest count's), one more round and the lesser of the 2 runs, as case.ts.
 Usage: scale_attention_torch.py KIND N THREADS WIDTHS ORDER   e.g. uniform 100000 1,2 64,16,4 none
 Prints one JSON line per width and thread count."""
 import json, sys, time
@@ -74,7 +74,7 @@ def timed(Q, K, V):
         attention(Q, K, V, 1.0)
         runs[t][1].append(time.process_time() - c); runs[t][0].append(time.perf_counter() - w)
     for t in counts: once(t)
-    if max(runs[t][0][0] for t in counts) > 10:
+    if max(runs[t][0][0] for t in counts) > 4:
         for t in reversed(counts): once(t)
         return runs, min
     for t in counts: runs[t][0].clear(); runs[t][1].clear()
