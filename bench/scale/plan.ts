@@ -70,12 +70,12 @@ const ATTENTION_NS: Record<number, number[]> = { 64: [42, 137, 185, 200], 16: [1
 const ORDER_FACTOR: Record<Kind, Record<string, number>> = { uniform: { none: 1, rcm: 0.9, bfs: 0.9, community: 1 }, sbm: { none: 1, rcm: 0.72, bfs: 0.72, community: 0.5 } };
 /** Wall speed-up assumed for t > 1 threads (docs/performance.md "Threads", idle: 1.54–1.78× on 2 threads). */
 const speedup = (t: number): number => (t <= 1 ? 1 : Math.min(t, 1 + 0.7 * (t - 1)));
-/** The 4-layer D = 64 forward, ns per (4 × entries): 0.10 s at 10⁴ and 1.96 s at 10⁵ (smoke runs, CPU), ≈ 20 s at 10⁶. */
-const FORWARD_NS = [99, 188, 190, 200];
+/** The 4-layer D = 64 forward, ns per (4 × entries): 0.10 s at 10⁴, 1.96 s at 10⁵, 24.5 s at 10⁶ (smoke runs, CPU, load 4–6). */
+const FORWARD_NS = [99, 188, 236, 250];
 /** One epoch of today's loop over one forward (forward with dropout + evaluation forward + backward): 5.6 at 10⁵. */
 const EPOCH_OVER_FORWARD = 5.6;
-/** Seconds a node: generation (pairs + CSR; uniform, sbm) and reordering (scale-full.json, loaded). */
-const GENERATE_S = { uniform: 1.0e-6, sbm: 2.2e-6 };
+/** Seconds a node: generation (pairs + CSR; uniform, sbm: 16 and 27 s at 10⁷ in scale-full.json) and reordering (the same, loaded). */
+const GENERATE_S = { uniform: 1.6e-6, sbm: 2.7e-6 };
 const REORDER_S: Record<string, number> = { none: 0, rcm: 7e-6, bfs: 7e-6, community: 1.5e-5 };
 /** Filling q, k, v in JS (rng.fillNormal), seconds an element. */
 const FILL_S = 8e-9;
@@ -106,7 +106,8 @@ export function estimateCase(c: PlannedCase, threads: number[]): { seconds: numb
     parts[`D=${d}`] = 4 * c.n * d * FILL_S + ruleSeconds(threads.map((t) => one / speedup(t)));
   }
   const fwd = (logInterp(FORWARD_NS, c.n) * 4 * m * (c.order === 'community' ? 0.65 : 1)) / 1e9;
-  if (c.forward) parts.forward = ruleSeconds(threads.map((t) => fwd / speedup(t)));
+  // a forward near 20 s a run may take either side of the one-run limit: counted as the lesser of 2 up to 30 s
+  if (c.forward) parts.forward = ruleSeconds(threads.map((t) => fwd / speedup(t)), 4, 5, 1, 30);
   if (c.epoch) {
     const e = fwd * EPOCH_OVER_FORWARD;
     // the untimed first epoch, 2 per count, the last scoring pass
