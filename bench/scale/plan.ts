@@ -1,7 +1,9 @@
 // The scale benchmark's plan (docs/performance.md "Scale"): which cases run.ts runs, in which order, and how
 // long they should take on an idle machine (`--dry-run` prints both). The estimate is a cost model, not a
 // measurement: per-entry times of the last full run (bench/results/scale-full.json, one thread, under load) and
-// of the 10⁴ and 10⁵ smoke runs (bench/results/scale-smoke-*.json), a speed-up assumed for t > 1 threads, and the
+// of the 10⁴ and 10⁵ smoke runs (bench/results/scale-smoke-*.json) and of one 10⁶ case with the forward and one
+// 10⁷ case at D = 4 (bench/results/scale-check-1e6-1e7.jsonl: `node dist/bench/scale/case.js --kind uniform --n 1000000
+// --widths 4 --forward`, then `--n 10000000 --widths 4`, nice -n 10, load 2.7–4.8), a speed-up assumed for t > 1 threads, and the
 // run counts of case.ts's timing rule. Compare it with the `caseSeconds` the run records.
 import type { Order } from './case.js';
 
