@@ -9,6 +9,8 @@
 // and one broadcast A value, within the 15 XMM registers V8 gives WebAssembly on x64; A values are
 // broadcast straight from memory (v128.load_splat). A last panel at most half full gets a one-vector
 // tile (halfTile) instead of a padded full one.
+// For op(A) = A of 8 MB and more (read from memory, not cache), the first four tiles of each strip also load one
+// row each of the next strip (tileTouching), so its packing finds them in cache (docs/performance.md).
 // The row loop is outermost: for the tall-skinny n×D · D×D product that matters most here, every
 // row block of A is read once per slab and the whole packed B slab (≤ KC·D values) stays in L2.
 // Per k step: 8 multiply-adds (assembly/fma.ts: 8 multiplies and 8 adds in the plain build, fused where the
