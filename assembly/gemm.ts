@@ -9,6 +9,8 @@
 // and one broadcast A value, within the 15 XMM registers V8 gives WebAssembly on x64; A values are
 // broadcast straight from memory (v128.load_splat). A last panel at most half full gets a one-vector
 // tile (halfTile) instead of a padded full one.
+// For op(A) = A of 8 MB and more (read from memory, not cache), the first four tiles of each strip also load one
+// row each of the next strip (tileTouching), so its packing finds them in cache (docs/performance.md).
 // The row loop is outermost: for the tall-skinny n×D · D×D product that matters most here, every
 // row block of A is read once per slab and the whole packed B slab (≤ KC·D values) stays in L2.
 // Per k step: 8 multiply-adds (assembly/fma.ts: 8 multiplies and 8 adds in the plain build, fused where the
@@ -190,6 +192,72 @@ function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: 
   }
 }
 
+/** Where tileTouching's touched values go, so that its loads are kept. */
+let SINK: usize = memory.data(16, 16);
+
+/**
+ * tile() that also loads 16 bytes every 8 k steps from touch onwards (kc·sizeof<T>() bytes in all): a part of A
+ * the next packing will read, brought in from memory while this tile computes instead of while the packing
+ * waits for it. WebAssembly has no prefetch instruction, so the values are loaded and OR-ed into SINK. Same
+ * products in the same order as tile().
+ */
+function tileTouching<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: i32, accumulate: bool, touch: usize): void {
+  const size = <usize>sizeof<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0), c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  let sink = v128.splat<i32>(0);
+  let p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    sink = v128.or(sink, v128.load(touch));
+    touch += 8 * size;
+    for (let s = 0; s < 8; s++) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      let x = v128.load_splat<T>(ap);
+      c00 = madd<T>(x, b0, c00); c01 = madd<T>(x, b1, c01);
+      x = v128.load_splat<T>(ap, size);
+      c10 = madd<T>(x, b0, c10); c11 = madd<T>(x, b1, c11);
+      x = v128.load_splat<T>(ap, 2 * size);
+      c20 = madd<T>(x, b0, c20); c21 = madd<T>(x, b1, c21);
+      x = v128.load_splat<T>(ap, 3 * size);
+      c30 = madd<T>(x, b0, c30); c31 = madd<T>(x, b1, c31);
+      ap += 4 * size;
+      bp += 32;
+    }
+  }
+  for (; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load_splat<T>(ap);
+    c00 = madd<T>(x, b0, c00); c01 = madd<T>(x, b1, c01);
+    x = v128.load_splat<T>(ap, size);
+    c10 = madd<T>(x, b0, c10); c11 = madd<T>(x, b1, c11);
+    x = v128.load_splat<T>(ap, 2 * size);
+    c20 = madd<T>(x, b0, c20); c21 = madd<T>(x, b1, c21);
+    x = v128.load_splat<T>(ap, 3 * size);
+    c30 = madd<T>(x, b0, c30); c31 = madd<T>(x, b1, c31);
+    ap += 4 * size;
+    bp += 32;
+  }
+  v128.store(SINK, sink);
+  const rowStep = <usize>ldc * size;
+  if (mr == MR && w == nr<T>()) {
+    const c1 = c + rowStep, c2 = c1 + rowStep, c3 = c2 + rowStep;
+    if (accumulate) {
+      c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
+      c10 = v128.add<T>(c10, v128.load(c1)); c11 = v128.add<T>(c11, v128.load(c1, 16));
+      c20 = v128.add<T>(c20, v128.load(c2)); c21 = v128.add<T>(c21, v128.load(c2, 16));
+      c30 = v128.add<T>(c30, v128.load(c3)); c31 = v128.add<T>(c31, v128.load(c3, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c1, c10); v128.store(c1, c11, 16);
+    v128.store(c2, c20); v128.store(c2, c21, 16);
+    v128.store(c3, c30); v128.store(c3, c31, 16);
+    return;
+  }
+  v128.store(TILE, c00); v128.store(TILE, c01, 16); v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  copyParked<T>(c, rowStep, mr, w, accumulate);
+}
+
 /**
  * The tile for a last panel at most half full (w ≤ nr/2 columns): one vector per row, half the
  * multiplies of tile(). With n = 26 f64 columns (the randomized SVD's sketches) the last panel has 2
@@ -240,6 +308,9 @@ function packATransposedBlock<T>(dst: usize, stripBytes: usize, a: usize, lda: i
 /** Rows of op(A) packed at once when op(A) = Aᵀ (MC·KC values: 512 KB in f64, inside L2). */
 const MC: i32 = 256;
 
+/** A of at least this many bytes is read from memory by each product: its tiles touch it ahead (tileTouching). */
+const TOUCH_BYTES: u64 = 8 << 20;
+
 function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, lda: i32, ldb: i32, ldc: i32): void {
   const size = <usize>sizeof<T>();
   const NR = nr<T>();
@@ -253,6 +324,7 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
   const bpack = alloc(<usize>panels * <usize>kcMax * 32);
   const blockRows = transA ? min(MC, m) : MR; // op(A) rows packed at once
   const apack = alloc(<usize>((blockRows + MR - 1) / MR) * stripBytes);
+  const bigA = <u64>m * <u64>k * <u64>size >= TOUCH_BYTES;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const acc = p0 > 0;
@@ -265,10 +337,24 @@ function gemm<T>(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i
         const strip = apack + <usize>((i - ib) / MR) * stripBytes;
         if (!transA) packA<T>(strip, a, ars, acs, i, mr, p0, kc);
         const crow = c + <usize>i * <usize>ldc * size;
+        // Where this strip's tiles touch A ahead of the packing (tileTouching), [touch, touchEnd), 0 for none: for
+        // op(A) = A, the next strip's MR rows, one row a tile, when A is too large to stay in the caches between
+        // products. (Not for op(A) = Aᵀ: the next slab's 512 KB would evict the packed block from L2.)
+        let touch: usize = 0, touchEnd: usize = 0, touchStep: usize = 0;
+        if (bigA && kc >= 64) {
+          if (!transA && acs == 1 && mr == MR && i + 2 * MR <= m) {
+            touch = a + (<usize>(i + MR) * <usize>ars + <usize>p0) * size;
+            touchStep = <usize>ars * size;
+            touchEnd = touch + <usize>MR * touchStep;
+          }
+        }
         for (let jp = 0; jp < panels; jp++) {
           const j0 = jp * NR, w = min(NR, n - j0);
           if (w * 2 <= NR) halfTile<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
-          else tile<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
+          else if (touch != 0 && touch + <usize>kc * size <= touchEnd) {
+            tileTouching<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc, touch);
+            touch += touchStep;
+          } else tile<T>(crow + <usize>j0 * size, ldc, strip, bpack + <usize>jp * <usize>kc * 32, kc, mr, w, acc);
         }
       }
     }

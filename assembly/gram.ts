@@ -59,7 +59,16 @@ export function gram_f64(g: usize, y: usize, m: i32, n: i32): void {
   const rowBytes = <usize>n << 3;
   for (let p0 = 0; p0 < m; p0 += GRAM_KC) {
     const rows = min(GRAM_KC, m - p0);
-    for (let p = 0; p < rows; p++) memory.copy(slab + <usize>p * ld, y + <usize>(p0 + p) * rowBytes, rowBytes);
+    // row by row with vector loads and stores: 20000 rows of a few hundred bytes are too short for memory.copy's
+    // per-call cost
+    let src = y + <usize>p0 * rowBytes, dst = slab;
+    for (let p = 0; p < rows; p++) {
+      let o: usize = 0;
+      for (; o + 16 <= rowBytes; o += 16) v128.store(dst + o, v128.load(src + o));
+      if (o < rowBytes) store<f64>(dst + o, load<f64>(src + o));
+      src += rowBytes;
+      dst += ld;
+    }
     for (let gi = 0; gi < n; gi += 4) {
       for (let gj = gi; gj < n; gj += 4) gramTile(g, n, gi, gj, slab, ld, rows, p0 == 0);
     }

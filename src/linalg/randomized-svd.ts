@@ -262,9 +262,12 @@ function flipSigns(u: DenseMatrix<'f64'>, v: DenseMatrix<'f64'>): void {
       if (ax > best[j]) { best[j] = ax; sign[j] = x < 0 ? -1 : 1; }
     }
   }
-  if (sign.every((x) => x > 0)) return;
-  for (let i = 0; i < ud.length; i++) ud[i] *= sign[i % k];
-  for (let i = 0; i < vd.length; i++) vd[i] *= sign[i % k];
+  // negate the flipped columns only, row by row (exact: the same bits as multiplying by −1)
+  const flipped = Int32Array.from(sign.reduce<number[]>((list, x, j) => (x < 0 ? [...list, j] : list), []));
+  if (flipped.length === 0) return;
+  for (const d of [ud, vd]) {
+    for (let o = 0; o < d.length; o += k) for (let t = 0; t < flipped.length; t++) d[o + flipped[t]] = -d[o + flipped[t]];
+  }
 }
 
 /** The first k columns of a row-major rows×cols array. */
