@@ -1,7 +1,7 @@
 // Where the community-ordered SBM's extra cost per entry at 10⁶ nodes comes from (docs/performance.md, "Scale",
 // "Issue 15's locality target"). One process, one thread, CPU time; every variant's graph is built first and the
 // variants are then timed in alternating rounds (one call each per round), so machine load hits all alike.
-//   node dist/bench/scale/locality.js [--n 10000,1000000] [--widths 64,4] [--rounds 5] [--community] [--simd auto|plain|relaxed] [--out file.json]
+//   node dist/bench/scale/locality.js [--n 10000,1000000] [--widths 64,4] [--rounds 5] [--community] [--simd auto|plain|relaxed] [--only blocks,near,…] [--wasm kernels.wasm] [--out file.json]
 // Several sizes are timed in the same rounds, so their ratio sees the same load.
 // Variants, all on bench/scale/generators.ts's SBM (blocks of 1,000, pIn = 0.9 unless said), in the generator's
 // block order (the order a perfect community reordering gives: orderingFromPermutation of its shuffle):
@@ -13,7 +13,7 @@
 //   community       reorderNodes(…, 'community') of the shuffled graph (with --community; 15 s at 10⁶);
 //   uniform         the uniform graph (every gather random).
 // near + far − (self-loop row cost) against blocks says whether the two kinds of entry cost what they cost alone.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
   init, backend, CsrGraph, DenseMatrix, graphBandwidth, orderingFromPermutation, permuteGraph, reorderNodes, rng,
@@ -52,11 +52,15 @@ function filtered(g: CsrGraph, keep: (i: number, j: number) => boolean): CsrGrap
 const sizes = arg('n', '10000,1000000').split(',').map(Number), rounds = Number(arg('rounds', '5'));
 const widths = arg('widths', '64,4').split(',').map(Number);
 const simd = arg('simd', 'auto') as 'auto' | 'plain' | 'relaxed';
-if ((await init(undefined, { threads: 1, simd })) !== 'wasm-simd') throw new Error(`locality: WASM SIMD did not load (${backend()})`);
+// --wasm file: a kernel build of your own (an experiment), loaded as init's source
+const wasmPath = arg('wasm', '');
+if ((await init(wasmPath ? readFileSync(wasmPath) : undefined, wasmPath ? { threads: 1 } : { threads: 1, simd })) !== 'wasm-simd') throw new Error(`locality: WASM SIMD did not load (${backend()})`);
 process.stderr.write(`threads: ${JSON.stringify(threadInfo())}, simd ${simd}\n`);
 
 const graphs: { n: number; name: string; g: CsrGraph }[] = [];
 const sameBlock = (i: number, j: number): boolean => Math.floor(i / 1000) === Math.floor(j / 1000);
+// --only a,b: just these variants (the 'blocks' graph is built in any case, for near and far)
+const only = arg('only', '').split(',').filter(Boolean);
 for (const n of sizes) {
   const blocks = blockOrdered(n, 0.9);
   graphs.push({ n, name: 'blocks', g: blocks });
@@ -75,6 +79,7 @@ for (const n of sizes) {
   }
   graphs.push({ n, name: 'uniform', g: uniformGraph(n).pattern });
 }
+graphs.splice(0, graphs.length, ...graphs.filter((x) => only.length === 0 || only.includes(x.name)));
 const load0 = loadavg();
 
 const results: Record<string, unknown>[] = [];
@@ -107,7 +112,7 @@ for (const d of widths) {
   });
   for (const ms of mats.values()) for (const m of ms) m.free();
 }
-const report = { command: `node ${process.argv.slice(1).join(' ')}`, threads: 1, simd, loadBefore: load0, loadAfter: loadavg(), results };
+const report = { command: `node ${process.argv.slice(1).join(' ')}`, threads: 1, simd, wasm: wasmPath || 'embedded', loadBefore: load0, loadAfter: loadavg(), results };
 const outPath = arg('out', '');
 if (outPath) writeFileSync(outPath, `${JSON.stringify(report, null, 1)}\n`);
 else process.stdout.write(`${JSON.stringify(report)}\n`);
