@@ -29,7 +29,7 @@ export function tolokers(): BenchGraph {
 }
 
 /**
- * A graph of the shared data folder (/work/shared/data/README.md lists them: tolokers, minesweeper, cora), loaded
+ * A graph of the data folder beside the checkout (tolokers, minesweeper, cora), loaded
  * as the library loads it (symmetrized, deduplicated, a self loop on every node), in WASM memory: call free().
  */
 export function dataGraph(name: 'tolokers' | 'minesweeper' | 'cora'): ReturnType<typeof loadGraphFile> {
