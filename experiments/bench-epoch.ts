@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Training speed: one full-batch epoch (forward, loss, backward, AdamW step) of the 4-layer practical
 // graph transformer, median of --repeats timed epochs after one warm-up epoch, written to experiments/results/bench-epoch.json.
-//   node dist/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5
+//   node dist/experiments/bench-epoch.js --dataset tolokers --width 64 --repeats 5 [--threads 1]
+// One thread unless --threads says otherwise (the native peer runs at one thread; the cpu clock sums every thread).
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { AdamW, DenseMatrix, init, initParameters, networkBackward, networkForward, practicalStructure, rng, scope, sparseAttention,
@@ -19,7 +20,8 @@ const width = numberArg(args, 'width', 64), repeats = numberArg(args, 'repeats',
 const clock = args.get('clock') ?? 'wall';
 if (clock !== 'wall' && clock !== 'cpu') throw new Error(`bench-epoch: --clock must be wall or cpu, got '${clock}'`);
 const now = clock === 'cpu' ? (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : (): number => performance.now();
-await init();
+const threads = numberArg(args, 'threads', 1);
+await init(undefined, { threads });
 const g = loadDataset(args.get('data-dir') ?? '../shared/data', dataset, 0);
 const config = { inputDim: g.numFeatures, width, layers: 4, numClasses: g.numClasses };
 const params = initParameters(config, 0, 'f32');
@@ -61,7 +63,7 @@ const result = {
   task: `train epoch ${dataset} n=${g.numNodes} edges=${g.graph.numEdges} D=${width} L=4 (forward + CE + backward + AdamW)`,
   medianMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
   attentionLayerMedianMs: { forward: Math.round(median(attention.forward) * 10) / 10, backward: Math.round(median(attention.backward) * 10) / 10 },
-  repeats, clock, node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString(),
+  repeats, clock, threads, node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString(),
 };
 process.stdout.write(JSON.stringify(result, null, 1) + '\n');
 if (args.get('out')) writeFileSync(args.get('out')!, JSON.stringify(result, null, 1) + '\n');

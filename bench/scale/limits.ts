@@ -39,8 +39,11 @@ function model(D: number): GraphTransformer {
 
 const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
+// One thread: the forward's time is CPU time, which sums every thread of the process (init() would start them all).
+const THREADS = 1;
+
 async function runCase(n: number, D: number, where: 'wasm' | 'js'): Promise<void> {
-  await init();
+  await init(undefined, { threads: THREADS });
   const t0 = performance.now();
   const graph = uniformGraph(n, 1, where === 'js' ? 'js' : 'auto').pattern;
   const genSeconds = (performance.now() - t0) / 1000;
@@ -99,7 +102,7 @@ if (get('case')) {
   const [n, D, where] = get('case')!.split(':');
   await runCase(Number(n), Number(D), where === 'js' ? 'js' : 'wasm');
 } else {
-  await init();
+  await init(undefined, { threads: THREADS });
   for (const c of (get('cases') ?? '').split(',').filter(Boolean)) {
     const [n, D, where] = c.split(':');
     process.stdout.write(`${JSON.stringify(child(Number(n), Number(D), where === 'js' ? 'js' : 'wasm'))}\n`);

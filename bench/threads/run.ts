@@ -4,34 +4,17 @@
 // Median wall time of `reps` alternating runs, and the process's CPU time (all threads); prints JSON with the load
 // average beside it.
 // Run: npm run build && node dist/bench/threads/run.js [reps]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DenseMatrix, forward, init, matmul, rng, sparseAttention, threadInfo, useThreads } from '../../src/index.js';
 import { trainNodeClassifier } from '../../src/train/train.js';
 import { tolokers } from '../graphs.js';
 import { benchModel } from '../model-setup.js';
+import { addSpent, threadTicks } from '../thread-ticks.js';
 
 const reps = Number(process.argv[2] ?? 7);
 await init(undefined, { threads: 2 });
 if (threadInfo().threads !== 2) throw new Error(`bench/threads: 2 threads did not start (${threadInfo().reason})`);
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-/** CPU ticks (user + system, 1/100 s) of each thread of this process, by thread id (Linux /proc). */
-function threadTicks(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, Number(rest[11]) + Number(rest[12]));
-    } catch { /* the thread ended */ }
-  }
-  return out;
-}
-
-/** Adds each thread's ticks spent between two threadTicks() readings into `into`. */
-function addSpent(into: Map<string, number>, a: Map<string, number>, b: Map<string, number>): void {
-  for (const [tid, t] of b) into.set(tid, (into.get(tid) ?? 0) + t - (a.get(tid) ?? 0));
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

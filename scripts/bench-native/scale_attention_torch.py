@@ -8,15 +8,20 @@ NumPy's seeded generator, so of the same kind and size, not bit-identical. Order
 SBM's nodes by a random permutation (as the narrowgt benchmark does), 'blocks' keeps the generator's order
 (what a community reordering recovers), 'none' is the uniform graph.
 The gathers of the score and output steps run over chunks of edges so the m×D temporaries stay ≤ 256 MiB
-(one chunk below 10⁵ nodes at D = 64; the same operations, only fewer at a time); CPU time
-(time.process_time), median of ≥ 3 runs after a warm-up, the lesser of 2 runs when one takes > 10 s.
-Usage: scale_attention_torch.py KIND N THREADS WIDTHS ORDER   e.g. uniform 100000 1 64,16,4 none
-Prints one JSON line per width."""
+(one chunk below 10⁵ nodes at D = 64; the same operations, only fewer at a time).
+THREADS is a list (e.g. 1,2): the caller sets OMP/MKL/OpenBLAS_NUM_THREADS to the largest, and each timed
+run first calls torch.set_num_threads(t); the counts alternate their order from round to round, so they see
+the same load (as bench/scale/case.ts). Every run records wall time (time.perf_counter) and CPU time
+(time.process_time, summed over all threads); on t > 1 threads only the wall time is the call's duration.
+Per width and count: one warm-up run, then rounds until each count has ≥ 3 runs and ≥ 1 s (medians); when a
+warm-up takes > 4 s (wall, the slowest count's), one more round and the lesser of the 2 runs, as case.ts.
+Usage: scale_attention_torch.py KIND N THREADS WIDTHS ORDER   e.g. uniform 100000 1,2 64,16,4 none
+Prints one JSON line per width and thread count."""
 import json, sys, time
 import numpy as np, torch
 
-kind, n, threads, widths, order = sys.argv[1], int(float(sys.argv[2])), int(sys.argv[3]), [int(d) for d in sys.argv[4].split(',')], sys.argv[5]
-torch.set_num_threads(threads)
+kind, n, widths, order = sys.argv[1], int(float(sys.argv[2])), [int(d) for d in sys.argv[4].split(',')], sys.argv[5]
+counts = sorted({int(t) for t in sys.argv[3].split(',')})
 PAIRS_PER_NODE, BLOCK, P_IN = 12.5, 1000, 0.9
 
 def graph():
@@ -60,20 +65,34 @@ def attention(Q, K, V, scale):
         out.index_add_(0, dst[a:b], w[a:b].unsqueeze(1) * V.index_select(0, src[a:b]))
     return out
 
+def timed(Q, K, V):
+    """{t: (wall list, cpu list)} over the alternating rounds (see the docstring); returns it and the reducer."""
+    runs = {t: ([], []) for t in counts}
+    def once(t):
+        torch.set_num_threads(t)
+        w, c = time.perf_counter(), time.process_time()
+        attention(Q, K, V, 1.0)
+        runs[t][1].append(time.process_time() - c); runs[t][0].append(time.perf_counter() - w)
+    for t in counts: once(t)
+    if max(runs[t][0][0] for t in counts) > 4:
+        for t in reversed(counts): once(t)
+        return runs, min
+    for t in counts: runs[t][0].clear(); runs[t][1].clear()
+    r = 0
+    while not all(len(runs[t][0]) >= 20 or (len(runs[t][0]) >= 3 and sum(runs[t][0]) >= 1) for t in counts):
+        for t in (reversed(counts) if r % 2 else counts): once(t)
+        r += 1
+    return runs, lambda xs: sorted(xs)[len(xs) // 2]
+
 with torch.no_grad():
     for D in widths:
         try:
             g = torch.Generator().manual_seed(D)
             Q = torch.randn(n, D, generator=g) / D ** 0.5; K = torch.randn(n, D, generator=g) / D ** 0.5; V = torch.randn(n, D, generator=g)
-            t = time.process_time(); attention(Q, K, V, 1.0); first = time.process_time() - t
-            if first > 10:
-                t = time.process_time(); attention(Q, K, V, 1.0); ts = [first, time.process_time() - t]; med = min(ts)
-            else:
-                ts = []
-                while len(ts) < 3 or (sum(ts) < 1 and len(ts) < 20):
-                    t = time.process_time(); attention(Q, K, V, 1.0); ts.append(time.process_time() - t)
-                med = sorted(ts)[len(ts) // 2]
-            print(json.dumps({'kind': kind, 'n': n, 'm': m, 'd': D, 'order': order, 'threads': threads, 'median_ms': med * 1e3,
-                              'ns_per_entry': med * 1e9 / m, 'runs': len(ts), 'torch': torch.__version__}), flush=True)
+            runs, reduce = timed(Q, K, V)
+            for t in counts:
+                wall, cpu = reduce(runs[t][0]), reduce(runs[t][1])
+                print(json.dumps({'kind': kind, 'n': n, 'm': m, 'd': D, 'order': order, 'threads': t, 'wall_ms': wall * 1e3, 'cpu_ms': cpu * 1e3,
+                                  'runs': len(runs[t][0]), 'torch': torch.__version__, 'torch_threads': torch.get_num_threads()}), flush=True)
         except RuntimeError as err:  # out of memory
             print(json.dumps({'kind': kind, 'n': n, 'm': m, 'd': D, 'order': order, 'error': str(err).split('\n')[0]}), flush=True)

@@ -5,16 +5,23 @@ import { chromium } from 'playwright-core';
 import { adoptSandbox, runInBrowser, TIMEOUT_MS } from './browser.mjs';
 import { locateChromium } from './chromium-binary.mjs';
 import { sandboxEnv } from './env.mjs';
+import { runThreadsInBrowser } from './threads-browser.mjs';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run'];
 
-/** Runs the checks (page and worker, both loadings) and the two browser examples in Chromium. */
+/** Runs the checks (page and worker, both loadings), the two browser examples and the thread pool (threads-browser.mjs) in Chromium. */
 export async function runChromium() {
   const { path, source } = await locateChromium();
   const env = sandboxEnv('chromium');
   adoptSandbox(env);
   const browser = await chromium.launch({ executablePath: path, args: ARGS, env, timeout: TIMEOUT_MS });
   const notes = [`chromium ${browser.version()} from ${source}: ${path}`];
-  return { ...(await runInBrowser('chromium', browser)), notes };
+  const result = await runInBrowser('chromium', browser); // closes the browser when it is done
+  const threaded = await chromium.launch({ executablePath: path, args: ARGS, env, timeout: TIMEOUT_MS });
+  try {
+    return { ...result, builds: [...(result.builds ?? []), ...(await runThreadsInBrowser(threaded))], notes };
+  } finally {
+    await threaded.close();
+  }
 }

@@ -1,12 +1,14 @@
 // Threads in a browser: serves a cross-origin-isolated page (COOP same-origin + COEP require-corp) that loads the
 // single-file build dist/browser/narrowgt.js, calls init({ threads: 2 }) and compares a GEMM and an attention layer
 // on 1 and 2 threads bit for bit (the page's main thread spins while the worker finishes), then the same page
-// without the headers, where threadInfo() must say 1 thread. Run after `npm run build`:
+// without the headers, where threadInfo() must say 1 thread. chromium.mjs runs it in the cross-runtime suite
+// (targets 'chromium threads (cross-origin isolated)' and 'chromium threads (not isolated)'); by hand, after `npm run build`:
 //   node scripts/runtimes/threads-browser.mjs
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { locateChromium } from './chromium-binary.mjs';
+import { pathToFileURL } from 'node:url';
 
 const bundle = readFileSync(new URL('../../dist/browser/narrowgt.js', import.meta.url));
 const page = `<!doctype html><script type="module">
@@ -41,22 +43,46 @@ function serve(isolated) {
   });
 }
 
-const { path } = await locateChromium();
-const browser = await chromium.launch({ executablePath: path, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-let failed = false;
-try {
+/** Both pages in `browser`: one verdict each ({ target, log, problems, summary }, as run.mjs prints them). */
+export async function runThreadsInBrowser(browser, name = 'chromium') {
+  const verdicts = [];
   for (const isolated of [true, false]) {
     const server = await serve(isolated);
     const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
-    const result = await (await tab.waitForFunction(() => window.__result, null, { timeout: 60000 })).jsonValue();
-    server.close();
-    const ok = !result.error && result.same === true &&
-      (isolated ? result.info.threads === 2 && result.info.sharedMemory : result.info.threads === 1 && /SharedArrayBuffer|crossOriginIsolated/.test(result.info.reason));
-    failed ||= !ok;
-    console.log(`${ok ? 'PASS' : 'FAIL'} chromium ${browser.version()} ${isolated ? 'cross-origin isolated' : 'not isolated'}: ${JSON.stringify(result)}`);
+    let result;
+    try {
+      await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+      result = await (await tab.waitForFunction(() => window.__result, null, { timeout: 60000 })).jsonValue();
+    } catch (e) {
+      result = { error: String(e?.stack ?? e) };
+    } finally {
+      await tab.close();
+      server.close();
+    }
+    const problems = [];
+    if (result.error) problems.push(result.error);
+    else if (result.same !== true) problems.push('2 threads gave other bits than 1');
+    else if (isolated && !(result.info.threads === 2 && result.info.sharedMemory)) problems.push(`threadInfo() is ${JSON.stringify(result.info)} on an isolated page`);
+    else if (!isolated && !(result.info.threads === 1 && /SharedArrayBuffer|crossOriginIsolated/.test(result.info.reason))) problems.push(`threadInfo() is ${JSON.stringify(result.info)} on a page without isolation`);
+    verdicts.push({
+      target: `${name} threads (${isolated ? 'cross-origin isolated' : 'not isolated'})`, log: JSON.stringify(result), problems,
+      summary: isolated ? '2 threads over a shared memory, GEMM and attention the same bits as 1 thread' : `1 thread, and why: ${result.info?.reason}`,
+    });
   }
-} finally {
-  await browser.close();
+  return verdicts;
 }
-process.exit(failed ? 1 : 0);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { path } = await locateChromium();
+  const browser = await chromium.launch({ executablePath: path, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  let failed = false;
+  try {
+    for (const v of await runThreadsInBrowser(browser, `chromium ${browser.version()}`)) {
+      failed ||= v.problems.length > 0;
+      console.log(`${v.problems.length ? 'FAIL' : 'PASS'} ${v.target}: ${v.problems.join('; ') || v.summary} ${v.log}`);
+    }
+  } finally {
+    await browser.close();
+  }
+  process.exit(failed ? 1 : 0);
+}

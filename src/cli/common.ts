@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync, renameSync, unlinkSync, statSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  init, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
+  init, threadInfo, useThreads, modelFromSafetensors, buildAttentionPattern, DEFAULT_ATTENTION_PATTERN, formatAttentionPattern, parseAttentionPattern,
   sameAttentionPattern, type AttentionPattern, type LoadedGraph, type GraphTransformer,
 } from '../index.js';
 import { loadGraphFile, bundledGraphPath } from '../node/index.js';
@@ -134,9 +134,19 @@ export function resolvePattern(cmd: string, values: Values, recorded: { option: 
   return flag ? { pattern: flag, source: 'flag' } : { pattern: DEFAULT_ATTENTION_PATTERN, source: 'default' };
 }
 
-/** Loads the kernels (idempotent), so that models and graphs read afterwards are WASM-resident. */
+let kernelThreads: number | undefined;
+
+/** The global --threads N of the command line (undefined: init()'s default, the cores up to 8). */
+export function setKernelThreads(n: number | undefined): void {
+  kernelThreads = n;
+}
+
+/** Loads the kernels (idempotent), so that models and graphs read afterwards are WASM-resident; on --threads N threads. */
 export async function prepareKernels(): Promise<void> {
-  await init();
+  await init(undefined, kernelThreads === undefined ? {} : { threads: kernelThreads });
+  // init() decides once per process; a later command in the same process (tests) still gets its own count, up to the started threads
+  const started = threadInfo().threads;
+  useThreads(Math.min(kernelThreads ?? started, started));
 }
 
 /** A loaded graph whose `graph` is the attention pattern the command runs on, and that pattern. */

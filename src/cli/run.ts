@@ -13,6 +13,7 @@ import { evalCommand } from './commands/eval.js';
 import { experiment } from './commands/experiment.js';
 import { bench } from './commands/bench.js';
 import { setQuiet } from './output.js';
+import { setKernelThreads } from './common.js';
 import { packageVersion } from './version.js';
 
 const commands: Command[] = [demo, train, compress, certifyCommand, evalCommand, experiment, bench, info];
@@ -21,11 +22,12 @@ function helpFor(c: Command): string {
   const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + o.description +
     (o.default !== undefined ? ` (default ${o.default})` : ''));
   return [`usage: ${c.usage}`, '', c.summary, '', 'options:', ...opts, '  --quiet, -q'.padEnd(28) + 'no progress lines on stderr',
+    '  --threads N'.padEnd(28) + 'run the kernels on N threads (default: the cores, at most 8)',
     '  --help'.padEnd(28) + 'show this help'].join('\n');
 }
 
 function mainHelp(): string {
-  return ['usage: narrowgt [--quiet] COMMAND [options]', '       narrowgt --version', '', 'commands:',
+  return ['usage: narrowgt [--quiet] COMMAND [options] [--threads N]', '       narrowgt --version', '', 'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '',
     "run 'narrowgt COMMAND --help' for a command's options; --quiet (-q), before or after the command, drops the progress lines"].join('\n');
 }
@@ -52,7 +54,7 @@ async function dispatch(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: rest,
       options: { ...Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type }])), help: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' } },
+        quiet: { type: 'boolean', short: 'q' }, ...(cmd.options.threads ? {} : { threads: { type: 'string' as const } }) },
       allowPositionals: true,
       strict: true,
     });
@@ -60,6 +62,12 @@ async function dispatch(argv: string[]): Promise<number> {
     throw new CliError(`${cmd.name}: ${(e as Error).message}`);
   }
   if (parsed.values.quiet) setQuiet(true);
+  const threads = (parsed.values as Record<string, unknown>).threads;
+  if (threads !== undefined && !cmd.options.threads) {
+    const n = Number(threads);
+    if (!/^\d+$/.test(String(threads)) || !Number.isInteger(n) || n < 1 || n > 256) throw new CliError(`${cmd.name}: --threads must be an integer from 1 to 256, got '${String(threads)}'`);
+    setKernelThreads(n);
+  } else setKernelThreads(undefined);
   if (parsed.values.help) {
     console.log(helpFor(cmd));
     return 0;

@@ -68,10 +68,26 @@ export function embeddedWasmBytes(build: KernelBuild = 'plain'): Uint8Array {
   return decodeBase64(EMBEDDED[build]);
 }
 
+/**
+ * An AssemblyScript string in the kernels' memory (UTF-16, its byte length in the 4 bytes before it), or '' when it
+ * cannot be read: abort's message and file name.
+ */
+function kernelString(ptr: number): string {
+  const memory = (kernels as unknown as { memory?: WebAssembly.Memory } | null)?.memory;
+  if (!memory || !ptr || ptr < 4 || ptr % 2 !== 0) return '';
+  try {
+    const bytes = new DataView(memory.buffer).getUint32(ptr - 4, true);
+    if (bytes > 2048 || ptr + bytes > memory.buffer.byteLength) return '';
+    return String.fromCharCode(...new Uint16Array(memory.buffer.slice(ptr, ptr + (bytes & ~1))));
+  } catch { return ''; }
+}
+
 const imports = {
   env: {
-    abort(_msg: number, _file: number, line: number, col: number): never {
-      throw new BackendError(`narrowgt kernel aborted (out of memory?) at ${line}:${col}`);
+    abort(msg: number, file: number, line: number, col: number): never {
+      const what = kernelString(msg) || 'aborted', where = kernelString(file);
+      // the optimised builds pass no file and line 0; a debug build would say where
+      throw new BackendError(`narrowgt kernel: ${what}${line > 0 ? ` (${where ? `${where}:` : ''}${line}:${col})` : ''}`);
     },
   },
 };

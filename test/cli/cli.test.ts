@@ -114,6 +114,25 @@ test('train → compress (certified, fine-tuned) → certify → eval on a small
   assert.match(readFileSync(twin, 'utf8'), /"format":"narrowgt-compressed"/);
 });
 
+test('--threads N sets the kernel threads of any command (info reports them); a bad count is one line and exit code 2', () => {
+  const one = spawn('info', '--json', '--threads', '1');
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(JSON.parse(one.stdout).threads, 1);
+  const two = spawn('info', '--json', '--threads', '2');
+  assert.equal(two.status, 0, two.stderr);
+  assert.equal(JSON.parse(two.stdout).threads, 2, 'Node 20 has worker_threads and SharedArrayBuffer');
+  for (const bad of ['0', '1.5', 'x', '', '257']) {
+    const r = spawn('info', '--threads', bad);
+    assert.equal(r.status, 2, `--threads '${bad}': ${r.stderr}`);
+    assert.equal(r.stderr, `narrowgt: info: --threads must be an integer from 1 to 256, got '${bad}'\n`);
+  }
+  const negative = spawn('info', '--threads', '-1'); // node:util parseArgs reads -1 as an option: still one line, exit 2
+  assert.equal(negative.status, 2, negative.stderr);
+  assert.match(negative.stderr, /^narrowgt: info: [^\n]*--threads[^\n]*\n$/);
+  const h = spawn('info', '--help');
+  assert.match(h.stdout, /--threads N/);
+});
+
 test('narrowgt info --json reports the wasm-simd backend', () => {
   const r = spawn('info', '--json');
   assert.equal(r.status, 0, r.stderr);

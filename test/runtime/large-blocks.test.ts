@@ -95,6 +95,19 @@ test('out of memory is a BackendError naming the function, with nothing left all
   assert.equal(k.liveBytes(), live0, 'nothing left allocated by the failed call');
 });
 
+test('a kernel whose own temporary block does not fit aborts as a BackendError that says what, read from the module itself', () => {
+  const live0 = k.liveBytes();
+  const filler = allocBlock(k, WASM_MEMORY_BYTES - 2 ** 27 - k.liveBytes()); // leaves < 128 MiB
+  try {
+    // attention_csr_f32 takes its 4-byte-a-row shifts first (assembly/attention_csr.ts): 2²⁶ rows need 256 MiB
+    assert.throws(() => k.attention_csr_f32(0, 0, 0, 0, 0, 0, 2 ** 26, 4, 4, 1, 0, 0, 0),
+      (e: unknown) => e instanceof BackendError && /^narrowgt kernel: out of memory( \(\S*memory\.ts:\d+:\d+\))?$/.test((e as Error).message));
+  } finally {
+    k.free(filler);
+  }
+  assert.equal(k.liveBytes(), live0, 'nothing left allocated');
+});
+
 test('sparseAttention that cannot fit its output and weights is a BackendError naming sparseAttention before any allocation', async () => {
   const { DenseMatrix, csrFromEdges, sparseAttention } = await import('../../src/index.js');
   const n = 64, g = csrFromEdges(Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => (i * 7) % n), { numNodes: n, selfLoops: true });

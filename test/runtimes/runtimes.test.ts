@@ -1,5 +1,5 @@
 // The cross-runtime suite in `npm test`: for each runtime, scripts/runtimes/run.mjs runs the checks of
-// checks.ts and the runtime's README example in a child process; a runtime that fails to start, skips
+// checks.ts, the runtime's README example and (Node, Deno, Bun, Chromium) the thread pool's check in a child process; a runtime that fails to start, skips
 // a check or a target, or disagrees with Node fails its test here. Only Firefox, a system package, may be absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +12,9 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 // `optional`: a system package (not an npm one) that may be absent; then run.mjs prints `SKIP <runtime>: <why>` and
 // the test is skipped with that reason. Every other runtime is required.
 const RUNTIMES: { runtime: string; title: string; targets: string[]; optional?: boolean }[] = [
-  { runtime: 'node', title: 'Node 20 (embedded bytes)', targets: ['node', 'node examples/node/main.mjs'] },
-  { runtime: 'deno', title: 'Deno 2 (embedded bytes, no permissions)', targets: ['deno', 'deno examples/deno/main.ts'] },
-  { runtime: 'bun', title: 'Bun 1 (embedded bytes)', targets: ['bun', 'bun examples/bun/main.ts'] },
+  { runtime: 'node', title: 'Node 20 (embedded bytes)', targets: ['node', 'node examples/node/main.mjs', 'node threads'] },
+  { runtime: 'deno', title: 'Deno 2 (embedded bytes, no permissions)', targets: ['deno', 'deno examples/deno/main.ts', 'deno threads'] },
+  { runtime: 'bun', title: 'Bun 1 (embedded bytes)', targets: ['bun', 'bun examples/bun/main.ts', 'bun threads'] },
   { runtime: 'workerd', title: 'Cloudflare workerd (CompiledWasm module binding)', targets: ['workerd', 'workerd examples/cloudflare-worker', "workerd init() without a module, fallback 'error'"] },
   {
     runtime: 'wrangler',
@@ -25,7 +25,8 @@ const RUNTIMES: { runtime: string; title: string; targets: string[]; optional?: 
     runtime: 'chromium',
     title: 'Chromium page and module Web Worker (embedded bytes and compileStreaming)',
     targets: ['chromium page (embedded)', 'chromium page (streaming)', 'chromium worker (embedded)', 'chromium worker (streaming)',
-      'chromium examples/browser/index.html', 'chromium examples/browser/worker.html'],
+      'chromium examples/browser/index.html', 'chromium examples/browser/worker.html',
+      'chromium threads (cross-origin isolated)', 'chromium threads (not isolated)'],
   },
   {
     runtime: 'firefox',

@@ -43,7 +43,7 @@ function exactness(model: GraphTransformer, c: CompressedModel, x: DenseMatrix<'
   const ref = model.forward(x, pattern, { trace: true });
   const twin = runTwin(c, x, pattern);
   const out = maxRowDistance(twin.lifted, ref.output) / Math.max(maxRowNorm(ref.output), 1e-300);
-  let logRatio = 0, selection = 0;
+  let logRatio = 0, selection = 0, selectionAbs = 0;
   ref.trace!.layers.forEach((rl, l) => {
     const nl = twin.trace.layers[l];
     // Relative to the logits' size: log a = s − logsumexp(s) carries rounding ∝ |s| (β = 4, L = 3 reaches |s| ≈ 3e4).
@@ -56,10 +56,12 @@ function exactness(model: GraphTransformer, c: CompressedModel, x: DenseMatrix<'
     assert.equal(yh.cols, S.length);
     const scale = Math.max(maxRowNorm(y), 1e-300);
     for (let i = 0; i < y.rows; i++) for (let k = 0; k < S.length; k++) {
-      selection = Math.max(selection, Math.abs(yh.data[i * yh.cols + k] - y.data[i * y.cols + S[k]]) / scale);
+      const diff = Math.abs(yh.data[i * yh.cols + k] - y.data[i * y.cols + S[k]]);
+      selection = Math.max(selection, diff / scale);
+      selectionAbs = Math.max(selectionAbs, diff);
     }
   });
-  return { out, logRatio, selection };
+  return { out, logRatio, selection, selectionAbs };
 }
 
 const caseArb = fc.record({
@@ -81,6 +83,29 @@ const caseArb = fc.record({
   logitScale: logitScaleChoice(),
 });
 
+/**
+ * How much of its input's norm each step of the reference network keeps (attention, MLP, output: the smallest ratio of a
+ * step's max row norm to its input's), with the largest norm along the way. A step that keeps less than MIN_KEPT
+ * cancels: its result is rounding noise of the larger input (ε·‖input‖ ≈ 2e-16·‖input‖), and a relative 1e-9 match
+ * to noise is luck, not Prop. 4.1 (FC_SEED=11, case 304: a rank-1 input through identity activations on a full
+ * pattern, whose layer-1 attention averages to 1e-12 of its input; the certificate then rightly fails its exactness
+ * checks). Such an instance is checked to rounding of the input's size instead (absolute), not dropped.
+ */
+function cancellation(model: GraphTransformer, x: DenseMatrix<'f64'>, pattern: CsrGraph) {
+  const ref = model.forward(x, pattern, { trace: true });
+  let kept = Infinity, largest = maxRowNorm(x);
+  const step = (from: number, to: number): void => { kept = Math.min(kept, from > 0 ? to / from : 1); largest = Math.max(largest, from, to); };
+  ref.trace!.layers.forEach((rl) => {
+    step(maxRowNorm(rl.input), maxRowNorm(rl.half));
+    step(maxRowNorm(rl.half), maxRowNorm(rl.threeQuarter));
+  });
+  const output = maxRowNorm(ref.output);
+  step(maxRowNorm(x), output);
+  return { kept, largest, output };
+}
+const MIN_KEPT = 1e-9;
+let degenerateCases = 0;
+
 test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_out T̂(X) = T(X) to 1e-9 relative, â = a to 1e-9·max(1, max|s|), Ĥ^(ℓ+3/4) = H^(ℓ+3/4)[:, S], every width ≤ d, certificate holds', () => {
   let worst = 0;
   fc.assert(fc.property(caseArb, (c) => scope(() => {
@@ -89,12 +114,23 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
     const model = theoryModel(g, { dIn: c.dIn, width: c.width, depth: c.depth, beta: c.beta, w1Rank: rankW1, bias: c.bias, activation: c.activation, logitScale: resolveLogitScale(c.logitScale, c.width) });
     const x = lowRankInput(g, c.n, c.dIn, rankX, c.alpha0);
     const pattern = makePattern(g, c.kind, c.n, c.p);
+    const chain = cancellation(model, x, pattern);
     const comp = compressExactLowRank(model, x, pattern, { d: c.d, foldInput: c.foldInput });
     const m = exactness(model, comp, x, pattern);
-    worst = Math.max(worst, m.out / 1e-9, m.logRatio / 1e-9, m.selection / 1e-9);
-    assert.ok(m.out <= 1e-9, `relative output error ${m.out}`);
     assert.ok(m.logRatio <= 1e-9, `max |log â − log a| / max(1, max|s|) = ${m.logRatio}`);
-    assert.ok(m.selection <= 1e-9, `selection ${m.selection}`);
+    const degenerate = chain.kept < MIN_KEPT;
+    if (degenerate) {
+      // the reference is rounding noise of a 10⁹× larger input: the twin must agree to rounding of that input's size
+      // (absolute), and a certificate that fails may only fail an exactness check, never a hypothesis
+      degenerateCases++;
+      assert.ok(m.out * chain.output <= 1e-12 * chain.largest, `degenerate case: |T(X) − U_out T̂(X)| = ${m.out * chain.output} > 1e-12·${chain.largest}`);
+      assert.ok(m.selectionAbs <= 1e-12 * chain.largest, `degenerate case: |Ĥ^(ℓ+3/4) − H^(ℓ+3/4)[:, S]| = ${m.selectionAbs} > 1e-12·${chain.largest}`);
+      for (const r of comp.certificate.reasons) assert.match(r, /(U_V Ĥ|U_σ Ĥ|U_out T̂\(X\)).* fails/, `degenerate case: a failing check other than exactness: ${r}`);
+    } else {
+      worst = Math.max(worst, m.out / 1e-9, m.logRatio / 1e-9, m.selection / 1e-9);
+      assert.ok(m.out <= 1e-9, `relative output error ${m.out}`);
+      assert.ok(m.selection <= 1e-9, `selection ${m.selection}`);
+    }
     comp.narrow.layers.forEach((l, i) => {
       for (const w of [l.wQ, l.wK, l.wV, l.w1, l.w2]) {
         assert.ok(w.rows <= c.d, `layer ${i} has a map with ${w.rows} rows > d`);
@@ -102,11 +138,11 @@ test('Prop 4.1: with rank(X) ≤ d and W_1 = E·B (rank(H^(ℓ+3/4)) ≤ d), U_o
       }
     });
     if (comp.inputAdapter) assert.ok(comp.inputAdapter.rows <= c.d && !c.foldInput);
-    assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
+    if (!degenerate) assert.ok(comp.certificate.holds, comp.certificate.reasons.join('; '));
     assertExactOracle(model, comp, x, pattern, c.d);
     assert.equal(comp.certificate.predicted.outputError, 0);
   })), fcParams(25));
-  console.log(`# Prop 4.1: worst error / 1e-9 tolerance = ${worst.toExponential(3)}`);
+  console.log(`# Prop 4.1: worst error / 1e-9 tolerance = ${worst.toExponential(3)}; ${degenerateCases} degenerate instance(s) checked to rounding instead (a step keeps < ${MIN_KEPT} of its input's norm)`);
 });
 
 test('Prop 4.1 hypotheses that fail (rank(X) > d; generic ReLU W_1 so rank(H^(ℓ+3/4)) > d) give a failing certificate naming the rank, and the twin is then really inexact', () => {
