@@ -27,3 +27,17 @@ export function tolokers(): BenchGraph {
   const f = g.features;
   return { name: 'tolokers', pattern: g.graph, features: { data: Float32Array.from(f.data), rows: f.rows, cols: f.cols } };
 }
+
+/**
+ * A graph of the data folder beside the checkout (tolokers, minesweeper, cora), loaded
+ * as the library loads it (symmetrized, deduplicated, a self loop on every node), in WASM memory: call free().
+ */
+export function dataGraph(name: 'tolokers' | 'minesweeper' | 'cora'): ReturnType<typeof loadGraphFile> {
+  const paths = [
+    new URL(`../../data/${name}.npz`, import.meta.url).pathname,
+    new URL(`../../../shared/data/${name}.npz`, import.meta.url).pathname,
+  ];
+  const path = paths.find((p) => existsSync(p));
+  if (!path) throw new Error(`bench: ${name}.npz not found (looked in ${paths.join(', ')})`);
+  return loadGraphFile(path, { selfLoops: true });
+}

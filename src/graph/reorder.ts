@@ -280,6 +280,10 @@ export interface PermuteGraphOptions {
    * original order, so attention over the reordered graph does the same arithmetic per row in the same
    * order and its output rows are bit-identical to the original's; true gives sorted rows (as csrFromEdges
    * makes them, and a slightly more regular gather) at the cost of a different summation order.
+   * One exception to the bits: f32 attention on a large graph with sorted rows may take the column-blocked path
+   * (assembly/attention_csr_blocks.ts; Tolokers at D = 64 does), whose online softmax rounds differently, and a
+   * reordered graph with unsorted rows never does — its outputs then agree to rounding only (docs/performance.md,
+   * "Reordering the real graphs").
    */
   sortColumns?: boolean;
 }
