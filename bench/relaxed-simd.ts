@@ -72,7 +72,8 @@ for (const shape of SHAPES) {
   for (const t of tasks) console.log(JSON.stringify({ runtime, clock, work: shape.work, build: t.build, ms: stats(t.times) }));
 }
 
-await init(undefined, { simd });
+// one thread: scikit-learn runs on one, the cpu clock sums every thread, and the threaded build is plain SIMD only
+await init(undefined, { simd, threads: 1 });
 const L = DenseMatrix.from(lowRankPlusNoise(20000, 256, 16), 20000, 256, 'f64');
 const svd = () => scope(() => { randomizedSvd(L, 16, { oversamples: 10, powerIters: 2, seed: 0 }); });
 svd(); svd();
