@@ -17,6 +17,8 @@ export interface ThreadPart {
 
 /** Bytes reserved at the start of a worker's region for its own static tiles (assembly/threads.ts STATICS). */
 const STATICS = 256;
+/** The region of a part without arena bytes: the statics and the alignment slack. */
+const SMALL = STATICS + 64;
 
 export class ThreadPool {
   /** Threads that run a job: the main thread and the workers. */
@@ -31,6 +33,8 @@ export class ThreadPool {
   /** Jobs run so far (tests check that a call was split). */
   jobs = 0;
   private gen = 0;
+  /** Per worker, the region of a part that needs no arena (SMALL bytes), allocated once by reserve(). */
+  private small: number[] = [];
   private busy = false;
   private closed = false;
 
@@ -62,8 +66,8 @@ export class ThreadPool {
         if (!part) { this.ctl[slot + KERNEL] = -1; continue; }
         if (part.args.length + 2 > MAX_ARGS) throw new WorkerError(`runKernel: '${name}' has too many arguments for a job`);
         const bytes = STATICS + Math.ceil(part.scratch / 16) * 16 + 64;
-        const base = k.alloc(bytes);
-        regions.push(base);
+        let base = this.small[w];
+        if (bytes > SMALL || base === undefined) { base = k.alloc(bytes); regions.push(base); }
         const a = w * MAX_ARGS;
         this.args[a] = base;
         this.args[a + 1] = bytes;
@@ -93,6 +97,14 @@ export class ThreadPool {
       for (const r of regions) k.free(r);
       this.busy = false;
     }
+  }
+
+  /**
+   * Allocates each worker's small region (at init, so that a job whose parts need no arena — element-wise kernels,
+   * the range checks — allocates nothing: a check before a forward's memory plan leaves the heap as it was).
+   */
+  reserve(k: KernelExports): void {
+    if (this.small.length === 0) this.small = this.workers.map(() => k.alloc(SMALL));
   }
 
   private waitAll(gen: number): void {
