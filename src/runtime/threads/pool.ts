@@ -37,6 +37,8 @@ export class ThreadPool {
   private small: number[] = [];
   private busy = false;
   private closed = false;
+  /** Why each worker's thread ended (null while it runs): set by its exit event. */
+  readonly exited: (string | null)[];
 
   constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer, names: string[]) {
     this.size = workers.length + 1;
@@ -45,6 +47,8 @@ export class ThreadPool {
     this.args = new Float64Array(control, ARGS_BYTE);
     this.msg = new Uint16Array(control, MSG_BYTE);
     this.names = new Map(names.map((n, i) => [n, i]));
+    this.exited = workers.map(() => null);
+    workers.forEach((w, i) => w.onExit((why) => { if (!this.closed) this.exited[i] = why; }));
   }
 
   /**
@@ -57,6 +61,8 @@ export class ThreadPool {
     if (index === undefined) throw new WorkerError(`runKernel: '${name}' is not a kernel of the shared-memory build`);
     if (parts.length > this.size) throw new WorkerError(`runKernel: ${parts.length} parts for a pool of ${this.size} threads`);
     if (this.closed) throw new WorkerError('runKernel: the thread pool was disposed');
+    const gone = this.exited.findIndex((e) => e !== null);
+    if (gone >= 0) throw new WorkerError(`runKernel: worker ${gone + 1} of the thread pool has ended (${this.exited[gone]}); call disposeThreads() to run on one thread`);
     if (this.busy) throw new WorkerError('runKernel: the thread pool is already running a job (a kernel called from inside a kernel?)');
     this.busy = true;
     const regions: number[] = [];
@@ -89,6 +95,10 @@ export class ThreadPool {
       if (own) throw own;
       for (let w = 0; w < this.workers.length; w++) {
         const slot = SLOT0 + w * SLOT_WORDS;
+        if (this.ctl[slot + STATUS] === 2) {
+          this.exited[w] ??= 'ended during a job';
+          throw new WorkerError(`runKernel: worker ${w + 1} ended during ${name}; call disposeThreads() to run on one thread`);
+        }
         if (this.ctl[slot + KERNEL] >= 0 && this.ctl[slot + STATUS] !== 0) {
           throw new WorkerError(`runKernel: worker ${w + 1} failed in ${name}: ${this.message(w)}`);
         }
@@ -112,7 +122,7 @@ export class ThreadPool {
       const at = SLOT0 + w * SLOT_WORDS + DONE;
       for (;;) {
         const v = Atomics.load(this.ctl, at);
-        if (v === gen) break;
+        if (v === gen || Atomics.load(this.ctl, at - DONE + STATUS) === 2) break; // 2: its thread ended (exit hook)
         if (this.block) Atomics.wait(this.ctl, at, v);
       }
     }
