@@ -272,3 +272,57 @@ export function batch_norm_backward_cols_f32(dz: usize, sumDy: usize, sumDyX: us
   batch_norm_backward_ld(dz + o4, sumDy + o8, sumDyX + o8, dy + o4, xhat + o4, gamma + o4, invStd + o8, rows, n, ld, s);
   free(s);
 }
+
+/** a ← a ⊙ b over len floats (the dropout mask applied to a gradient). */
+export function mul_f32(a: usize, b: usize, len: i32): void {
+  let t = 0;
+  for (; t + 4 <= len; t += 4) {
+    const o = <usize>t << 2;
+    v128.store(a + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; t < len; t++) { const o = <usize>t << 2; store<f32>(a + o, load<f32>(a + o) * load<f32>(b + o)); }
+}
+
+/** MurmurHash3's 32-bit finalizer (a bijection of u32 with full avalanche), on four lanes. */
+@inline function fmix32x4(h: v128): v128 {
+  h = v128.xor(h, i32x4.shr_u(h, 16));
+  h = i32x4.mul(h, i32x4.splat(0x85ebca6b));
+  h = v128.xor(h, i32x4.shr_u(h, 13));
+  h = i32x4.mul(h, i32x4.splat(0xc2b2ae35));
+  return v128.xor(h, i32x4.shr_u(h, 16));
+}
+
+@inline function fmix32(h: u32): u32 {
+  h ^= h >>> 16; h *= 0x85ebca6b; h ^= h >>> 13; h *= 0xc2b2ae35; h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Inverted dropout with a counter-based generator, so any element range gives the same bits: for the elements
+ * t ∈ [0, len) of a range starting at global index `first`, i = first + t, h = fmix32(fmix32(i ⊕ k0) + k1) (u32
+ * arithmetic), u = (h >>> 8)·2⁻²⁴ (an f32 in [0, 1), exact), m = u < p ? 0 : keep (p and keep as f32);
+ * mask[t] ← m and x[t] ← x[t]·m (f32). src/twin/elementwise.ts dropout_f32 is the same in JS.
+ */
+export function dropout_f32(x: usize, mask: usize, len: i32, first: i32, p: f32, keep: f32, k0: u32, k1: u32): void {
+  const step = i32x4.splat(4), kv0 = i32x4.splat(k0), kv1 = i32x4.splat(k1), pv = f32x4.splat(p), keepv = f32x4.splat(keep);
+  const unit = f32x4.splat(<f32>5.9604644775390625e-8), zero = f32x4.splat(0);
+  let idx = i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
+  let t = 0;
+  for (; t + 4 <= len; t += 4) {
+    const h = fmix32x4(i32x4.add(fmix32x4(v128.xor(idx, kv0)), kv1));
+    const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(h, 8)), unit);
+    const m = v128.bitselect(zero, keepv, f32x4.lt(u, pv));
+    const o = <usize>t << 2;
+    v128.store(mask + o, m);
+    v128.store(x + o, f32x4.mul(v128.load(x + o), m));
+    idx = i32x4.add(idx, step);
+  }
+  for (; t < len; t++) {
+    const h = fmix32(fmix32(<u32>(first + t) ^ k0) + k1);
+    const u = <f32>(h >>> 8) * <f32>5.9604644775390625e-8;
+    const m: f32 = u < p ? 0 : keep;
+    const o = <usize>t << 2;
+    store<f32>(mask + o, m);
+    store<f32>(x + o, load<f32>(x + o) * m);
+  }
+}

@@ -8,6 +8,7 @@ import { assertFiniteStorage, checkOptionsObject, optionalBoolean, requireAlloca
 import { DenseMatrix, requireDenseMatrix, type FloatDType } from '../linalg/dense.js';
 import { CsrGraph } from '../graph/csr.js';
 import * as twin from '../twin/attention_csr.js';
+import { maxRowSquaredNorm } from '../linalg/max-row-norm.js';
 
 export interface SparseAttentionOptions<T extends FloatDType = FloatDType> {
   /** Multiplies every logit q_i·k_j (default 1; the practical variant uses 1/√d). */
@@ -84,12 +85,16 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
     throw new ShapeError(`${fn}: options.weightsOut must be a ${dtype} Storage of length numEdges = ${m}`);
   }
   if (wOut !== undefined) requireLive(fn, 'options.weightsOut', wOut as Storage<DType>);
-  if (checkFinite) {
+  // One pass over q and k (threaded; assembly/checks.ts max_row_sq_norm_*) gives the logit bound's row norms and, as
+  // a non-finite norm, the finiteness flag; v gets the same pass when checkFinite. Only when a norm is not finite do
+  // the scans run in order for the error naming the first bad array and index (an f64 norm may also overflow alone).
+  const qSq = maxRowSquaredNorm(q), kSq = maxRowSquaredNorm(k);
+  if (checkFinite && !(Number.isFinite(qSq) && Number.isFinite(kSq) && Number.isFinite(maxRowSquaredNorm(v)))) {
     assertFiniteStorage(fn, 'q', q.storage as Storage<DType>);
     assertFiniteStorage(fn, 'k', k.storage as Storage<DType>);
     assertFiniteStorage(fn, 'v', v.storage as Storage<DType>);
   }
-  checkLogits(fn, q, k, scale, dtype);
+  checkLogits(fn, Math.sqrt(qSq), Math.sqrt(kSq), scale, dtype);
   if (!out) requireAllocatable(fn, `the ${nDst}×${dV} output`, nDst * dV, dtype === 'f32' ? 4 : 8);
   const wantWeights = returnWeights || wOut !== undefined;
   // what the call allocates in WASM memory, checked before any of it (docs/architecture.md, "Memory model"): the output and
@@ -128,22 +133,12 @@ export function sparseAttention<T extends FloatDType>(q: DenseMatrix<T>, k: Dens
 
 /**
  * |q_i·k_j| and |s_ij| ≤ |scale|·‖q_i‖·‖k_j‖ must stay finite in the kernel's dtype, or its scores overflow to ±Inf and
- * the softmax gives NaN (issue 13). The bound is computed in f64 from the row norms (in f64 itself it can
- * exceed the range: then it is +Inf and rejected too) — O((n_dst + n_src)·d), whatever checkFinite says.
+ * the softmax gives NaN (issue 13). The bound is computed in f64 from the largest row norms of q and k (maxRowSquaredNorm,
+ * in f64 itself it can exceed the range: then it is +Inf and rejected too) — O((n_dst + n_src)·d), whatever checkFinite says.
  */
-function checkLogits(fn: string, q: DenseMatrix, k: DenseMatrix, scale: number, dtype: FloatDType): void {
-  const maxRowNorm = (m: DenseMatrix): number => {
-    const d = m.data, c = m.cols;
-    let best = 0;
-    for (let i = 0; i < m.rows; i++) {
-      let s = 0;
-      for (let j = 0; j < c; j++) s += d[i * c + j] * d[i * c + j];
-      best = Math.max(best, s);
-    }
-    return Math.sqrt(best);
-  };
+function checkLogits(fn: string, qNorm: number, kNorm: number, scale: number, dtype: FloatDType): void {
   // the kernel forms q_i·k_j before scaling it: the dot product itself must fit too (scale 0 does not save 0·Inf)
-  const bound = Math.max(1, Math.abs(scale)) * maxRowNorm(q) * maxRowNorm(k);
+  const bound = Math.max(1, Math.abs(scale)) * qNorm * kNorm;
   const max = dtype === 'f32' ? 3.4e38 : 1.7e308;
   if (!(bound <= max)) {
     throw new InputError(`${fn}: max(1, |options.scale|)·max‖q_i‖·max‖k_j‖ = ${bound} overflows ${dtype} (≤ ${max}): the logits would be ±Inf and the weights NaN (scale the inputs${dtype === 'f32' ? ' or use f64' : ''})`);

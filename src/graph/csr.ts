@@ -3,6 +3,9 @@
 import { IndexError, InputError, ShapeError } from '../runtime/errors.js';
 import { Storage, type Owner, type DType } from '../runtime/storage.js';
 import { checkOptionsObject, optionalBoolean, requireAllocatable, requireInt, requireLive } from '../runtime/validate.js';
+import { runSlotted } from '../runtime/dispatch.js';
+import { CHECK_SLOTS, csrCheckRanges } from '../runtime/threads/splits.js';
+import * as checks from '../twin/checks.js';
 
 /** The most nodes a pattern may have: rowPtr (n + 1 i32) must fit in one WASM block. */
 export const MAX_NODES = 2 ** 28 - 1;
@@ -81,7 +84,8 @@ export class CsrGraph implements Owner {
    * longer than maxDegree (the kernels' scratch size), every column in [0, numCols). rowPtr and colIdx are
    * writable views (they live in WASM memory, which cannot be frozen), so a write after construction —
    * graph.colIdx.array[0] = numCols + 1 — would otherwise make a kernel read neighbouring memory.
-   * Cost O(numRows + numEdges) integer compares (measured in bench/: see docs/architecture.md,
+   * Cost O(numRows + numEdges) integer compares, SIMD and split over the thread pool (assembly/checks.ts
+   * csr_check_range; its twin src/twin/checks.ts) (measured in bench/: see docs/architecture.md,
    * "Limits on input and work"); throws InputError naming `name` and the first bad entry.
    */
   assertIntact(fn: string, name = 'pattern'): void {
@@ -92,14 +96,20 @@ export class CsrGraph implements Owner {
       throw new InputError(`${fn}: ${name}.${array} was changed after the CsrGraph was validated (${detail}); build a new pattern instead of editing its arrays`);
     };
     if (rp[0] !== 0 || rp[n] !== ci.length) changed('rowPtr', `rowPtr[0] = ${rp[0]}, rowPtr[${n}] = ${rp[n]}, ${ci.length} edges`);
-    for (let i = 0; i < n; i++) {
-      const len = rp[i + 1] - rp[i];
-      if (len < 0 || len > md) changed('rowPtr', `row ${i} has ${len} entries, the largest validated row has ${md}`);
+    // every row length in [0, md] and every entry in [0, nc): assembly/checks.ts csr_check_range over row ranges and
+    // their share of the entries (threaded, SIMD); each range writes its first failures, the first failing range wins
+    const m = ci.length;
+    const f = runSlotted([this.rowPtr as Storage<DType>, this.colIdx as Storage<DType>], this.rowPtr.resident && this.colIdx.resident,
+      2 * CHECK_SLOTS, -1, (k, [prp, pci], po) => k.csr_check_range(prp, pci, 0, n, 0, m, md, nc, po, 0),
+      (out) => checks.csr_check_range(rp, ci, 0, n, 0, m, md, nc, out, 0), (po) => csrCheckRanges(n, m, md, nc, po));
+    for (let t = 0; t < CHECK_SLOTS; t++) {
+      const i = f[2 * t];
+      if (i >= 0) { const a = this.rowPtr.array; changed('rowPtr', `row ${i} has ${a[i + 1] - a[i]} entries, the largest validated row has ${md}`); }
     }
-    // one unsigned compare per entry (a negative index is a huge unsigned one); the message is built only on failure
-    let bad = -1;
-    for (let e = 0, m = ci.length; e < m; e++) if ((ci[e] >>> 0) >= nc) { bad = e; break; }
-    if (bad >= 0) changed('colIdx', `colIdx[${bad}] = ${ci[bad]} is outside [0, ${nc})`);
+    for (let t = 0; t < CHECK_SLOTS; t++) {
+      const e = f[2 * t + 1];
+      if (e >= 0) changed('colIdx', `colIdx[${e}] = ${this.colIdx.array[e]} is outside [0, ${nc})`);
+    }
   }
 
   /** free(), for `using` (explicit resource management). */

@@ -6,7 +6,7 @@ import { sparseAttention } from '../attention/sparse-attention.js';
 import type { CsrGraph } from '../graph/csr.js';
 import { wasmKernels } from '../runtime/init.js';
 import { runKernel, runOnPointers, type RowSplit } from '../runtime/dispatch.js';
-import { attentionRows, gemmRows, rowwiseRows } from '../runtime/threads/splits.js';
+import { attentionRows, dropoutRanges, gemmRows, rowwiseRows } from '../runtime/threads/splits.js';
 import { scratch } from '../runtime/scratch.js';
 import type { KernelExports } from '../runtime/kernels.js';
 import { Storage, type DType } from '../runtime/storage.js';
@@ -124,7 +124,12 @@ export interface TrainingPass {
   statistics?: BatchNormStatistics;
   /** Inverted dropout on the encoder output and on the FFN hidden layer (after σ), probability p (default 0). */
   dropout?: number;
-  /** Draws the dropout masks (required when dropout > 0). */
+  /**
+   * Keys the dropout masks (required when dropout > 0): each dropout draws two u32 keys (k0, k1) from it, in the order
+   * of the forward (encoder, then each layer's FFN), and entry i of its mask is 0 when u_i < p, else 1/(1 − p) (both as
+   * f32), with u_i = (h >>> 8)·2⁻²⁴, h = fmix32(fmix32(i ⊕ k0) + k1) — a counter-based stream (assembly/elementwise.ts
+   * dropout_f32), so any split over threads draws the same mask.
+   */
   random?: Rng;
   /** Keep what the backward pass reads (src/train/backward.ts): every layer's Q, K, V, weights, norm inputs. */
   cache?: boolean;
@@ -143,7 +148,8 @@ export interface LayerCache<T extends FloatDType> {
   half: DenseMatrix<T>;
   /** σ(H½W_1ᵀ + b_1), after dropout. */
   hidden: DenseMatrix<T>;
-  hiddenMask: Float32Array | null;
+  /** The FFN dropout's mask (f32: 0 or 1/(1 − p) per entry), or null. */
+  hiddenMask: Storage<'f32'> | null;
   /** skip₂(H½) + H¾W_2ᵀ + b_2, the input of an affine norm₂ (null for a batch norm or no norm). */
   norm2Input: DenseMatrix<T> | null;
   bn2: BatchNormCache<T> | null;
@@ -155,7 +161,8 @@ export interface NetworkCache<T extends FloatDType> {
   x: DenseMatrix<T>;
   /** H⁰ (after dropout). */
   encoded: DenseMatrix<T>;
-  encodedMask: Float32Array | null;
+  /** The encoder dropout's mask (f32), or null. */
+  encodedMask: Storage<'f32'> | null;
   layers: LayerCache<T>[];
   /** Hᴸ, the head's input. */
   final: DenseMatrix<T>;
@@ -205,10 +212,21 @@ function addBiasResidual<T extends FloatDType>(y: DenseMatrix<T>, bias: BiasVect
     rowwiseRows('add_bias_residual_f32', y.rows, y.cols, [true, false, true]));
 }
 
-/** Inverted dropout in place: each entry is zeroed with probability p, the others scaled by 1/(1 − p). Returns the mask. */
-function dropoutInPlace<T extends FloatDType>(x: DenseMatrix<T>, p: number, random: Rng): Float32Array {
-  const mask = new Float32Array(x.rows * x.cols), keep = 1 / (1 - p), d = x.data;
-  for (let i = 0; i < mask.length; i++) { mask[i] = random.float() < p ? 0 : keep; d[i] *= mask[i]; }
+/**
+ * Inverted dropout in place: each entry is zeroed with probability p, the others scaled by 1/(1 − p); the mask is the
+ * counter-based one of TrainingPass.random (assembly/elementwise.ts dropout_f32, element ranges on the thread pool; the
+ * twin for f64 data and the JS backend). Returns the mask (f32, in WASM memory when the backend is).
+ */
+function dropoutInPlace<T extends FloatDType>(x: DenseMatrix<T>, p: number, random: Rng): Storage<'f32'> {
+  const len = x.rows * x.cols, keep = 1 / (1 - p);
+  const k0 = random.nextUint32(), k1 = random.nextUint32();
+  const mask = Storage.alloc('f32', len);
+  runKernel({
+    args: [st(x), mask as Storage<DType>], writes: [st(x), mask as Storage<DType>], hasKernel: x.dtype === 'f32',
+    rows: dropoutRanges(len, p, keep, k0, k1),
+    kernel: (k, [px, pm]) => k.dropout_f32(px, pm, len, 0, p, keep, k0, k1),
+    twin: () => elementwise.dropout_f32(x.data, mask.array, len, 0, p, keep, k0, k1),
+  });
   return mask;
 }
 

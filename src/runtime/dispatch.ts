@@ -9,7 +9,7 @@
 // kernel's scratch comes from runtime/scratch.ts inside `kernel`, the twin's is allocated inside `twin`.
 // Only src/runtime and code that asks whether data is WASM-resident for another reason (a copy to avoid, a
 // path that needs resident pointers) call wasmKernels() themselves.
-import { wasmKernels } from './init.js';
+import { CHECK_SLOT_BYTES, checkSlotsPointer, wasmKernels } from './init.js';
 import { withPointers, type DType, type Storage } from './storage.js';
 import type { KernelExports } from './kernels.js';
 import { activePool } from './threads/state.js';
@@ -67,3 +67,22 @@ function runKernelCall(call: KernelCall): void {
   else withPointers(k, call.args, (p) => call.kernel(k, p), call.writes);
 }
 
+
+/**
+ * A call whose ranges each write f64 result slots indexed by their part (the range checks of assembly/checks.ts):
+ * `slots` f64 (at most CHECK_SLOT_BYTES / 8) in a block init() allocated, so a check allocates nothing, set to `init`, then the kernel (split as `rows(out)`
+ * says when there is a pool) or the twin on a host array of the same slots. Returns a copy of the slots; those of
+ * ranges that did not run keep `init`. `hasKernel` false (e.g. operands in the JS heap): the twin runs.
+ */
+export function runSlotted(args: KernelArgument[], hasKernel: boolean, slots: number, init: number,
+  kernel: (k: KernelExports, pointers: number[], out: number) => void, twin: (out: Float64Array) => void,
+  rows?: (out: number) => RowSplit | undefined): Float64Array {
+  const k = hasKernel ? wasmKernels() : null;
+  if (!k) { const out = new Float64Array(slots).fill(init); twin(out); return out; }
+  const po = checkSlotsPointer();
+  if (8 * slots > CHECK_SLOT_BYTES || po === 0) throw new Error(`runSlotted: ${slots} slots do not fit the check block`);
+  new Float64Array(k.memory.buffer, po, slots).fill(init);
+  const split = rows?.(po), pool = split ? activePool() : null;
+  withPointers(k, args, (p) => (pool ? runRows(pool, k, split!, p, (kk, pp) => kernel(kk, pp, po)) : kernel(k, p, po)), []);
+  return new Float64Array(k.memory.buffer, po, slots).slice();
+}

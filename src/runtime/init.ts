@@ -107,10 +107,21 @@ function wasmAvailable(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
 }
 
+/** Bytes of the result slots of the range checks (src/runtime/dispatch.ts runSlotted): 2 f64 for each of 64 ranges. */
+export const CHECK_SLOT_BYTES = 1024;
+let checkSlots = 0;
+
 function adopt(instance: WebAssembly.Instance): Backend {
   kernels = instance.exports as unknown as KernelExports;
+  // allocated once here, so that a check allocates nothing (a call that cannot fit fails before any allocation)
+  checkSlots = kernels.alloc(CHECK_SLOT_BYTES);
   active = 'wasm-simd';
   return active;
+}
+
+/** The loaded module's block for the range checks' result slots (CHECK_SLOT_BYTES), or 0 before init. */
+export function checkSlotsPointer(): number {
+  return kernels ? checkSlots : 0;
 }
 
 /** Where the bytes of each build come from when init() is called without a source: the embedded copies, or none (narrowgt/slim). */

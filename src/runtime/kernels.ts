@@ -13,6 +13,10 @@ export interface KernelExports {
   largeRegionCount(): number;
   first_nonfinite_f32(ptr: number, len: number): number;
   first_nonfinite_f64(ptr: number, len: number): number;
+  max_row_sq_norm_f32(x: number, r0: number, r1: number, cols: number, out: number, part: number): void;
+  max_row_sq_norm_f64(x: number, r0: number, r1: number, cols: number, out: number, part: number): void;
+  csr_check_range(rowPtr: number, colIdx: number, r0: number, r1: number, e0: number, e1: number, maxDegree: number,
+    numCols: number, out: number, part: number): void;
   gemm_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   gemm_f64(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number): void;
   gemm_ld_f32(c: number, a: number, b: number, m: number, n: number, k: number, transA: number, transB: number, lda: number, ldb: number, ldc: number): void;
@@ -39,6 +43,8 @@ export interface KernelExports {
   bias_relu_f32(y: number, b: number, rows: number, cols: number): void;
   add_bias_residual_f32(y: number, b: number, r: number, rows: number, cols: number): void;
   relu_backward_f32(g: number, x: number, len: number): void;
+  mul_f32(a: number, b: number, len: number): void;
+  dropout_f32(x: number, mask: number, len: number, first: number, p: number, keep: number, k0: number, k1: number): void;
   column_sums_f32(out: number, y: number, rows: number, cols: number, scratch: number): void;
   batch_norm_forward_f32(y: number, xhat: number, mean: number, invStd: number, z: number, gamma: number, beta: number,
     rows: number, cols: number, eps: number, scratch: number): void;

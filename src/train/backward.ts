@@ -9,12 +9,12 @@ import type { NetworkStructure, ParameterSet } from '../model/parameters.js';
 import { sparseAttentionBackward } from './attention-backward.js';
 import { batchNormBackward } from './batch-norm.js';
 import { addInto, linearBackward } from './linear.js';
-import { reluBackwardInPlace } from './elementwise.js';
+import { mulInPlace, reluBackwardInPlace } from './elementwise.js';
+import type { Storage } from '../runtime/storage.js';
 
-function applyMask<T extends FloatDType>(g: DenseMatrix<T>, mask: Float32Array | null): void {
-  if (!mask) return;
-  const d = g.data;
-  for (let i = 0; i < d.length; i++) d[i] *= mask[i];
+/** The gradient through dropout: g ⊙ mask (the forward's f32 mask; WASM kernel mul_f32, threaded). */
+function applyMask<T extends FloatDType>(g: DenseMatrix<T>, mask: Storage<'f32'> | null): void {
+  if (mask) mulInPlace(g, mask);
 }
 
 /**

@@ -30,6 +30,13 @@ export function reluInPlace<T extends FloatDType>(x: DenseMatrix<T>): void {
     kernel: (k, [px]) => k.relu_f32(px, len), twin: () => twin.relu_f32(x.data, len) });
 }
 
+/** a ← a ⊙ m (the f32 dropout mask m, same length), e.g. a gradient through dropout. */
+export function mulInPlace<T extends FloatDType>(a: DenseMatrix<T>, m: Storage<'f32'>): void {
+  const len = a.rows * a.cols;
+  runKernel({ args: [st(a), m as Storage<DType>], writes: [st(a)], hasKernel: a.dtype === 'f32', rows: elementRows('mul_f32', len, 2),
+    kernel: (k, [pa, pm]) => k.mul_f32(pa, pm, len), twin: () => twin.mul_f32(a.data, m.array, len) });
+}
+
 /** g ← 0 where the ReLU output x is not positive. */
 export function reluBackwardInPlace<T extends FloatDType>(g: DenseMatrix<T>, x: DenseMatrix<T>): void {
   const len = g.rows * g.cols;

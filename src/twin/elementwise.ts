@@ -75,3 +75,29 @@ export function batch_norm_backward_f32(dz: F, sumDy: Float64Array, sumDyX: Floa
     }
   }
 }
+
+/** a ← a ⊙ b over len entries (in a's precision). */
+export function mul_f32(a: F, b: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < len; i++) a[i] *= b[i];
+}
+
+/** MurmurHash3's 32-bit finalizer on a u32 (returned as an unsigned number). */
+function fmix32(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The dropout of assembly/elementwise.ts dropout_f32 on the elements [0, len) of a range starting at global index
+ * `first`: h = fmix32(fmix32(i ⊕ k0) + k1) for i = first + t, u = (h >>> 8)·2⁻²⁴, m = u < fround(p) ? 0 : fround(keep),
+ * mask[t] = m, x[t] ← x[t]·m in x's precision (f32 data: the kernel's bits; f64 data: the same mask).
+ */
+export function dropout_f32(x: F, mask: Float32Array, len: number, first: number, p: number, keep: number, k0: number, k1: number): void {
+  const pf = Math.fround(p), kf = Math.fround(keep);
+  for (let t = 0; t < len; t++) {
+    const h = fmix32((fmix32(((first + t) ^ k0) >>> 0) + k1) >>> 0);
+    const m = (h >>> 8) * 5.9604644775390625e-8 < pf ? 0 : kf;
+    mask[t] = m;
+    x[t] *= m;
+  }
+}

@@ -34,7 +34,7 @@ function unit(file: string): string {
 const results = ['compress/thm-3.3-jl', 'compress/prop-4.1-exact', 'compress/thm-4.2-almost-low-rank', 'compress/prop-4.3-leverage', 'compress/thm-4.4-clusters'];
 const below = {
   runtime: [], twin: [], random: ['runtime'],
-  linalg: ['runtime', 'twin', 'random'], graph: ['runtime', 'random'],
+  linalg: ['runtime', 'twin', 'random'], graph: ['runtime', 'twin', 'random'],
   attention: ['runtime', 'twin', 'linalg', 'graph'], data: ['runtime', 'random', 'linalg', 'graph'],
 } as Record<string, string[]>;
 below.model = ['runtime', 'twin', 'random', 'linalg', 'graph', 'attention', 'data'];

@@ -20,6 +20,9 @@ import { tinyProblem } from '../train/fixtures.js';
 import { batchNormBatchStatistics } from '../../src/model/batch-norm.js';
 import { columnSumsOf, batchNormBackwardInto } from '../../src/train/elementwise.js';
 import { worstRelative } from '../support/backends.js';
+import { maxRowSquaredNorm } from '../../src/linalg/max-row-norm.js';
+import { networkForward, practicalStructure } from '../../src/model/parameters.js';
+import { initParameters } from '../../src/train/parameters.js';
 
 const THREADS = [1, 2, 3, 4];
 await init(undefined, { threads: 4 });
@@ -188,6 +191,52 @@ test('the inference forward at width 64 (Q computed in query blocks): the same b
   const [out] = sameForEveryCount('forward', () => [forward(model, x, pattern, { dtype: 'f32' }).output.data as Float32Array]);
   const ref = onTwin(() => forward(model, x, pattern, { dtype: 'f32' }).output.data);
   assert.ok(worstRelative(out, ref, 1e-3, 1e-3) <= 1, 'forward against the twin');
+});
+
+test('the attention checks (max row norms, the CSR range check) and dropout: the same bits and errors on 1–4 threads, the twin\'s', () => {
+  const r = rng(18);
+  for (const dtype of ['f32', 'f64'] as const) {
+    const m = randomMatrix(r, 7001, 19, dtype);
+    const [norm] = sameForEveryCount(`max row norm ${dtype}`, () => [Float64Array.of(maxRowSquaredNorm(m))]);
+    assert.ok(bits(norm).equals(bits(Float64Array.of(onTwin(() => maxRowSquaredNorm(m))))), `max row norm ${dtype}: the twin's bits`);
+    m.data[5000 * 19 + 3] = NaN;
+    for (const t of THREADS) { useThreads(t); assert.ok(Number.isNaN(maxRowSquaredNorm(m)), `a NaN propagates on ${t} threads`); }
+  }
+  // a pattern whose arrays were changed after validation: the same first bad entry named on every thread count
+  const pattern = randomGraph(r, 20000, 6), n = 20000, d = 8;
+  const q = randomMatrix(r, n, d, 'f32'), k = randomMatrix(r, n, d, 'f32');
+  const ci = pattern.colIdx.array, rp = pattern.rowPtr.array, m = pattern.numEdges;
+  const corruptions: [string, () => () => void][] = [
+    ['colIdx', () => { const a = ci[m - 5], b = ci[m >> 2]; ci[m - 5] = n; ci[m >> 2] = -3; return () => { ci[m - 5] = a; ci[m >> 2] = b; }; }],
+    ['rowPtr', () => { const a = rp[15000]; rp[15000] = rp[15001] + 1; return () => { rp[15000] = a; }; }],
+  ];
+  for (const [what, corrupt] of corruptions) {
+    const undo = corrupt();
+    const messages = THREADS.map((t) => {
+      useThreads(t);
+      const jobs = threadJobs();
+      try { sparseAttention(q, k, k, pattern); } catch (e) { if (t > 1) assert.ok(threadJobs() > jobs, `${what}: the check was split`); return (e as Error).message; }
+      return 'no error';
+    });
+    assert.match(messages[0], what === 'colIdx' ? new RegExp(`pattern\\.colIdx was changed .*colIdx\\[${m >> 2}\\] = -3`) : /pattern\.rowPtr was changed .*row (14999|15000) has/);
+    assert.deepEqual(messages, THREADS.map(() => messages[0]), `${what}: the same message on 1–4 threads`);
+    assert.equal(onTwin(() => { try { sparseAttention(q, k, k, pattern); return 'no error'; } catch (e) { return (e as Error).message; } }), messages[0], `${what}: the twin's message`);
+    undo();
+  }
+  useThreads(4);
+  // dropout masks of a training forward (encoder and every FFN): the same bits on 1–4 threads and on the twin
+  scope(() => {
+    const data = tinyProblem(4, 5000, 8, 3, 'f32');
+    const config = { inputDim: 8, width: 16, layers: 2, numClasses: 3 };
+    const params = initParameters(config, 3, 'f32');
+    const masks = (): Float32Array[] => {
+      const c = networkForward(practicalStructure(config), params, data.features as DenseMatrix<'f32'>, data.graph, { dropout: 0.4, random: rng(7) }).cache!;
+      return [c.encodedMask!.array, ...c.layers.map((l) => l.hiddenMask!.array)];
+    };
+    const got = sameForEveryCount('dropout masks', masks);
+    onTwin(masks).forEach((a, i) => assert.ok(bits(a).equals(bits(got[i])), `dropout mask ${i}: the twin's bits`));
+    assert.ok(got.every((a) => a.some((v) => v === 0) && a.some((v) => v > 1)), 'masks drop and scale');
+  });
 });
 
 test('a worker that fails in its rows surfaces as a WorkerError naming the worker and the kernel; the pool keeps working', () => {

@@ -120,7 +120,7 @@ test('the one backward with dropout matches central differences of the same-mask
     const grads = new Map(scope(() => {
       const fwd = run();
       assert.ok(fwd.cache.encodedMask && fwd.cache.layers[0].hiddenMask, 'dropout masks are recorded');
-      assert.ok(fwd.cache.layers[0].hiddenMask!.some((m) => m === 0), 'some hidden units are dropped');
+      assert.ok(fwd.cache.layers[0].hiddenMask!.array.some((m) => m === 0), 'some hidden units are dropped');
       const { dLogits } = softmaxCrossEntropy(fwd.logits, data.labels, data.masks.train);
       return [...networkBackward(structure, params, fwd.cache, dLogits, data.graph)];
     }));

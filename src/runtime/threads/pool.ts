@@ -17,6 +17,8 @@ export interface ThreadPart {
 
 /** Bytes reserved at the start of a worker's region for its own static tiles (assembly/threads.ts STATICS). */
 const STATICS = 256;
+/** The region of a part without arena bytes: the statics and the alignment slack. */
+const SMALL = STATICS + 64;
 
 export class ThreadPool {
   /** Threads that run a job: the main thread and the workers. */
@@ -31,8 +33,12 @@ export class ThreadPool {
   /** Jobs run so far (tests check that a call was split). */
   jobs = 0;
   private gen = 0;
+  /** Per worker, the region of a part that needs no arena (SMALL bytes), allocated once by reserve(). */
+  private small: number[] = [];
   private busy = false;
   private closed = false;
+  /** Why each worker's thread ended (null while it runs): set by its exit event. */
+  readonly exited: (string | null)[];
 
   constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer, names: string[]) {
     this.size = workers.length + 1;
@@ -41,6 +47,8 @@ export class ThreadPool {
     this.args = new Float64Array(control, ARGS_BYTE);
     this.msg = new Uint16Array(control, MSG_BYTE);
     this.names = new Map(names.map((n, i) => [n, i]));
+    this.exited = workers.map(() => null);
+    workers.forEach((w, i) => w.onExit((why) => { if (!this.closed) this.exited[i] = why; }));
   }
 
   /**
@@ -53,6 +61,8 @@ export class ThreadPool {
     if (index === undefined) throw new WorkerError(`runKernel: '${name}' is not a kernel of the shared-memory build`);
     if (parts.length > this.size) throw new WorkerError(`runKernel: ${parts.length} parts for a pool of ${this.size} threads`);
     if (this.closed) throw new WorkerError('runKernel: the thread pool was disposed');
+    const gone = this.exited.findIndex((e) => e !== null);
+    if (gone >= 0) throw new WorkerError(`runKernel: worker ${gone + 1} of the thread pool has ended (${this.exited[gone]}); call disposeThreads() to run on one thread`);
     if (this.busy) throw new WorkerError('runKernel: the thread pool is already running a job (a kernel called from inside a kernel?)');
     this.busy = true;
     const regions: number[] = [];
@@ -62,8 +72,8 @@ export class ThreadPool {
         if (!part) { this.ctl[slot + KERNEL] = -1; continue; }
         if (part.args.length + 2 > MAX_ARGS) throw new WorkerError(`runKernel: '${name}' has too many arguments for a job`);
         const bytes = STATICS + Math.ceil(part.scratch / 16) * 16 + 64;
-        const base = k.alloc(bytes);
-        regions.push(base);
+        let base = this.small[w];
+        if (bytes > SMALL || base === undefined) { base = k.alloc(bytes); regions.push(base); }
         const a = w * MAX_ARGS;
         this.args[a] = base;
         this.args[a + 1] = bytes;
@@ -85,6 +95,10 @@ export class ThreadPool {
       if (own) throw own;
       for (let w = 0; w < this.workers.length; w++) {
         const slot = SLOT0 + w * SLOT_WORDS;
+        if (this.ctl[slot + STATUS] === 2) {
+          this.exited[w] ??= 'ended during a job';
+          throw new WorkerError(`runKernel: worker ${w + 1} ended during ${name}; call disposeThreads() to run on one thread`);
+        }
         if (this.ctl[slot + KERNEL] >= 0 && this.ctl[slot + STATUS] !== 0) {
           throw new WorkerError(`runKernel: worker ${w + 1} failed in ${name}: ${this.message(w)}`);
         }
@@ -95,12 +109,20 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Allocates each worker's small region (at init, so that a job whose parts need no arena — element-wise kernels,
+   * the range checks — allocates nothing: a check before a forward's memory plan leaves the heap as it was).
+   */
+  reserve(k: KernelExports): void {
+    if (this.small.length === 0) this.small = this.workers.map(() => k.alloc(SMALL));
+  }
+
   private waitAll(gen: number): void {
     for (let w = 0; w < this.workers.length; w++) {
       const at = SLOT0 + w * SLOT_WORDS + DONE;
       for (;;) {
         const v = Atomics.load(this.ctl, at);
-        if (v === gen) break;
+        if (v === gen || Atomics.load(this.ctl, at - DONE + STATUS) === 2) break; // 2: its thread ended (exit hook)
         if (this.block) Atomics.wait(this.ctl, at, v);
       }
     }

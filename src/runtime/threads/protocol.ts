@@ -1,7 +1,7 @@
 // The control block the main thread and the pool's workers share (one SharedArrayBuffer, apart from WASM memory).
 // Int32 words: [GEN] the job generation (the main thread bumps it and notifies; workers Atomics.wait on it),
 // [STOP] 1 asks the workers to leave their loop; then one slot of SLOT_WORDS words per worker:
-// +DONE the last generation the worker finished, +STATUS 0 ok / 1 failed, +KERNEL index into the kernel names
+// +DONE the last generation the worker finished, +STATUS 0 ok / 1 failed / 2 the worker's thread ended (its exit hook), +KERNEL index into the kernel names
 // (−1: no rows for this worker this time), +NARGS. Float64 words from ARGS_BYTE: per worker MAX_ARGS arguments
 // (thread_setup's region base and size first, then the kernel's). From MSG_BYTE: per worker MSG_CHARS UTF-16 units
 // of the failure message.
@@ -44,6 +44,14 @@ function start(data, post) {
   const slot = C.SLOT0 + index * C.SLOT_WORDS, argBase = index * C.MAX_ARGS, msgBase = index * C.MSG_CHARS;
   post({ ready: true });
   let seen = Atomics.load(ctl, C.GEN);
+  // a thread that ends mid-job (process.exit, an error outside the job's try) releases the main thread's wait
+  if (typeof process === 'object' && process && typeof process.on === 'function') {
+    process.on('exit', () => {
+      ctl[slot + C.STATUS] = 2;
+      Atomics.store(ctl, slot + C.DONE, Atomics.load(ctl, C.GEN));
+      Atomics.notify(ctl, slot + C.DONE);
+    });
+  }
   for (;;) {
     Atomics.wait(ctl, C.GEN, seen);
     seen = Atomics.load(ctl, C.GEN);

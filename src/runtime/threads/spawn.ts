@@ -8,6 +8,8 @@ export interface PoolWorker {
   post(message: unknown): void;
   /** Called with each message the worker posts, and with { error } when it fails outside a job. */
   onMessage(listener: (message: { ready?: boolean; error?: string }) => void): void;
+  /** Called once when the worker's thread has ended (Node's 'exit'; a web worker's uncaught 'error'). */
+  onExit(listener: (why: string) => void): void;
   /** Lets the process exit while the worker waits (Node); no-op elsewhere. */
   unref(): void;
   terminate(): void;
@@ -74,6 +76,7 @@ export function spawnWorker(): PoolWorker {
         w.on('message', (m) => f(m as { ready?: boolean; error?: string }));
         w.on('error', (e) => f({ error: String((e as Error)?.message ?? e) }));
       },
+      onExit: (f) => { w.on('exit', (code) => f(`exit code ${String(code)}`)); },
       unref: () => w.unref(),
       terminate: () => { void w.terminate(); },
     };
@@ -90,6 +93,7 @@ export function spawnWorker(): PoolWorker {
       w.addEventListener('message', (e) => f(e.data as { ready?: boolean; error?: string }));
       w.addEventListener('error', (e) => f({ error: String(e.message ?? 'worker error') }));
     },
+    onExit: (f) => { w.addEventListener('error', (e) => f(String(e.message ?? 'worker error'))); },
     unref: () => { if (typeof w.unref === 'function') w.unref(); }, // Deno and Bun workers have unref()
     terminate: () => { w.terminate(); URL.revokeObjectURL(url); },
   };

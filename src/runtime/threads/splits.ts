@@ -123,3 +123,41 @@ export function rowwiseRows(name: keyof KernelExports & string, rows: number, co
     args: (p, r0, r1) => [...p.slice(0, advance.length).map((x, i) => (advance[i] ? x + 4 * r0 * cols : x)), r1 - r0, cols],
   };
 }
+
+/** Ranges a range check may have: at most one per thread (init's cap, MAX_THREADS), each with its result slots. */
+export const CHECK_SLOTS = 64;
+
+/**
+ * A row-range check (assembly/checks.ts max_row_sq_norm_*) over `rows` rows of `cols` columns: `(x, r0, r1, cols, out,
+ * part)`, each range writing its own f64 slot of `out` (dispatch.ts runSlotted).
+ */
+export function rowCheckRanges(name: keyof KernelExports & string, rows: number, cols: number, out: number): RowSplit | undefined {
+  if (rows < 2 || rows * cols < ELEMENTWISE_MIN) return undefined;
+  return { count: rows, name, args: ([px], r0, r1, part) => [px, r0, r1, cols, out, part] };
+}
+
+/** The entries [e(r0), e(r1)) a range of rows [r0, r1) of the CSR check scans: a partition of [0, m) in proportion. */
+export function csrEntryBound(r: number, n: number, m: number): number {
+  return r >= n ? m : Math.floor((r * m) / n);
+}
+
+/** The CSR check (assembly/checks.ts csr_check_range) over row ranges and their share of the entries. */
+export function csrCheckRanges(n: number, m: number, maxDegree: number, numCols: number, out: number): RowSplit | undefined {
+  if (n < 2 || n + m < ELEMENTWISE_MIN) return undefined;
+  return {
+    count: n, name: 'csr_check_range', workBefore: (r) => r + csrEntryBound(r, n, m),
+    args: ([prp, pci], r0, r1, part) => [prp, pci, r0, r1, csrEntryBound(r0, n, m), csrEntryBound(r1, n, m), maxDegree, numCols, out, part],
+  };
+}
+
+/**
+ * Dropout (assembly/elementwise.ts dropout_f32) over element ranges of whole SIMD vectors: each range passes its first
+ * global index, so the counter-based mask is the same for every split.
+ */
+export function dropoutRanges(len: number, p: number, keep: number, k0: number, k1: number): RowSplit | undefined {
+  if (len < ELEMENTWISE_MIN) return undefined;
+  return {
+    count: len, name: 'dropout_f32', align: 4,
+    args: ([px, pm], r0, r1) => [px + 4 * r0, pm + 4 * r0, r1 - r0, r0, p, keep, k0, k1],
+  };
+}

@@ -6,6 +6,7 @@ import { KERNELS_THREADS_WASM_BASE64 } from './kernels-threads-wasm.generated.js
 import { startPool, type ThreadPool } from './pool.js';
 import { availableCores, threadsUnavailable } from './spawn.js';
 import { MAX_WORKERS } from './protocol.js';
+import type { KernelExports } from '../kernels.js';
 
 /**
  * The default thread count: the available cores, at most 8 (beyond that the memory bandwidth of one socket rules);
@@ -53,5 +54,6 @@ export async function startThreaded(threads: number, imports: { env: Record<stri
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, { env: { ...imports.env, memory } });
   const pool = await startPool(module, memory, threads - 1);
+  pool.reserve(instance.exports as unknown as KernelExports);
   return { instance, pool };
 }
