@@ -27,17 +27,47 @@ import { madd_f64x2 } from "./fma";
 
 // ---------------------------------------------------------------- f32
 
+/** Touch-ahead (rows_f32 with far ≥ 0): rows read ahead, and the |j − i| within which a k_j, v_j row counts as cached. */
+const TOUCH_AHEAD: i32 = 2;
+const TOUCH_WINDOW: i32 = 2048;
+/** k and v of at least this many bytes together take the touch-ahead (wide rows only): smaller ones stay in cache. */
+const TOUCH_MIN_BYTES: usize = 16 << 20;
+/** Where the touched words go, so the loads are not optimised away; never read. */
+let touchSink: i32 = 0;
+
+/** The `far` argument of the wide row loop: the first row's index when k and v are too large for the caches, else −1. */
+@inline function touch_far(nCols: i32, qStride: usize, vStride: usize, row0: i32): i32 {
+  return <usize>max(nCols, 0) * (qStride + vStride) >= TOUCH_MIN_BYTES ? row0 : -1;
+}
+
 /**
  * The row loop with both widths fixed: DQ, DV literals after inlining (0 = any multiple of 4). Rows
  * with a shift (shifts[i] ≥ 0, attention_bounded_f32.ts) take the single bounded pass, the others the
  * three exact passes.
+ * far ≥ 0 (wide rows, k and v larger than the caches; far = the index of row 0 in the whole pattern): before row i,
+ * one word of every 64-byte line of the k_j and v_j rows of row i + 2 is read, for its columns j farther than
+ * 2,048 rows from it, so that those cache misses overlap row i's work instead of each other's. It reads, never
+ * writes, and changes no arithmetic: the same bits with and without (docs/performance.md, "Where the community
+ * order's cost goes").
  */
 @inline function rows_f32(DQ: i32, DV: i32, out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize,
                           nDst: i32, qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32,
-                          shifts: usize): void {
+                          shifts: usize, far: i32): void {
+  let touch: i32 = 0;
   for (let i = 0; i < nDst; i++) {
     const start = load<i32>(rowPtr + (<usize>i << 2));
     const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
+    if (far >= 0 && i + TOUCH_AHEAD < nDst) {
+      const a0 = load<i32>(rowPtr + (<usize>(i + TOUCH_AHEAD) << 2)), a1 = load<i32>(rowPtr + (<usize>(i + TOUCH_AHEAD + 1) << 2));
+      const row = far + i + TOUCH_AHEAD;
+      for (let e = a0; e < a1; e++) {
+        const j = load<i32>(colIdx + (<usize>e << 2));
+        if (abs<i32>(j - row) <= TOUCH_WINDOW) continue;
+        const kr = k + <usize>j * qStride, vr = v + <usize>j * vStride;
+        for (let t: usize = 0; t < qStride; t += 64) touch ^= load<i32>(kr + t);
+        for (let t: usize = 0; t < vStride; t += 64) touch ^= load<i32>(vr + t);
+      }
+    }
     const orow = out + <usize>i * vStride;
     if (end <= start) { memory.fill(orow, 0, vStride); continue; }
     const deg = end - start;
@@ -58,6 +88,7 @@ import { madd_f64x2 } from "./fma";
     gather_rows_f32(DV, orow, s, inv, v, ci, deg, vStride, false);
     if (perEdge) scale_scores_f32(s, deg, inv);
   }
+  touchSink ^= touch;
 }
 
 /** orow[0 .. bytes) *= inv; DV = 4 … 16 (literal) unrolled, 0 = any multiple of 4. */
@@ -83,17 +114,18 @@ function scale_scores_f32(s: usize, deg: i32, inv: f32): void {
 
 // One compiled row loop per common width: q_i and out_i stay in registers, no per-row dispatch.
 function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge, shifts);
+  rows_f32(4, 4, out, q, k, v, rowPtr, colIdx, nDst, 16, 16, scale, scores, perEdge, shifts, -1);
 }
 function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts);
+  rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts, -1);
 }
 function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts);
+  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts, -1);
 }
 function rows_f32_wide(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32,
-                       qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
+                       qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32, shifts: usize, far: i32): void {
+  if (far >= 0) rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts, far);
+  else rows_f32(0, 0, out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts, -1);
 }
 
 /**
@@ -117,7 +149,8 @@ export function attention_csr_f32(out: usize, q: usize, k: usize, v: usize, rowP
 
 function attention_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32,
                             scale: f32, scores: usize, perEdge: i32, nCols: i32, shifts: usize): void {
-  run_rows_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, shifts, attention_plan_f32(rowPtr, colIdx, nDst, dQK, dV));
+  run_rows_f32(out, q, k, v, rowPtr, colIdx, nDst, dQK, dV, scale, scores, perEdge, shifts, attention_plan_f32(rowPtr, colIdx, nDst, dQK, dV),
+               touch_far(nCols, <usize>dQK << 2, <usize>dV << 2, 0));
 }
 
 /**
@@ -140,7 +173,7 @@ export function attention_plan_f32(rowPtr: usize, colIdx: usize, nDst: i32, dQK:
 }
 
 function run_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, dQK: i32, dV: i32,
-                      scale: f32, scores: usize, perEdge: i32, shifts: usize, plan: i32): void {
+                      scale: f32, scores: usize, perEdge: i32, shifts: usize, plan: i32, far: i32): void {
   const qStride = <usize>dQK << 2, vStride = <usize>dV << 2;
   if ((dQK & 3) != 0 || (dV & 3) != 0) {
     for (let i = 0; i < nDst; i++) {
@@ -162,7 +195,7 @@ function run_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, c
   if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
-  else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts);
+  else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts, far);
 }
 
 /**
@@ -186,7 +219,8 @@ export function attention_csr_range_f32(out: usize, q: usize, k: usize, v: usize
     for (let i = 0; i < n; i++) maxDeg = max(maxDeg, load<i32>(rp + (<usize>(i + 1) << 2)) - load<i32>(rp + (<usize>i << 2)));
     own = alloc(<usize>maxDeg << 2);
   }
-  run_rows_f32(out + <usize>r0 * vStride, qr, k, v, rp, colIdx, n, dQK, dV, scale, perEdge ? scores : own, perEdge, shifts, plan);
+  run_rows_f32(out + <usize>r0 * vStride, qr, k, v, rp, colIdx, n, dQK, dV, scale, perEdge ? scores : own, perEdge, shifts, plan,
+               touch_far(nCols, qStride, vStride, r0));
   if (own) free(own);
   free(shifts);
 }
