@@ -119,8 +119,9 @@ function rows_f32_4(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, col
 function rows_f32_8(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
   rows_f32(8, 8, out, q, k, v, rowPtr, colIdx, nDst, 32, 32, scale, scores, perEdge, shifts, -1);
 }
-function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize): void {
-  rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts, -1);
+function rows_f32_16(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32, scale: f32, scores: usize, perEdge: i32, shifts: usize, far: i32): void {
+  if (far >= 0) rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts, far);
+  else rows_f32(16, 16, out, q, k, v, rowPtr, colIdx, nDst, 64, 64, scale, scores, perEdge, shifts, -1);
 }
 function rows_f32_wide(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, colIdx: usize, nDst: i32,
                        qStride: usize, vStride: usize, scale: f32, scores: usize, perEdge: i32, shifts: usize, far: i32): void {
@@ -194,7 +195,7 @@ function run_rows_f32(out: usize, q: usize, k: usize, v: usize, rowPtr: usize, c
   }
   if (dQK == dV && dQK == 4) rows_f32_4(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
   else if (dQK == dV && dQK == 8) rows_f32_8(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
-  else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts);
+  else if (dQK == dV && dQK == 16) rows_f32_16(out, q, k, v, rowPtr, colIdx, nDst, scale, scores, perEdge, shifts, far);
   else rows_f32_wide(out, q, k, v, rowPtr, colIdx, nDst, qStride, vStride, scale, scores, perEdge, shifts, far);
 }
 
