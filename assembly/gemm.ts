@@ -159,7 +159,15 @@ function tile<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: i32, w: 
     ap += 4 * size;
     bp += 32;
   }
-  const rowStep = <usize>ldc * size;
+  storeTile<T>(c, <usize>ldc * size, mr, w, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * Writes a 4 × 2-vector register tile to C (row stride rowStep bytes), adding to it when accumulating: whole when
+ * the tile is full, else parked in TILE and its valid mr × w part copied out.
+ */
+@inline function storeTile<T>(c: usize, rowStep: usize, mr: i32, w: i32, accumulate: bool,
+                              c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   if (mr == MR && w == nr<T>()) {
     const c1 = c + rowStep, c2 = c1 + rowStep, c3 = c2 + rowStep;
     if (accumulate) {
@@ -238,24 +246,7 @@ function tileTouching<T>(c: usize, ldc: i32, ap: usize, bp: usize, kc: i32, mr: 
     bp += 32;
   }
   v128.store(SINK, sink);
-  const rowStep = <usize>ldc * size;
-  if (mr == MR && w == nr<T>()) {
-    const c1 = c + rowStep, c2 = c1 + rowStep, c3 = c2 + rowStep;
-    if (accumulate) {
-      c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
-      c10 = v128.add<T>(c10, v128.load(c1)); c11 = v128.add<T>(c11, v128.load(c1, 16));
-      c20 = v128.add<T>(c20, v128.load(c2)); c21 = v128.add<T>(c21, v128.load(c2, 16));
-      c30 = v128.add<T>(c30, v128.load(c3)); c31 = v128.add<T>(c31, v128.load(c3, 16));
-    }
-    v128.store(c, c00); v128.store(c, c01, 16);
-    v128.store(c1, c10); v128.store(c1, c11, 16);
-    v128.store(c2, c20); v128.store(c2, c21, 16);
-    v128.store(c3, c30); v128.store(c3, c31, 16);
-    return;
-  }
-  v128.store(TILE, c00); v128.store(TILE, c01, 16); v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
-  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-  copyParked<T>(c, rowStep, mr, w, accumulate);
+  storeTile<T>(c, <usize>ldc * size, mr, w, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
