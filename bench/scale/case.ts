@@ -21,11 +21,11 @@ import {
 import { wasmHeapBytes, resetWasmPeak } from '../../src/runtime/storage.js';
 import { TRAINING_DEFAULTS } from '../../src/train/fit.js';
 import { benchModel, LAYERS, WIDTH } from '../model-setup.js';
-import { parseThreads } from './plan.js';
+import { parseThreads, type Order } from './plan.js';
 import { addSpent, threadTicks } from '../thread-ticks.js';
 import { sbmGraph, uniformGraph } from './generators.js';
 
-export type Order = 'none' | ReorderMethod;
+export type { Order } from './plan.js';
 export const FEATURES = 16;
 /** Epochs timed per thread count (after the untimed first epoch). */
 export const EPOCHS_PER_COUNT = 2;

@@ -5,7 +5,10 @@
 // 10⁷ case at D = 4 (bench/results/scale-check-1e6-1e7.jsonl: `node dist/bench/scale/case.js --kind uniform --n 1000000
 // --widths 4 --forward`, then `--n 10000000 --widths 4`, nice -n 10, load 2.7–4.8), a speed-up assumed for t > 1 threads, and the
 // run counts of case.ts's timing rule. Compare it with the `caseSeconds` the run records.
-import type { Order } from './case.js';
+import type { ReorderMethod } from '../../src/index.js';
+
+/** A case's node order: as generated, or a reorderNodes method. */
+export type Order = 'none' | ReorderMethod;
 
 export type Kind = 'uniform' | 'sbm';
 export const ORDERS: Record<Kind, Order[]> = { uniform: ['none', 'rcm'], sbm: ['none', 'rcm', 'community'] };
