@@ -11,6 +11,7 @@
 // path that needs resident pointers) call wasmKernels() themselves.
 import { CHECK_SLOT_BYTES, checkSlotsPointer, wasmKernels } from './init.js';
 import { withPointers, type DType, type Storage } from './storage.js';
+import { BackendError } from './errors.js';
 import type { KernelExports } from './kernels.js';
 import { activePool } from './threads/state.js';
 import { runRows, type RowSplit } from './threads/rows.js';
@@ -80,7 +81,7 @@ export function runSlotted(args: KernelArgument[], hasKernel: boolean, slots: nu
   const k = hasKernel ? wasmKernels() : null;
   if (!k) { const out = new Float64Array(slots).fill(init); twin(out); return out; }
   const po = checkSlotsPointer();
-  if (8 * slots > CHECK_SLOT_BYTES || po === 0) throw new Error(`runSlotted: ${slots} slots do not fit the check block`);
+  if (8 * slots > CHECK_SLOT_BYTES || po === 0) throw new BackendError(`runSlotted: ${slots} slots do not fit the check block of ${CHECK_SLOT_BYTES} bytes (or init() made none)`);
   new Float64Array(k.memory.buffer, po, slots).fill(init);
   const split = rows?.(po), pool = split ? activePool() : null;
   withPointers(k, args, (p) => (pool ? runRows(pool, k, split!, p, (kk, pp) => kernel(kk, pp, po)) : kernel(k, p, po)), []);
